@@ -1,0 +1,467 @@
+"""Geocoding against the offline gazetteer, as a geopy geocoder, with context ranking.
+
+`OfflineGazetteer` is a `geopy.geocoders.base.Geocoder`: `geocode(query, exactly_one=True)`
+returns geopy `Location` objects whose `raw` carries the gazetteer record, its `Place` and its
+shape, so geopy's `RateLimiter`, `geopandas.tools.geocode` and users' own code work unchanged.
+
+Candidates are ranked by kind and importance, then by optional context:
+- a country bias (ISO 3166-1 alpha-2);
+- the other places in the same text (anchors): a candidate in the same country as a nearby
+  anchor, or written in apposition to it ("Rota, Spain", "Fort Stewart, Georgia"), wins;
+- cue words beside the name ("Naval Station", "air base", "Fort", "state of"), from
+  `data/place_cues.csv`.
+
+Online geocoders are an opt-in fallback (`with_online_fallback`): Nominatim through geopy,
+rate limited with geopy's `RateLimiter` and cached on disk. Nothing else ever needs the network.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geopy.adapters import BaseSyncAdapter
+from geopy.exc import GeocoderServiceError
+from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.location import Location
+
+from geo.errors import InputError
+from geo.gazetteer import DATA_DIR, Gazetteer, Place, load_gazetteer
+from geo.names import fold_text, name_key
+from geo.placenames import NameHit, PlaceNameFinder
+from geo.spatial import haversine_km
+
+__all__ = [
+    "CueRule",
+    "OfflineGazetteer",
+    "PlaceContext",
+    "ResolvedName",
+    "load_cues",
+    "resolve_names",
+    "validate_query",
+    "with_online_fallback",
+]
+
+MAX_QUERY_LENGTH = 256
+CUES_PATH = DATA_DIR / "place_cues.csv"
+
+# Prior belief in each kind when a name is ambiguous: news names countries and seas far more
+# often than the same-named village.
+KIND_PRIOR = {"country": 1.0, "sea": 0.9, "region": 0.55, "installation": 0.6, "city": 0.2}
+COUNTRY_BIAS_BONUS = 0.6
+SAME_COUNTRY_BONUS = 0.9
+NEARBY_BONUS = 0.4
+APPOSITION_BONUS = 1.6
+NEARBY_KM = 600.0
+# How far apart (characters) two mentions can be and still inform each other fully.
+CONTEXT_REACH = 400.0
+ANCHOR_MARGIN = 0.35
+
+
+# -- cue words -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    """A word or phrase beside a name that says what kind of place it is."""
+
+    pattern: re.Pattern[str]
+    position: str  # "before" or "after" the name
+    kind: str
+    subkind: str
+    weight: float
+
+
+def load_cues(path: Path = CUES_PATH) -> tuple[CueRule, ...]:
+    if not path.exists():
+        return ()
+    rules = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            cue = re.escape(fold_text(row["cue"].strip())).replace(r"\ ", r"\s+")
+            if row["position"] == "before":
+                pattern = re.compile(rf"(?:^|\W){cue}\W*$")
+            else:
+                pattern = re.compile(rf"^\W*{cue}(?:\W|$)")
+            rules.append(
+                CueRule(pattern, row["position"], row["kind"], row.get("subkind", "") or "",
+                        float(row["weight"]))
+            )
+    return tuple(rules)
+
+
+# -- context ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A place already resolved with confidence, and where it stands in the text."""
+
+    place: Place
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class PlaceContext:
+    """What the text around a name tells the ranking; build it with `PlaceContext.from_text`."""
+
+    text: str = ""
+    anchors: list[Anchor] = field(default_factory=list)
+    country_bias: str | None = None
+
+    @classmethod
+    def from_text(cls, text: str, geocoder: OfflineGazetteer, country_bias: str | None = None) -> PlaceContext:
+        hits = geocoder.finder.find(text)
+        return cls(text=text, anchors=geocoder.anchors(hits), country_bias=country_bias)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedName:
+    """A name found in a text and the place it was resolved to, with the runner-up's margin."""
+
+    hit: NameHit
+    place: Place
+    score: float
+    margin: float
+
+
+def validate_query(query: object) -> str:
+    """The query as a clean string, or an InputError saying what is wrong with it."""
+    if isinstance(query, bytes):
+        raise InputError("the query is bytes, not text: decode it first")
+    if not isinstance(query, str):
+        raise InputError(f"the query should be a string, got {type(query).__name__}")
+    if "\x00" in query or any(ord(c) < 32 and c not in "\t\n\r" for c in query):
+        raise InputError("the query contains control characters: it looks like binary data, not a place name")
+    text = " ".join(query.split())
+    if not text:
+        raise InputError("the query is empty: give a place name such as 'Sea of Japan'")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InputError(
+            f"the query is {len(text)} characters long; place names are at most {MAX_QUERY_LENGTH}"
+        )
+    return text
+
+
+class _NoNetworkAdapter(BaseSyncAdapter):
+    """geopy insists on an HTTP adapter; the offline geocoder gets one that never connects."""
+
+    def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
+        raise GeocoderServiceError(f"the offline gazetteer does not use the network (asked for {url})")
+
+    def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
+        raise GeocoderServiceError(f"the offline gazetteer does not use the network (asked for {url})")
+
+
+class OfflineGazetteer(Geocoder):
+    """A geopy geocoder over the embedded gazetteer; it never makes a network request.
+
+    >>> geocoder = OfflineGazetteer()
+    >>> geocoder.geocode("Sea of Japan").raw["kind"]
+    'sea'
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        *,
+        cues: Sequence[CueRule] | None = None,
+        user_agent: str = "force-posture-map",
+    ) -> None:
+        super().__init__(user_agent=user_agent, adapter_factory=_NoNetworkAdapter)
+        self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
+        self.cues = tuple(cues) if cues is not None else load_cues()
+        self._finder: PlaceNameFinder | None = None
+        self._finder_lock = threading.Lock()
+        self._cache: dict[tuple[str, str | None, tuple[str, ...] | None], list[tuple[float, Place]]] = {}
+
+    @property
+    def finder(self) -> PlaceNameFinder:
+        """The name finder over this gazetteer (built on first use: ~1 s)."""
+        with self._finder_lock:
+            if self._finder is None:
+                self._finder = PlaceNameFinder(self.gazetteer)
+            return self._finder
+
+    # -- geopy interface --------------------------------------------------------------------
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        timeout: float | None = DEFAULT_SENTINEL,
+        country_bias: str | None = None,
+        context: str | PlaceContext | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> Location | list[Location] | None:
+        """Best match (or ranked matches) for a place name; None when nothing matches.
+
+        `context` is the text the name was found in, or a prepared `PlaceContext`.
+        `kinds` restricts the answer to some of country, sea, region, city, installation.
+        """
+        text = validate_query(query)
+        if isinstance(context, str):
+            context = PlaceContext.from_text(context, self, country_bias) if context.strip() else None
+        ranked = self.rank(text, country_bias=country_bias, context=context, kinds=kinds)
+        if not ranked:
+            return None
+        if exactly_one:
+            return self._location(*ranked[0])
+        return [self._location(score, place) for score, place in ranked[: limit or len(ranked)]]
+
+    def reverse(self, query: Any, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL) -> Any:
+        raise NotImplementedError("reverse geocoding is not offered by the offline gazetteer")
+
+    # -- ranking ----------------------------------------------------------------------------
+    def rank(
+        self,
+        name: str,
+        *,
+        country_bias: str | None = None,
+        context: PlaceContext | None = None,
+        kinds: Iterable[str] | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> list[tuple[float, Place]]:
+        """Candidates for `name`, best first, as (score, place)."""
+        wanted = tuple(sorted(kinds)) if kinds is not None else None
+        bias = country_bias or (context.country_bias if context else None)
+        if context is None or not context.anchors:
+            cache_key = (name_key(name), bias, wanted)
+            cached = self._cache.get(cache_key)
+            if cached is None:
+                cached = self._rank_plain(name, bias, wanted)
+                if len(self._cache) < 200_000:
+                    self._cache[cache_key] = cached
+            if context is None or not context.text:
+                return cached
+        candidates = self._candidates(name, wanted)
+        if span is None and context is not None:
+            span = _find_span(context.text, name)
+        scored = [(self._score(p, bias, context, span), p) for p in candidates]
+        scored.sort(key=lambda item: (-item[0], item[1].id))
+        return scored
+
+    def _candidates(self, name: str, wanted: tuple[str, ...] | None) -> list[Place]:
+        found = self.gazetteer.candidates(name)
+        if wanted is not None:
+            found = [p for p in found if p.kind in wanted]
+        return found
+
+    def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        scored = [(self._score(p, bias, None, None), p) for p in self._candidates(name, wanted)]
+        scored.sort(key=lambda item: (-item[0], item[1].id))
+        return scored
+
+    def _score(
+        self,
+        place: Place,
+        bias: str | None,
+        context: PlaceContext | None,
+        span: tuple[int, int] | None,
+    ) -> float:
+        score = KIND_PRIOR[place.kind] + place.importance
+        if bias and place.country == bias:
+            score += COUNTRY_BIAS_BONUS
+        if context is None or span is None:
+            return score
+        score += self._context_bonus(place, context, span)
+        score += self._cue_bonus(place, context.text, span)
+        return score
+
+    def _context_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
+        best = 0.0
+        folded = context.text
+        for anchor in context.anchors:
+            if anchor.start == span[0] or anchor.place.id == place.id:
+                continue
+            distance = anchor.start - span[1] if anchor.start >= span[1] else span[0] - anchor.end
+            nearness = 1.0 / (1.0 + max(distance, 0) / CONTEXT_REACH)
+            bonus = 0.0
+            anchor_country = anchor.place.country
+            if anchor_country and place.country == anchor_country:
+                bonus = SAME_COUNTRY_BONUS * nearness
+            elif haversine_km(place.lat, place.lon, anchor.place.lat, anchor.place.lon) < NEARBY_KM:
+                bonus = NEARBY_BONUS * nearness
+            if anchor_country and place.country == anchor_country and _in_apposition(folded, span, anchor):
+                bonus += APPOSITION_BONUS
+            best = max(best, bonus)
+        return best
+
+    def _cue_bonus(self, place: Place, text: str, span: tuple[int, int]) -> float:
+        if not self.cues or not text:
+            return 0.0
+        before = fold_text(text[max(0, span[0] - 40): span[0]])
+        after = fold_text(text[span[1]: span[1] + 40])
+        bonus = 0.0
+        for rule in self.cues:
+            window = before if rule.position == "before" else after
+            if rule.kind == place.kind and (not rule.subkind or rule.subkind == place.subkind) \
+                    and rule.pattern.search(window):
+                bonus = max(bonus, rule.weight)
+        return bonus
+
+    # -- resolving every name of a text -------------------------------------------------------
+    def anchors(self, hits: Sequence[NameHit]) -> list[Anchor]:
+        """The hits whose best reading is clear on its own: they inform the ambiguous ones."""
+        anchors = []
+        for hit in hits:
+            ranked = self.rank(hit.text)
+            if not ranked:
+                continue
+            margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
+            if margin >= ANCHOR_MARGIN:
+                anchors.append(Anchor(ranked[0][1], hit.start, hit.end))
+        return anchors
+
+    def resolve_hits(
+        self, text: str, hits: Sequence[NameHit], country_bias: str | None = None
+    ) -> list[ResolvedName]:
+        """Each hit's best place in the context of all the others."""
+        context = PlaceContext(text=text, anchors=self.anchors(hits), country_bias=country_bias)
+        resolved = []
+        for hit in hits:
+            ranked = self.rank(hit.text, context=context, span=(hit.start, hit.end))
+            if not ranked:
+                continue
+            margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
+            resolved.append(ResolvedName(hit, ranked[0][1], ranked[0][0], margin))
+        return resolved
+
+    # -- output ------------------------------------------------------------------------------
+    @staticmethod
+    def _location(score: float, place: Place) -> Location:
+        raw = place.to_record()
+        raw["score"] = round(score, 4)
+        raw["place"] = place
+        raw["shape"] = place.geometry
+        address = place.name if not place.country or place.kind == "country" else f"{place.name}, {place.country}"
+        # geopy wants (lat, lon); the shape inside raw is shapely's (lon, lat).
+        return Location(address, (place.lat, place.lon), raw)
+
+
+def resolve_names(text: str, geocoder: OfflineGazetteer | None = None) -> list[ResolvedName]:
+    """Find and resolve every place name in `text` (convenience for scripts and the CLI)."""
+    geocoder = geocoder or default_geocoder()
+    return geocoder.resolve_hits(text, geocoder.finder.find(text))
+
+
+@functools.cache
+def default_geocoder() -> OfflineGazetteer:
+    return OfflineGazetteer()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _find_span(text: str, name: str) -> tuple[int, int] | None:
+    if not text:
+        return None
+    index = fold_text(text).find(fold_text(name))
+    return None if index < 0 else (index, index + len(name))
+
+
+_APPOSITION_GAP = re.compile(r"^\s*,\s*$|^\s+in\s+$|^\s*\(\s*$")
+
+
+def _in_apposition(text: str, span: tuple[int, int], anchor: Anchor) -> bool:
+    """"Rota, Spain" / "Fort Stewart, Georgia" / "Rota (Spain)": the two names stand together."""
+    if anchor.start >= span[1]:
+        gap = text[span[1]: anchor.start]
+    elif anchor.end <= span[0]:
+        gap = text[anchor.end: span[0]]
+    else:
+        return False
+    return bool(_APPOSITION_GAP.match(gap))
+
+
+# -- the opt-in online fallback -------------------------------------------------------------------
+class _DiskCache:
+    """A small JSON file of query -> answer, so an online geocoder is asked each name once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self._data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            self._data = {}
+
+    def get(self, key: str) -> Any:
+        return self._data.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial")
+            partial.write_text(json.dumps(self._data, ensure_ascii=False), encoding="utf-8")
+            partial.replace(self.path)
+
+
+def default_cache_path() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "force-posture-map" / "online-geocoder.json"
+
+
+class FallbackGeocoder:
+    """The offline gazetteer first; an online geopy geocoder only for names it does not know."""
+
+    def __init__(
+        self,
+        offline: OfflineGazetteer,
+        online: Geocoder,
+        *,
+        cache_path: Path | None = None,
+        min_delay_seconds: float = 1.0,
+    ) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self.offline = offline
+        self.online = online
+        self.cache = _DiskCache(cache_path or default_cache_path())
+        # Nominatim's usage policy asks for at most one request a second.
+        self._online_geocode = RateLimiter(online.geocode, min_delay_seconds=min_delay_seconds,
+                                           max_retries=1, swallow_exceptions=True)
+
+    def geocode(self, query: str, **kwargs: Any) -> Location | None:
+        found = self.offline.geocode(query, **kwargs)
+        if found is not None:
+            return found
+        key = name_key(validate_query(query))
+        if key in self.cache:
+            cached = self.cache.get(key)
+            return None if cached is None else Location(cached["address"], (cached["lat"], cached["lon"]),
+                                                        {**cached["raw"], "source": "online (cached)"})
+        answer = self._online_geocode(query)
+        if answer is None:
+            self.cache.put(key, None)
+            return None
+        record = {"address": answer.address, "lat": answer.latitude, "lon": answer.longitude,
+                  "raw": {"kind": "unknown", "source": f"online: {type(self.online).__name__}",
+                          "provider": answer.raw if isinstance(answer.raw, dict) else {}}}
+        self.cache.put(key, record)
+        return Location(record["address"], (record["lat"], record["lon"]), record["raw"])
+
+
+def with_online_fallback(
+    offline: OfflineGazetteer | None = None,
+    *,
+    user_agent: str = "force-posture-map",
+    domain: str = "nominatim.openstreetmap.org",
+    scheme: str = "https",
+    cache_path: Path | None = None,
+    min_delay_seconds: float = 1.0,
+) -> FallbackGeocoder:
+    """Opt in to Nominatim for names the gazetteer lacks (the user's explicit choice)."""
+    from geopy.geocoders import Nominatim
+
+    online = Nominatim(user_agent=user_agent, domain=domain, scheme=scheme, timeout=10)
+    return FallbackGeocoder(offline or default_geocoder(), online, cache_path=cache_path,
+                            min_delay_seconds=min_delay_seconds)

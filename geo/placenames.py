@@ -1,0 +1,118 @@
+"""Find gazetteer names in running text (Aho-Corasick), with capitalisation rules and a stop list.
+
+This is the gazetteer's side of mention finding: which spans of a text *could* be place names.
+Deciding which of them are the places an event happened at is the extractor's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from geo.gazetteer import DATA_DIR, Gazetteer
+from geo.names import fold_text, name_key
+
+__all__ = ["NameHit", "PlaceNameFinder", "load_stop_names"]
+
+STOP_NAMES_PATH = DATA_DIR / "placename_stoplist.csv"
+# Lower-case words allowed inside a multi-word name ("Sea of Japan", "Gulf of Aden").
+_LINKING_WORDS = frozenset(
+    "of the and de del la le les el al da do dos das di du von van der den bin upon on sur am im y i".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A span of text that spells a gazetteer name; `key` looks up its candidates."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+
+
+def load_stop_names(path: Path = STOP_NAMES_PATH) -> frozenset[str]:
+    """Name keys never taken as places on their own ("Air", "Base", "March", ...)."""
+    if not path.exists():
+        return frozenset()
+    with path.open(encoding="utf-8", newline="") as handle:
+        return frozenset(name_key(row["name"]) for row in csv.DictReader(handle) if row.get("name"))
+
+
+def _capitalised_like(span: str) -> bool:
+    """Every word of the span that is not a linking word starts with a capital (or is a number)."""
+    words = _WORD.findall(span)
+    if not words:
+        return False
+    if not (words[0][0].isupper() or words[0][0].isdigit()):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _LINKING_WORDS for w in words[1:])
+
+
+class PlaceNameFinder:
+    """Leftmost-longest matching of every gazetteer name and alias in a text."""
+
+    def __init__(self, gazetteer: Gazetteer, stop_names: frozenset[str] | None = None,
+                 min_length: int = 2) -> None:
+        self.gazetteer = gazetteer
+        self.stop_names = load_stop_names() if stop_names is None else stop_names
+        automaton = ahocorasick.Automaton()
+        for place in gazetteer:
+            for surface in (place.name, *place.aliases):
+                key = name_key(surface)
+                if len(key) < min_length or key in self.stop_names:
+                    continue
+                folded = fold_text(surface).strip()
+                for pattern in {folded, folded.replace(".", ""), key}:
+                    if pattern and pattern not in automaton:
+                        automaton.add_word(pattern, (len(pattern), key))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def find(self, text: str) -> list[NameHit]:
+        """Non-overlapping hits, longest first where hits overlap, in text order."""
+        folded = fold_text(text)
+        found: list[tuple[int, int, str]] = []
+        for end_index, (length, key) in self._automaton.iter(folded):
+            start, end = end_index - length + 1, end_index + 1
+            if _joined(folded, start - 1, start - 2) or _joined(folded, end, end + 1):
+                continue
+            span = text[start:end]
+            # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
+            # is not part of the name's span.
+            if not _capitalised_like(span) and not _capitalised_like(span[4:] if span[:4].lower() == "the " else ""):
+                continue
+            found.append((start, end, key))
+        # Leftmost-longest: sort by start, then longest; drop anything overlapping a kept hit.
+        found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
+        hits: list[NameHit] = []
+        last_end = -1
+        for start, end, key in found:
+            if start < last_end:
+                continue
+            hits.append(NameHit(start, end, text[start:end], key))
+            last_end = end
+        return hits
+
+
+def _joined(folded: str, beside: int, beyond: int) -> bool:
+    """The match continues a word: a letter beside it, or a hyphen then a letter ("Tu-95")."""
+    if not 0 <= beside < len(folded):
+        return False
+    char = folded[beside]
+    if char.isalnum():
+        return True
+    return char == "-" and 0 <= beyond < len(folded) and folded[beyond].isalnum()
+
+
+@functools.cache
+def default_finder() -> PlaceNameFinder:
+    from geo.gazetteer import load_gazetteer
+
+    return PlaceNameFinder(load_gazetteer())
