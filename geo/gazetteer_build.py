@@ -168,7 +168,8 @@ def _sea_rows(land: BaseGeometry) -> list[Row]:
         lat, lon = _representative(record.geometry)
         rows.append(
             Row(
-                id=record.id, name=record.name, kind="sea", subkind=record.subkind, country="",
+                # Every water body is of kind "sea"; its curated id may name the subkind ("strait:...").
+                id="sea:" + record.id.split(":", 1)[-1], name=record.name, kind="sea", subkind=record.subkind, country="",
                 importance=float(record.importance), aliases=list(record.aliases), lat=lat, lon=lon,
                 bbox=wrapped_bounds(record.geometry), population=0, capital=False, operators=[],
                 source=record.source, geometry=record.geometry,
@@ -190,7 +191,7 @@ def _region_rows(data_dir: Path, countries: list[Row], sea_rows: list[Row]) -> l
         parts = []
         for token in row["members"].split():
             if token.startswith("continent:"):
-                geometry = continents.get(token.split(":", 1)[1])
+                geometry = continents.get(token.split(":", 1)[1].replace("_", " "))
             elif token.startswith("sea:"):
                 geometry = by_sea.get(token)
             else:
@@ -291,7 +292,8 @@ def _city_rows(known: set[str], capitals: dict[str, str]) -> list[Row]:
                 if a and a != name and a.isascii() and a[:1].isupper() and len(a) > 3
             ]
         capital = capitals.get(country) == name
-        importance = 0.1 + 0.5 * min(1.0, math.log10(max(population, 10)) / 7) + (0.2 if capital else 0.0)
+        # A capital's name almost always means the capital: "Madrid" is not Madrid, Iowa.
+        importance = 0.1 + 0.6 * min(1.0, math.log10(max(population, 10)) / 7) + (0.4 if capital else 0.0)
         lat, lon = float(city["latitude"]), float(city["longitude"])
         rows.append(
             Row(
@@ -339,7 +341,8 @@ def build_gazetteer(
     started = time.perf_counter()
     capitals = _capitals()
     countries = _country_rows(data_dir, capitals)
-    known = {r.country for r in countries}
+    # ISO 3166-1 codes: Natural Earth folds a few territories (Cocos, French Guiana) into a parent.
+    known = {r.country for r in countries} | set(capitals)
     progress(f"{len(countries)} countries")
     land = naturalearth.land()
     sea_rows = _sea_rows(land)

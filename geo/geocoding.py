@@ -57,7 +57,8 @@ CUES_PATH = DATA_DIR / "place_cues.csv"
 # often than the same-named village.
 KIND_PRIOR = {"country": 1.0, "sea": 0.9, "region": 0.55, "installation": 0.6, "city": 0.2}
 COUNTRY_BIAS_BONUS = 0.6
-SAME_COUNTRY_BONUS = 0.9
+SAME_COUNTRY_BONUS = 0.9  # beside a specific place (a base, a city, a region) of that country
+COUNTRY_ANCHOR_BONUS = 0.4  # beside the country's own name: weaker, countries are named everywhere
 NEARBY_BONUS = 0.4
 APPOSITION_BONUS = 1.6
 NEARBY_KM = 600.0
@@ -285,7 +286,8 @@ class OfflineGazetteer(Geocoder):
             bonus = 0.0
             anchor_country = anchor.place.country
             if anchor_country and place.country == anchor_country:
-                bonus = SAME_COUNTRY_BONUS * nearness
+                weight = COUNTRY_ANCHOR_BONUS if anchor.place.kind == "country" else SAME_COUNTRY_BONUS
+                bonus = weight * nearness
             elif haversine_km(place.lat, place.lon, anchor.place.lat, anchor.place.lon) < NEARBY_KM:
                 bonus = NEARBY_BONUS * nearness
             if anchor_country and place.country == anchor_country and _in_apposition(folded, span, anchor):

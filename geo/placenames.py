@@ -83,10 +83,14 @@ class PlaceNameFinder:
             start, end = end_index - length + 1, end_index + 1
             if _joined(folded, start - 1, start - 2) or _joined(folded, end, end + 1):
                 continue
-            span = text[start:end]
             # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
             # is not part of the name's span.
-            if not _capitalised_like(span) and not _capitalised_like(span[4:] if span[:4].lower() == "the " else ""):
+            if folded.startswith("the ", start) and end - start > 4:
+                start += 4
+            span = text[start:end]
+            if not _capitalised_like(span):
+                continue
+            if _part_of_person_name(text, start, end):
                 continue
             found.append((start, end, key))
         # Leftmost-longest: sort by start, then longest; drop anything overlapping a kept hit.
@@ -99,6 +103,28 @@ class PlaceNameFinder:
             hits.append(NameHit(start, end, text[start:end], key))
             last_end = end
         return hits
+
+
+_TITLES = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sen|Rep|Gov)\.?|\b(?:General|Admiral|Colonel|Major|"
+    r"Captain|Commander|Lieutenant|Sergeant|President|Minister|Secretary|Senator|Governor|Ambassador|"
+    r"Chancellor|Premier|King|Queen|Prince|Princess|Pope|Saint|St|Director|Chief|Spokesman|Spokeswoman|"
+    r"spokesman|spokeswoman|Professor|Dr)\s*)$"
+)
+_NEXT_NAME = re.compile(r"^ (?:[A-Z]\.\s)?[A-Z][a-z][\w'’-]*")
+
+
+def _part_of_person_name(text: str, start: int, end: int) -> bool:
+    """ "Major General Joseph Campo", "Jordan Peterson": a given name, not a place."""
+    before = text[max(0, start - 25): start]
+    if _TITLES.search(before):
+        return True
+    follower = _NEXT_NAME.match(text[end: end + 30])
+    if follower is None:
+        return False
+    preceding_word = re.search(r"([A-Z][a-z]+)\s+$", before)
+    # A capitalised word on both sides, or a title before: a run of names, i.e. a person.
+    return bool(preceding_word and preceding_word.group(1) not in ("The", "In", "At", "To", "From", "Over", "On"))
 
 
 def _joined(folded: str, beside: int, beyond: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import shapely
+import shapely.ops
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 

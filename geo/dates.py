@@ -1,0 +1,208 @@
+"""Dates in news text, resolved against the article's publication date.
+
+"on Tuesday", "this week", "days prior", "in late February", "29 June", "June 29, 2022",
+"2024-04-11", "in 2023": each becomes a date with a precision (day, week, month, year).
+Relative phrases live in `data/relative_dates.csv`; calendar forms are patterns below.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from geo.errors import InputError
+from geo.gazetteer import DATA_DIR
+
+__all__ = ["DateMention", "PublicationDate", "find_dates", "parse_published"]
+
+RELATIVE_PATH = DATA_DIR / "relative_dates.csv"
+MONTHS = {name: i for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = {name: i for i, name in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+PART_OF_MONTH = {"early": 1, "beginning of": 1, "start of": 1, "mid": 10, "mid-": 10, "middle of": 10,
+                 "late": 20, "end of": 20}
+
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
+    ("day_month", re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b",
+                             re.IGNORECASE)),
+    ("month_day", re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?",
+                             re.IGNORECASE)),
+    ("part_month", re.compile(
+        rf"\b(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+{_YEAR})?\b",
+        re.IGNORECASE)),
+    ("month_year", re.compile(rf"\b(?:in|since|during|by|until|from)\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
+    ("month_year_bare", re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.IGNORECASE)),
+    ("weekday", re.compile(r"\b(?:on\s+|last\s+|this\s+|next\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|"
+                           r"friday|saturday|sunday)\b", re.IGNORECASE)),
+    ("year", re.compile(rf"\b(?:in|since|during|by|until|from|early|late|mid-?)\s+{_YEAR}\b", re.IGNORECASE)),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationDate:
+    date: dt.date
+    precision: str  # day, month or year: how much of the date the source gives
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str
+
+
+def parse_published(value: str | dt.date | None) -> PublicationDate | None:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (the gold format's convention) to a date and precision."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return PublicationDate(value, "day")
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return PublicationDate(dt.date.fromisoformat(text), "day")
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return PublicationDate(dt.date(int(text[:4]), int(text[5:7]), 1), "month")
+        if re.fullmatch(r"\d{4}", text):
+            return PublicationDate(dt.date(int(text), 1, 1), "year")
+    except ValueError as err:
+        raise InputError(f"publication date {text!r} is not a real date: {err}") from err
+    raise InputError(f"publication date {text!r} should be YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+@functools.cache
+def _relative_rules() -> tuple[tuple[re.Pattern[str], dict[str, str]], ...]:
+    with RELATIVE_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows.sort(key=lambda r: -len(r["phrase"]))  # "earlier this week" before "this week"
+    return tuple((re.compile(rf"\b{re.escape(r['phrase'])}\b", re.IGNORECASE), r) for r in rows)
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _infer_year(month: int, day: int, published: PublicationDate) -> int:
+    """A date written without a year is the latest such date not far after publication."""
+    year = published.date.year
+    try:
+        candidate = dt.date(year, month, day)
+    except ValueError:
+        return year
+    if published.precision != "year" and candidate > published.date + dt.timedelta(days=45):
+        return year - 1
+    return year
+
+
+def find_dates(text: str, published: PublicationDate | None) -> list[DateMention]:
+    """Every date expression in `text`, resolved; ones needing a publication date are skipped without it."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, date: dt.date, precision: str) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(DateMention(start, end, text[start:end], date, precision))
+
+    if published is not None:
+        for pattern, rule in _relative_rules():
+            for match in pattern.finditer(text):
+                add(match.start(), match.end(), *_resolve_relative(rule, published))
+    for name, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            resolved = _resolve_calendar(name, match, published)
+            if resolved is not None:
+                add(match.start(), match.end(), *resolved)
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _resolve_relative(rule: dict[str, str], published: PublicationDate) -> tuple[dt.date, str]:
+    base = published.date
+    day = base + dt.timedelta(days=int(rule["days"] or 0), weeks=int(rule["weeks"] or 0))
+    if int(rule["months"] or 0):
+        day = _shift_months(day, int(rule["months"]))
+    if int(rule["years"] or 0):
+        day = dt.date(day.year + int(rule["years"]), day.month, 1 if rule["align"] else min(day.day, 28))
+    align = rule["align"]
+    if align == "week":
+        day = day - dt.timedelta(days=day.weekday())
+    elif align == "month":
+        day = day.replace(day=1)
+    elif align == "year":
+        day = day.replace(month=1, day=1)
+    precision = rule["precision"]
+    # A month-precise publication date cannot place "yesterday" on a day.
+    if published.precision == "month" and precision in ("day", "week"):
+        return base, "month"
+    if published.precision == "year" and precision != "year":
+        return base, "year"
+    return day, precision
+
+
+def _resolve_calendar(name: str, match: re.Match[str], published: PublicationDate | None) -> tuple[dt.date, str] | None:
+    groups = match.groupdict()
+    year = int(groups["year"]) if groups.get("year") else None
+    month = MONTHS.get((groups.get("month") or "").lower().rstrip(".")) if groups.get("month") else None
+    try:
+        if name == "iso":
+            return dt.date(int(groups["year"]), int(groups["mnum"]), int(groups["day"])), "day"
+        if name in ("day_month", "month_day"):
+            if month is None:
+                return None
+            day = int(groups["day"])
+            if not 1 <= day <= 31:
+                return None
+            if year is None:
+                if published is None:
+                    return None
+                year = _infer_year(month, day, published)
+            return dt.date(year, month, day), "day"
+        if name == "part_month":
+            if month is None:
+                return None
+            if year is None:
+                if published is None:
+                    return None
+                year = _infer_year(month, 1, published)
+            part = groups["part"].lower().rstrip()
+            return dt.date(year, month, PART_OF_MONTH.get(part, PART_OF_MONTH.get(part + "-", 1))), "month"
+        if name in ("month_year", "month_year_bare"):
+            if month is None or (name == "month_year" and month == 5 and year is None):
+                return None  # "in may" is too often the verb
+            if year is None:
+                if published is None:
+                    return None
+                year = _infer_year(month, 1, published)
+            return dt.date(year, month, 1), "month"
+        if name == "weekday":
+            if published is None or published.precision != "day":
+                return None
+            weekday = WEEKDAYS[groups["weekday"].lower()]
+            lead = match.group(0).lower()
+            back = (published.date.weekday() - weekday) % 7
+            if lead.startswith("last"):
+                back = back or 7
+            if lead.startswith("next"):
+                return published.date + dt.timedelta(days=(weekday - published.date.weekday()) % 7 or 7), "day"
+            return published.date - dt.timedelta(days=back), "day"
+        if name == "year":
+            return dt.date(int(groups["year"]), 1, 1), "year"
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,462 @@
+"""Turn an article into force-posture events: clean -> mentions -> events per sentence -> merge.
+
+Within a sentence, each place used as a location opens a segment that reaches back to the
+previous location: the assets, counts and trigger words in that segment belong to its event
+("two F-35 squadrons will be sent to the United Kingdom, a SHORAD battery will be stationed in
+Italy, and 625 troops ... in Germany" gives three events). A location joined to the previous one
+by "and" with nothing of its own extends that event ("over the Sea of Japan and the East China
+Sea"). Events that repeat across sentences of one article are merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+import shapely
+from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
+
+from geo.catalogue import ActorHit, AssetHit, Catalogue, load_catalogue
+from geo.dates import PublicationDate, parse_published
+from geo.errors import InputError
+from geo.events import Asset, Event, EventPlace, EventSource, event_id
+from geo.gazetteer_build import bbox_polygon
+from geo.geocoding import OfflineGazetteer, default_geocoder
+from geo.ingest import Article, read_article, read_article_bytes
+from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, find_mentions
+from geo.spatial import haversine_km
+
+__all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
+
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|intention|to be (?:sent|deployed|stationed)|"
+    r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b",
+    re.IGNORECASE,
+)
+_OBSERVED = re.compile(
+    r"\b(?:arrived|landed|flew|conducted|completed|took part|participated|deployed|was deployed|were deployed|"
+    r"patrolled|sailed|transited|entered|held|carried out|staged|touched down|operated)\b",
+    re.IGNORECASE,
+)
+_ACTOR_FOLLOWERS = re.compile(
+    r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
+    r"airspace|border|territory|capital|president|leader|government|foreign)\b)"
+    r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
+    r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
+    r"to deploy|also|and its|said|says|announced|confirmed)\b)",
+    re.IGNORECASE,
+)
+_CAUSE_NOUNS = re.compile(
+    r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
+    r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
+    r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
+    r"claims?|mainland)\b",
+    re.IGNORECASE,
+)
+# "since shortly before the Russian invasion in late February": the date of another event.
+# ("since mid-April" alone is the start of this one.)
+_BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$",
+                              re.IGNORECASE)
+_PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
+                         "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
+                         "aircraft"})
+_CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
+                             re.IGNORECASE)
+_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+MERGE_KM = 100.0
+_WIDE = frozenset({"sea", "country"})
+TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
+_FROM_TO = re.compile(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ExtractionResult:
+    article: Article
+    events: list[Event]
+    mentions: Mentions
+    unresolved: list[str] = field(default_factory=list)
+
+    def to_feature_collection(self) -> dict:
+        """RFC 7946 FeatureCollection of the events; extraction notes ride along as foreign members."""
+        return {
+            "type": "FeatureCollection",
+            "features": [e.to_feature() for e in self.events],
+            "document": self.article.document,
+            "published": self.article.published,
+            "dropped": self.article.dropped_summary(),
+            "notes": list(self.article.notes),
+        }
+
+
+@dataclass(slots=True)
+class _Draft:
+    sentence: Sentence
+    kind: str
+    trigger_priority: int
+    places: list[PlaceMention]
+    assets: list[Asset]
+    actors: list[str]
+    partners: list[str]
+    date: tuple[dt.date, str] | None
+    status: str
+    signals: int
+    borrowed_assets: bool = False
+
+
+class Extractor:
+    def __init__(self, geocoder: OfflineGazetteer | None = None, catalogue: Catalogue | None = None) -> None:
+        self.geocoder = geocoder or default_geocoder()
+        self.catalogue = catalogue or load_catalogue()
+
+    def extract(self, article: Article) -> ExtractionResult:
+        published = parse_published(article.published)
+        mentions = find_mentions(article.text, self.geocoder, self.catalogue, published)
+        drafts: list[_Draft] = []
+        previous_actors: list[str] = []
+        last_date: tuple[dt.date, str] | None = None
+        paragraph = -1
+        for number, sentence in enumerate(mentions.sentences):
+            ahead = mentions.sentences[number + 1: number + 3]
+            lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
+            if sentence.paragraph != paragraph:
+                paragraph, last_date = sentence.paragraph, None
+            sentence_dates = [
+                d for d in mentions.within(mentions.dates, sentence.start, sentence.end)
+                if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
+                and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
+            ]
+            if sentence_dates:
+                last_date = (sentence_dates[0].date, sentence_dates[0].precision)
+            drafts.extend(self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead))
+            sentence_actors = self._actors(mentions, sentence.start, sentence.end)
+            if sentence_actors:
+                previous_actors = sentence_actors
+        current = [d for d in drafts if not _background(d, published)]
+        events = [self._finish(article, d, published) for d in _merge(current)]
+        return ExtractionResult(article, events, mentions, unresolved=[])
+
+    # -- one sentence ------------------------------------------------------------------------------
+    def _sentence_events(
+        self,
+        mentions: Mentions,
+        sentence: Sentence,
+        previous_actors: list[str],
+        date: tuple[dt.date, str] | None,
+        lookahead: tuple[int, int],
+    ) -> list[_Draft]:
+        places = [p for p in mentions.places if sentence.start <= p.start < sentence.end]
+        locations = [p for p in places if p.role in LOCATING_ROLES]
+        if not locations:
+            return []
+        sentence_triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
+        if not sentence_triggers:
+            return []
+        sentence_actors = self._actors(mentions, sentence.start, sentence.end)
+        partners = sorted({p.place.country for p in places if p.role == "partner" and p.place.country}
+                          | set(self._partner_actors(mentions, sentence)))
+        drafts: list[_Draft] = []
+        segment_start = sentence.start
+        # A headline or lead that names no asset ("China stages drills around Taiwan") takes the
+        # assets of the sentences right after it, when its own trigger word is strong.
+        borrowed: list[Asset] = []
+        if not mentions.within(mentions.assets, sentence.start, sentence.end) \
+                and max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
+            borrowed = self._assets(mentions, lookahead[0], lookahead[1], sentence)
+        for index, location in enumerate(locations):
+            last = index == len(locations) - 1
+            segment_end = sentence.end if last else location.end
+            assets = self._assets(mentions, segment_start, segment_end, sentence) or list(borrowed)
+            triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
+            gap = mentions.text[locations[index - 1].end: location.start] if index else ""
+            joined = index > 0 and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap)
+            if drafts and (joined or not assets):
+                drafts[-1].places.append(location)
+                if assets:
+                    drafts[-1].assets.extend(assets)
+                segment_start = location.end
+                continue
+            if not assets:
+                segment_start = location.end
+                continue
+            # The verb that leads to the place ("sent to", "patrol over") outranks words after it.
+            leading = [t for t in triggers if t.start < location.start] or triggers
+            trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
+            kind = trigger.kind
+            if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
+                kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
+            actors = self._actors(mentions, segment_start, segment_end) or sentence_actors or previous_actors
+            if not actors:
+                actors = _operators(assets) or partners or _named_countries(places)
+            text = mentions.text[segment_start:segment_end]
+            status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
+                trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
+            signals = sum([bool(self._actors(mentions, segment_start, segment_end)), any(a.catalogue_id and
+                           a.family.lower() != a.category for a in assets), trigger.priority >= 2, date is not None])
+            drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
+                                 [p for p in partners if p not in actors], date, status, signals,
+                                 borrowed_assets=bool(borrowed) and assets == borrowed))
+            segment_start = location.end
+        return drafts
+
+    def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
+        """Countries whose forces act here: demonyms and services, and countries or capitals as subjects."""
+        found: list[str] = []
+        for hit in mentions.within(mentions.actors, start, end):
+            if _CAUSE_NOUNS.match(mentions.text[hit.end: hit.end + 30]):
+                continue  # "the Russian invasion": the cause of the news, not a force that moved
+            if hit.actor.kind == "government" or not _is_partner_word(mentions.text, hit):
+                found.extend(hit.actor.countries)
+        for place in mentions.within(mentions.places, start, end):
+            if place.role != "mention" or place.place.kind not in ("country", "city"):
+                continue
+            if place.place.kind == "city" and not place.place.capital:
+                continue
+            if _ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40]) and place.place.country:
+                found.append(place.place.country)
+        return list(dict.fromkeys(found))
+
+    def _partner_actors(self, mentions: Mentions, sentence: Sentence) -> list[str]:
+        return [c for hit in mentions.within(mentions.actors, sentence.start, sentence.end)
+                if _is_partner_word(mentions.text, hit) for c in hit.actor.countries]
+
+    def _assets(self, mentions: Mentions, start: int, end: int, sentence: Sentence) -> list[Asset]:
+        hits = mentions.within(mentions.assets, start, end)
+        assets: list[Asset] = []
+        previous: AssetHit | None = None
+        conveyance_end = -1
+        for hit in hits:
+            asset_type = hit.asset
+            if asset_type.category == "transport/tanker" and (
+                    _CONVEYANCE.search(mentions.text[max(sentence.start, hit.start - 25): hit.start])
+                    or 0 <= hit.start - conveyance_end <= 2):
+                conveyance_end = hit.end
+                continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
+            count = _count_before(mentions, hit, sentence)
+            generic = asset_type.family.lower() == asset_type.category or not asset_type.countries
+            # "B-52 bombers": the generic word after a designator describes it, it is not a second asset.
+            if previous is not None and generic and hit.start - previous.end <= 25 \
+                    and re.fullmatch(r"[\s\w-]*", mentions.text[previous.end: hit.start]) \
+                    and assets and assets[-1].category == asset_type.category:
+                if count and not assets[-1].count:
+                    assets[-1].count = count
+                continue
+            assets.append(Asset(
+                name=asset_type.designator, family=asset_type.family, category=asset_type.category,
+                count=count, catalogue_id=asset_type.id, nuclear=asset_type.nuclear, app6=asset_type.app6,
+                text=hit.text,
+            ))
+            previous = hit
+        ranged = _FROM_TO.search(mentions.text[start:end])
+        if ranged and assets:
+            value = _plain_count(ranged.group(2))
+            if value:
+                assets[0].count = value
+        return assets
+
+    # -- finishing -------------------------------------------------------------------------------
+    def _finish(self, article: Article, draft: _Draft, published: PublicationDate | None) -> Event:
+        places = _most_specific(_unique_places(draft.places))
+        shapes = [p.place.geometry for p in places]
+        geometry = _event_geometry(draft.kind, places, shapes)
+        precision = max(_geo_precision(p.place) for p in places)
+        if draft.date is not None:
+            start, time_precision = draft.date
+        elif published is not None:
+            start, time_precision = published.date, published.precision
+        else:
+            start, time_precision = None, "day"
+        families = sorted({a.family for a in draft.assets})
+        identifier = event_id(article.document, draft.kind, [p.place.id for p in places], families,
+                              draft.sentence.start)
+        confidence = round(min(0.95, 0.45 + 0.1 * draft.signals + 0.05 * min(len(places), 2)), 2)
+        return Event(
+            id=identifier,
+            kind=draft.kind,
+            actors=draft.actors,
+            partners=draft.partners,
+            assets=draft.assets,
+            places=[EventPlace(p.place.id, p.place.name, p.place.kind, p.role, p.text, p.place.country)
+                    for p in places],
+            geometry=geometry,
+            geo_precision=precision,
+            start=start.isoformat() if start else None,
+            end=None,
+            time_precision=time_precision,
+            status=draft.status,
+            source=EventSource(
+                document=article.document, sentence=draft.sentence.text, start=draft.sentence.start,
+                end=draft.sentence.end, outlet=article.outlet, headline=article.headline,
+                published=article.published,
+            ),
+            confidence=confidence,
+        )
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _is_partner_word(text: str, hit: ActorHit) -> bool:
+    before = text[max(0, hit.start - 30): hit.start].lower()
+    return bool(re.search(r"\b(?:with|alongside|and partners from|joined by)\s+(?:the\s+|\w+\s+){0,2}$", before))
+
+
+def _named_countries(places: list[PlaceMention]) -> list[str]:
+    """Last resort for "NATO's exercise ... with ships from 16 nations, including Finland and Sweden"."""
+    return list(dict.fromkeys(p.place.country for p in places
+                              if p.role == "mention" and p.place.kind == "country" and p.place.country))
+
+
+def _operators(assets: list[Asset]) -> list[str]:
+    catalogue = load_catalogue()
+    for asset in assets:
+        known = catalogue.by_id.get(asset.catalogue_id or "")
+        if known is not None and len(known.countries) == 1:
+            return list(known.countries)
+    return []
+
+
+def _plain_count(text: str) -> int | None:
+    from geo.mentions import _count_value
+
+    return _count_value(text)
+
+
+def _count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int | None:
+    """The number written just before an asset: "two additional F-35 fighter aircraft squadrons"."""
+    window_start = max(sentence.start, hit.start - 45)
+    best = None
+    for count in mentions.counts:
+        if window_start <= count.start and count.end <= hit.start:
+            between = mentions.text[count.end: hit.start]
+            if re.fullmatch(r"[\s\w'’.-]*", between) and len(between.split()) <= 4 \
+                    and not re.search(r"\b(?:of|to|from|in|at|and)\b", between):
+                best = count.value
+    return best
+
+
+def _unique_places(places: list[PlaceMention]) -> list[PlaceMention]:
+    seen: dict[str, PlaceMention] = {}
+    for place in places:
+        seen.setdefault(place.place.id, place)
+    return list(seen.values())
+
+
+def _most_specific(places: list[PlaceMention]) -> list[PlaceMention]:
+    """Drop a country or wide region when a place inside it is named too (Hmeimim, not all of Syria)."""
+    kept = []
+    for place in places:
+        broad = place.place.kind in ("country", "region", "sea")
+        inner = [o for o in places if (o is not place and o.place.kind in ("installation", "city"))
+                 or (o is not place and o.place.kind == "region" and place.place.kind == "country")]
+        if broad and any(_contains(place, o) for o in inner):
+            continue
+        kept.append(place)
+    return kept or places
+
+
+def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
+    if outer.place.kind == "country" and inner.place.country == outer.place.country:
+        return True
+    point = shapely.Point(inner.place.lon, inner.place.lat)
+    if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
+        return bbox_polygon(outer.place.bbox).contains(point)
+    return outer.place.geometry.buffer(0.05).contains(point)
+
+
+def _background(draft: _Draft, published: PublicationDate | None) -> bool:
+    """An event dated over a year before the article is background ("last flew there in 2013")."""
+    if draft.date is None or published is None:
+        return False
+    return (published.date - draft.date[0]).days > 366
+
+
+def _geo_precision(place) -> int:
+    if place.kind in ("installation", "city"):
+        return 1
+    if place.kind == "region" and place.subkind not in ("composite",):
+        return 2
+    return 3
+
+
+def _event_geometry(kind: str, places: list[PlaceMention], shapes: list[BaseGeometry]) -> BaseGeometry:
+    """The site's point, the sea's polygon; a patrol through several sites is a route."""
+    if len(shapes) == 1:
+        return shapes[0]
+    if kind == "patrol" and all(s.geom_type == "Point" for s in shapes):
+        return LineString([(s.x, s.y) for s in shapes])
+    return shapely.union_all(shapes)
+
+
+def _same_event(a: _Draft, b: _Draft) -> bool:
+    group = {"deployment": "d", "basing": "d", "patrol": "p", "exercise": "e"}
+    if group[a.kind] != group[b.kind]:
+        return False
+    if a.actors and b.actors and not set(a.actors) & set(b.actors):
+        return False
+    # One article reporting the same actor's move to the same place twice is one event, also when
+    # it names the place differently ("Ørland" in the headline, "Ørland Main Air Station" later).
+    if {p.place.id for p in a.places} & {p.place.id for p in b.places}:
+        return True
+    shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
+                  or {x.category for x in a.assets} & {x.category for x in b.assets})
+    return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
+    """Close enough to be one event: the same spot, or a site and the island, state or country it
+    lies in (a country only when the assets agree). Seas, continents and wide regions never absorb."""
+    if haversine_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= MERGE_KM:
+        return a.place.kind not in _WIDE and b.place.kind not in _WIDE
+    for inner, outer in ((a, b), (b, a)):
+        if inner.place.kind not in ("installation", "city") or outer.place.kind in ("installation", "city"):
+            continue
+        if outer.place.kind == "country":
+            return shared_assets and _contains(outer, inner)
+        if outer.place.kind == "region" and outer.place.subkind != "composite":
+            return _contains(outer, inner)
+    return False
+
+
+def _merge(drafts: list[_Draft]) -> list[_Draft]:
+    merged: list[_Draft] = []
+    for draft in drafts:
+        target = next((m for m in merged if _same_event(m, draft)), None)
+        if target is None:
+            merged.append(draft)
+            continue
+        known = {(a.family, a.name) for a in target.assets}
+        for asset in draft.assets:
+            match = next((a for a in target.assets if a.family == asset.family), None)
+            if match is not None and asset.count and not match.count:
+                match.count = asset.count
+            elif (asset.family, asset.name) not in known:
+                target.assets.append(asset)
+        target.actors = list(dict.fromkeys(target.actors + draft.actors))
+        target.partners = [p for p in dict.fromkeys(target.partners + draft.partners) if p not in target.actors]
+        if draft.trigger_priority > target.trigger_priority:
+            target.kind, target.trigger_priority = draft.kind, draft.trigger_priority
+        if draft.date is not None and _PRECISION_RANK[draft.date[1]] < _PRECISION_RANK[
+                target.date[1] if target.date else "month"]:
+            target.date = draft.date  # a later sentence gives the day the headline left out
+        target.places.extend(p for p in draft.places if p.place.id not in {q.place.id for q in target.places})
+        target.signals = max(target.signals, draft.signals) + 1
+    return merged
+
+
+# -- entry points -------------------------------------------------------------------------------------
+@functools.cache
+def default_extractor() -> Extractor:
+    return Extractor()
+
+
+def extract_text(text: str, *, document: str = "text", published: str | None = None) -> ExtractionResult:
+    if not isinstance(text, str):
+        raise InputError(f"expected text, got {type(text).__name__}")
+    article = read_article_bytes(text.encode("utf-8"), document, published=published)
+    return default_extractor().extract(article)
+
+
+def extract_file(path: str, *, published: str | None = None) -> ExtractionResult:
+    return default_extractor().extract(read_article(path, published=published))

@@ -1,0 +1,324 @@
+"""Read an article (plain text or a scraped web page) and keep only its reporting text.
+
+Reader comments, author biographies, photo credits, advertising slots, navigation and "latest
+news" lists are dropped by the rules in `data/boilerplate.csv`, and every drop is reported, so a
+user can see what was left out and why. Bad input (binary, empty, huge, undecodable) raises an
+`InputError` whose message says what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import InputError
+from geo.gazetteer import DATA_DIR
+
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "Article",
+    "DroppedBlock",
+    "clean_text",
+    "decode_article",
+    "html_to_text",
+    "read_article",
+    "read_article_bytes",
+]
+
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+BOILERPLATE_PATH = DATA_DIR / "boilerplate.csv"
+METADATA_FILE = "articles.json"
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive (or a Word/Excel file)",
+    b"\x1f\x8b": "a gzip archive",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+    b"SQLite format 3": "an SQLite database",
+    b"\x7fELF": "a program (ELF binary)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedBlock:
+    """A piece of the page that is not reporting, and the rule that dropped it."""
+
+    label: str  # comments, furniture, credit, bio, markup
+    text: str
+
+
+@dataclass(slots=True)
+class Article:
+    document: str
+    text: str  # the reporting text that extraction reads; source spans refer to it
+    published: str | None = None
+    outlet: str | None = None
+    headline: str | None = None
+    encoding: str = "utf-8"
+    dropped: list[DroppedBlock] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def dropped_summary(self) -> dict[str, int]:
+        summary: dict[str, int] = {}
+        for block in self.dropped:
+            summary[block.label] = summary.get(block.label, 0) + 1
+        return summary
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    label: str
+    scope: str  # line, rest (this line and everything after), sentence (inside a paragraph)
+    pattern: re.Pattern[str]
+
+
+@functools.cache
+def _rules(path: Path = BOILERPLATE_PATH) -> tuple[_Rule, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            _Rule(row["label"], row["scope"], re.compile(row["pattern"], re.IGNORECASE))
+            for row in csv.DictReader(handle)
+        )
+
+
+# -- decoding -----------------------------------------------------------------------------------
+def decode_article(data: bytes, name: str = "article") -> tuple[str, str]:
+    """Bytes to text and the encoding used; InputError for binary, empty or huge input."""
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(
+            f"{name} is {len(data) / 1_048_576:.1f} MiB; articles are at most "
+            f"{MAX_ARTICLE_BYTES // 1_048_576} MiB (is it really one article?)"
+        )
+    if not data.strip():
+        raise InputError(f"{name} is empty: there is no text to read")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"{name} looks like {what}, not an article: save it as text or HTML first")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:65536]
+    if b"\x00" in head:
+        raise InputError(f"{name} contains NUL bytes: it looks like a binary file, not an article")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: Windows-1252 is what such pages almost always are; Latin-1 never fails.
+    try:
+        text, encoding = data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    controls = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise InputError(f"{name} is mostly control characters: it looks like a binary file, not an article")
+    return text, encoding
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2048].lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")):
+        return True
+    return len(re.findall(r"</?(?:p|div|span|a|br|script|article|body|head)\b", head)) >= 3
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "form", "nav", "footer",
+              "aside", "button", "select", "input", "object", "embed", "figure", "figcaption", "header")
+_DROP_CLASS = re.compile(
+    r"comment|related|sidebar|newsletter|share|social|advert|promo|\bads?\b|author-bio|byline-bio|"
+    r"subscribe|cookie|breadcrumb|menu|popup|caption|credit|tags|most-read|trending",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "tr", "br", "table", "ul", "ol", "pre", "dd", "dt"}
+
+
+def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[str, str | None]:
+    """Visible reporting text of a web page (paragraphs on their own lines) and its <title>.
+
+    Scripts, styles and page furniture never reach the text, so nothing in them can become an
+    event or be shown on the map.
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as err:
+        raise InputError(f"the page could not be parsed as HTML: {err}") from err
+    title_node = root.find(".//title")
+    title = " ".join(title_node.text_content().split()) if title_node is not None else None
+    for element in list(root.iter(lxml.etree.Comment)):
+        element.drop_tree()
+    for element in list(root.iter(*_DROP_TAGS)):
+        if dropped is not None and element.tag not in ("script", "style"):
+            snippet = " ".join(element.text_content().split())[:120]
+            if snippet:
+                dropped.append(DroppedBlock("furniture", snippet))
+        element.drop_tree()
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if marker.strip() and _DROP_CLASS.search(marker):
+            if dropped is not None:
+                label = "comments" if "comment" in marker.lower() else "furniture"
+                snippet = " ".join(element.text_content().split())[:120]
+                if snippet:
+                    dropped.append(DroppedBlock(label, snippet))
+            element.drop_tree()
+    body = root.find(".//body")
+    pieces: list[str] = []
+    _collect_text(body if body is not None else root, pieces)
+    text = "".join(pieces)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n\n".join(line for line in lines if line), title
+
+
+def _collect_text(element: object, pieces: list[str]) -> None:
+    tag = getattr(element, "tag", None)
+    if not isinstance(tag, str):
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        pieces.append("\n")
+    if element.text:  # type: ignore[attr-defined]
+        pieces.append(element.text)  # type: ignore[attr-defined]
+    for child in element:  # type: ignore[attr-defined]
+        _collect_text(child, pieces)
+        if child.tail:
+            pieces.append(child.tail)
+    if block:
+        pieces.append("\n")
+
+
+# -- plain-text cleaning ------------------------------------------------------------------------
+_NAME_LINE = re.compile(r"^\s*([A-Z][\w'’\-]+)(?:\s+[A-Z][\w'’\-.]+){1,3}\s*$")
+
+
+def clean_text(text: str) -> tuple[str, list[DroppedBlock]]:
+    """The reporting paragraphs of a scraped page, and what was dropped (with the rule's label)."""
+    rules = _rules()
+    dropped: list[DroppedBlock] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+            index += 1
+            continue
+        rest_rule = next((r for r in rules if r.scope == "rest" and r.pattern.search(line)), None)
+        if rest_rule is not None:
+            remainder = "\n".join(lines[index:]).strip()
+            dropped.append(DroppedBlock(rest_rule.label, remainder[:300]))
+            break
+        line_rule = next((r for r in rules if r.scope == "line" and r.pattern.search(line)), None)
+        if line_rule is not None:
+            dropped.append(DroppedBlock(line_rule.label, stripped[:300]))
+            index += 1
+            continue
+        bio = _author_bio(lines, index)
+        if bio:
+            dropped.append(DroppedBlock("bio", " ".join(lines[index: index + bio]).strip()[:300]))
+            index += bio
+            continue
+        for rule in rules:
+            if rule.scope == "sentence":
+                for match in list(rule.pattern.finditer(line)):
+                    dropped.append(DroppedBlock(rule.label, match.group(0).strip()[:300]))
+                line = rule.pattern.sub("", line)
+        kept.append(line.rstrip())
+        index += 1
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return cleaned, dropped
+
+
+def _author_bio(lines: list[str], index: int) -> int:
+    """Lines a "George Allison" / "George has a degree..." biography spans (0 when not one)."""
+    match = _NAME_LINE.match(lines[index])
+    if not match or lines[index].rstrip().endswith((".", ":", "?", "!")):
+        return 0
+    first_name = match.group(1)
+    following = index + 1
+    while following < len(lines) and not lines[following].strip():
+        following += 1
+    if following < len(lines) and re.match(
+        rf"\s*{re.escape(first_name)}\s+(?:is|has|was|writes|covers|joined|holds|worked|reports)\b", lines[following]
+    ):
+        return following - index + 1
+    return 0
+
+
+# -- entry points -------------------------------------------------------------------------------
+def read_article_bytes(
+    data: bytes,
+    document: str,
+    *,
+    published: str | None = None,
+    outlet: str | None = None,
+    headline: str | None = None,
+) -> Article:
+    """Decode, strip markup and boilerplate; raises InputError when nothing readable remains."""
+    text, encoding = decode_article(data, document)
+    dropped: list[DroppedBlock] = []
+    notes: list[str] = []
+    if encoding not in ("utf-8",):
+        notes.append(f"decoded as {encoding}")
+    if _looks_like_html(text):
+        text, title = html_to_text(text, dropped)
+        headline = headline or title
+        notes.append("read as HTML")
+    text = "".join(c for c in text if c in "\n\t" or ord(c) >= 32)
+    cleaned, more = clean_text(text)
+    dropped.extend(more)
+    if not cleaned.strip():
+        raise InputError(f"{document} has no reporting text left after removing page furniture")
+    return Article(document=document, text=cleaned, published=published, outlet=outlet,
+                   headline=headline, encoding=encoding, dropped=dropped, notes=notes)
+
+
+def read_article(path: str | Path, *, published: str | None = None) -> Article:
+    """Read a file; metadata (outlet, headline, published) comes from `articles.json` beside it."""
+    target = Path(path)
+    if not target.exists():
+        raise InputError(f"{target} does not exist")
+    if target.is_dir():
+        raise InputError(f"{target} is a folder; give an article file")
+    size = target.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise InputError(
+            f"{target.name} is {size / 1_048_576:.1f} MiB; articles are at most "
+            f"{MAX_ARTICLE_BYTES // 1_048_576} MiB (is it really one article?)"
+        )
+    metadata = article_metadata(target)
+    return read_article_bytes(
+        target.read_bytes(),
+        target.name,
+        published=published or metadata.get("published"),
+        outlet=metadata.get("outlet"),
+        headline=metadata.get("headline"),
+    )
+
+
+def article_metadata(path: Path) -> dict[str, str]:
+    """This article's entry in `articles.json` (or a corpus `gold.json`'s `published`), if any."""
+    for name in (METADATA_FILE, "gold.json"):
+        sidecar = path.parent / name
+        if not sidecar.exists():
+            continue
+        try:
+            entry = json.loads(sidecar.read_text(encoding="utf-8")).get(path.name)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"{sidecar} is not valid JSON: {err}") from err
+        if isinstance(entry, dict):
+            return {k: v for k, v in entry.items() if isinstance(v, str)}
+    return {}

@@ -1,0 +1,424 @@
+"""Step 2 of extraction: every mention in a cleaned article, before any event is assembled.
+
+Places (gazetteer names, resolved in the context of the whole text, each with its role in the
+sentence), assets and units, actors, counts, dates and event trigger words. Rules live in
+`data/`: `place_roles.csv` and `place_role_words.csv` (what the words before a place say about
+it), `name_patterns.csv` (organisation and exercise names whose words are not places),
+`event_triggers.csv` (words that say what kind of event a sentence reports).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+
+from geo.catalogue import ActorHit, AssetHit, Catalogue
+from geo.dates import DateMention, PublicationDate, find_dates
+from geo.gazetteer import DATA_DIR, Place
+from geo.geocoding import OfflineGazetteer
+from geo.names import fold_text
+
+__all__ = [
+    "CountMention",
+    "Mentions",
+    "PlaceMention",
+    "Sentence",
+    "TriggerMention",
+    "find_mentions",
+    "split_sentences",
+]
+
+LOCATING_ROLES = ("location", "route")
+# Below these scores a resolved name is more likely an English word or a namesake village.
+MIN_SCORE = {"city": 0.95, "region": 0.9, "installation": 0.9, "country": 0.0, "sea": 0.0}
+
+_ABBREVIATIONS = frozenset(
+    "u.s u.k u.n e.g i.e gen lt col maj capt adm sgt cpl pvt mr mrs ms dr st no vs jan feb mar apr jun jul aug "
+    "sep sept oct nov dec inc corp co ltd jr sr rep sen gov prof dept est approx fig".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    place: Place
+    score: float
+    role: str = "mention"  # location, route, origin, partner, venue, reference, context, name, dateline
+
+
+@dataclass(frozen=True, slots=True)
+class CountMention:
+    start: int
+    end: int
+    text: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMention:
+    start: int
+    end: int
+    text: str
+    kind: str
+    priority: int
+    status: str
+
+
+@dataclass(slots=True)
+class Mentions:
+    text: str
+    sentences: list[Sentence]
+    places: list[PlaceMention]
+    assets: list[AssetHit]
+    actors: list[ActorHit]
+    counts: list[CountMention]
+    dates: list[DateMention]
+    triggers: list[TriggerMention]
+    masked: list[tuple[int, int]] = field(default_factory=list)
+
+    def within(self, items: list, start: int, end: int) -> list:
+        return [m for m in items if m.start >= start and m.end <= end]
+
+
+# -- sentences ------------------------------------------------------------------------------------
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[·•\-\*]\s)|\n")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their spans; abbreviations ("U.S.", "Gen.") do not end one."""
+    sentences: list[Sentence] = []
+    start = 0
+    paragraph = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        chunk = text[start:match.start() + 1]
+        if match.group(0).startswith((".",)) and "\n" not in match.group(0):
+            word = re.search(r"([\w.]+)\.$", chunk)
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        _add_sentence(sentences, text, start, end, paragraph)
+        if "\n" in match.group(0):
+            paragraph += 1
+        start = end
+    _add_sentence(sentences, text, start, len(text), paragraph)
+    return sentences
+
+
+def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    chunk = text[start:end]
+    left = len(chunk) - len(chunk.lstrip())
+    right = len(chunk.rstrip())
+    if right > left:
+        sentences.append(Sentence(start + left, start + right, chunk[left:right], paragraph))
+
+
+# -- rule tables ------------------------------------------------------------------------------------
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.cache
+def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
+    prepositions = {row["word"]: row["role"] for row in _read("place_roles.csv")}
+    words = {row["word"]: row["use"] for row in _read("place_role_words.csv")}
+    return prepositions, words
+
+
+@functools.cache
+def _name_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(row["pattern"]) for row in _read("name_patterns.csv"))
+
+
+@functools.cache
+def _trigger_patterns() -> tuple[tuple[re.Pattern[str], str, int, str], ...]:
+    return tuple(
+        (re.compile(rf"\b{row['pattern']}\b", re.IGNORECASE), row["kind"], int(row["priority"]), row["status"])
+        for row in _read("event_triggers.csv")
+    )
+
+
+# -- counts ----------------------------------------------------------------------------------------
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "dozen": 12, "couple": 2,
+}
+_COUNT = re.compile(
+    r"\b(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?|(?:a\s+)?(?:couple|pair|dozen)"
+    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)\b",
+    re.IGNORECASE,
+)
+
+
+def _count_value(text: str) -> int | None:
+    words = text.lower().replace("-", " ").replace(",", "").split()
+    if not words:
+        return None
+    if words[0] == "a":
+        words = words[1:]
+    try:
+        if re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
+            value = float(words[0])
+            for multiplier in words[1:]:
+                value *= {"million": 1_000_000, "thousand": 1_000}.get(multiplier, 1)
+            return int(value)
+    except ValueError:
+        return None
+    total = 0
+    for word in words:
+        if word in ("hundred", "thousand"):
+            total = max(total, 1) * (100 if word == "hundred" else 1000)
+        elif word in _NUMBER_WORDS:
+            total += _NUMBER_WORDS[word]
+        else:
+            return None
+    return total or None
+
+
+def _find_counts(text: str) -> list[CountMention]:
+    counts = []
+    for match in _COUNT.finditer(text):
+        value = _count_value(match.group("number"))
+        if value is None:
+            continue
+        after = text[match.end(): match.end() + 12].lower()
+        if re.match(r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
+                    r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)", after):
+            continue
+        before = text[max(0, match.start() - 6): match.start()]
+        if re.search(r"[A-Za-z]-$|[A-Z]$", before):  # part of a designator: "F-35", "Tu-95"
+            continue
+        counts.append(CountMention(match.start(), match.end(), match.group(0), value))
+    return counts
+
+
+# -- the whole step ------------------------------------------------------------------------------------
+def find_mentions(
+    text: str,
+    geocoder: OfflineGazetteer,
+    catalogue: Catalogue,
+    published: PublicationDate | None,
+) -> Mentions:
+    folded = fold_text(text)
+    sentences = split_sentences(text)
+    actors = catalogue.find_actors(text, folded)
+    assets = catalogue.find_assets(text, folded)
+    masked = _name_spans(text, actors)
+    hits = [h for h in geocoder.finder.find(text) if not _inside(h.start, h.end, masked)]
+    # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
+    hits = [h for h in hits if not any(a.start <= h.start and h.end <= a.end for a in assets)]
+    resolved = geocoder.resolve_hits(text, hits)
+    places = [
+        PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
+        for r in resolved
+        if r.score >= MIN_SCORE.get(r.place.kind, 0.0)
+    ]
+    # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
+    # services and commands, whose place words were masked above.
+    actors = [a for a in actors if not any(p.start < a.end and a.start < p.end for p in places)
+              or (a.actor.kind in ("service", "command")
+                  and not any(p.start <= a.start and a.end <= p.end for p in places))]
+    datelines = _datelines(text)
+    for sentence in sentences:
+        in_sentence = [p for p in places if sentence.start <= p.start < sentence.end]
+        _assign_roles(text, sentence, [p for p in in_sentence if not _inside(p.start, p.end, datelines)])
+        for place in in_sentence:
+            if _inside(place.start, place.end, datelines):
+                # A base in the dateline ("KADENA AIR BASE, Japan -") is where the story happens;
+                # a capital there is only where it was filed.
+                place.role = "location" if place.place.kind == "installation" else "dateline"
+    for place in list(places):
+        alias = catalogue.actor_alias(place.text)
+        if alias is not None and _names_forces_not_place(text, place, alias.kind):
+            places.remove(place)
+            actors.append(ActorHit(place.start, place.end, place.text, alias))
+    actors.sort(key=lambda a: a.start)
+    triggers = [
+        TriggerMention(m.start(), m.end(), m.group(0), kind, priority, status)
+        for pattern, kind, priority, status in _trigger_patterns()
+        for m in pattern.finditer(text)
+        if not _inside(m.start(), m.end(), masked)
+    ]
+    triggers.sort(key=lambda t: t.start)
+    return Mentions(
+        text=text,
+        sentences=sentences,
+        places=places,
+        assets=assets,
+        actors=actors,
+        counts=_find_counts(text),
+        dates=find_dates(text, published),
+        triggers=triggers,
+        masked=masked,
+    )
+
+
+_FUNCTION_WORDS = frozenset(
+    "and or for on in at to from with by as is are was were has have had will would said says but of the "
+    "that which who while since after before".split()
+)
+
+
+def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
+    """ "U.S. bombers", "US President": an abbreviation used as an adjective names forces, not a place;
+    "the White House said": a government seat that shares its name with a town is the government.
+    """
+    if kind == "government":
+        return not (place.place.kind == "country" or place.place.capital)
+    if kind not in ("abbreviation", "demonym", "combined"):
+        return False
+    following = re.match(r"\s+([A-Za-z][\w'-]*)", text[place.end: place.end + 30])
+    adjective = bool(following and following.group(1).lower() not in _FUNCTION_WORDS)
+    return place.role in ("mention", "context") or adjective
+
+
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*[A-Z][\w.]*(?:\s+[A-Z0-9][\w.]*){0,3})?"
+    r"(?:\s*\([^)\n]{1,60}\))?)\s*[—–-]{1,2}\s",
+    re.MULTILINE,
+)
+
+
+def _datelines(text: str) -> list[tuple[int, int]]:
+    """ "ØRLAND, Norway —", "TOKYO (Reuters) -": where the story was filed, not where it happened."""
+    return [(m.start("line"), m.end("line")) for m in _DATELINE.finditer(text)]
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _name_spans(text: str, actors: list[ActorHit]) -> list[tuple[int, int]]:
+    """Spans of organisation, command, exercise and outlet names: places inside them are not places."""
+    spans = [(a.start, a.end) for a in actors if a.actor.kind in ("service", "command")]
+    for pattern in _name_patterns():
+        spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
+    return spans
+
+
+_TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
+
+
+def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> None:
+    """What each place is in its sentence, from the words just before it.
+
+    "over the Baltic Sea" -> location; "from RAF Fairford" -> origin; "with Finland" -> partner;
+    "leaders met in Madrid" -> venue; "invasion of Ukraine" -> context; "Rota, Spain" -> the
+    second is a qualifier of the first; "Finland and Sweden" -> Sweden takes Finland's role.
+    """
+    prepositions, words = _role_tables()
+    previous: PlaceMention | None = None
+    for place in places:
+        before = text[sentence.start: place.start]
+        tokens = [t.lower() for t in _TOKEN.findall(before)]
+        role = _role_from_tokens(tokens, prepositions, words)
+        gap = text[previous.end: place.start] if previous else ""
+        if previous is not None and _qualifies(previous, place, gap):
+            role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
+        elif previous is not None and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap):
+            role = previous.role
+        elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
+            role = "qualifier"
+        elif previous is not None and _CONTAINER_OF.fullmatch(gap):
+            role, previous.role = previous.role, "qualifier"  # "the Baltic Sea island of Gotland"
+        if role == "mention" and place.place.kind in ("sea", "region", "country") \
+                and _EVENT_NOUN.match(text[place.end: place.end + 40]):
+            role = "location"  # "NATO's annual Baltic Sea naval exercise"
+        if _negated(text, sentence, place) and role in LOCATING_ROLES:
+            role = "excluded"
+        place.role = role
+        previous = place
+
+
+_CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
+                           r"\s+of\s+(?:the\s+)?")
+_EVENT_NOUN = re.compile(
+    r"^(?:['’]s)?\s+(?:(?:biggest|largest|annual|first|latest|new)\s+)?"
+    r"(?:(?:naval|air|joint|military|annual|large-scale|major|combined)\s+){0,3}"
+    r"(?:exercises?|drills?|patrols?|wargames?|manoeuvres|maneuvers|deployments?|missions?|sorties?|flights?|"
+    r"operations?)\b"
+)
+
+
+def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
+    """The place only says where the previous, more specific one is."""
+    if place.place.kind not in ("country", "region") or previous.place.kind not in ("installation", "city", "region"):
+        return False
+    if previous.place.kind == "region" and place.place.kind == "region":
+        return bool(re.fullmatch(r"\s*,\s*", gap))
+    if re.fullmatch(r"\s*,\s*", gap):
+        return True
+    same_country = (bool(place.place.country) and place.place.country == previous.place.country) \
+        or (place.place.kind == "country" and place.place.id == f"country:{previous.place.country}")
+    return same_country and len(gap) <= 40 and bool(re.fullmatch(
+        r"[\s\w'’-]*\b(?:in|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+)?", gap))
+
+
+def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:
+    index = len(tokens) - 1
+    skipped = 0
+    while index >= 0 and skipped <= 4:
+        token = tokens[index]
+        if token in prepositions and not (token == "of" and index > 0 and words.get(tokens[index - 1]) == "skip"):
+            role = prepositions[token]
+            if role == "context":
+                return "context"
+            previous = tokens[index - 1] if index > 0 else ""
+            if role in LOCATING_ROLES and _from_earlier(tokens[:index]):
+                return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
+            if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 3): index]):
+                return "origin"  # "normally based at Whiteman"
+            if role in LOCATING_ROLES and words.get(previous) == "venue":
+                return "venue"
+            if role in LOCATING_ROLES and words.get(previous) == "context":
+                return "context"
+            return role
+        if words.get(token) == "skip" or token == "of":
+            index -= 1
+            skipped += 1
+            continue
+        if words.get(token) == "context":
+            return "context"
+        return "mention"
+    return "mention"
+
+
+def _from_earlier(tokens: list[str]) -> bool:
+    """A "from" a few words back, with no verb-like break between: the phrase is still an origin."""
+    for token in reversed(tokens[-5:]):
+        if token in (",", ";", "and", "to", "into", "over", "then"):
+            return False
+        if token == "from":
+            return True
+    return False
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b", re.IGNORECASE)
+
+
+_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b", re.IGNORECASE)
+
+
+def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
+    """ "will not enter Ukraine", "no plans to send troops to Taiwan", "had suggested ... be placed in
+    Ukraine instead": the place is out of scope."""
+    before = text[max(sentence.start, place.start - 60): place.start]
+    after = text[place.end: min(sentence.end, place.end + 25)]
+    return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after))
