@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
+
 from geo.errors import InputError
 from geo.events import Event
 from geo.extraction import ExtractionResult, Extractor, default_extractor
 from geo.gazetteer import Gazetteer
+from geo.gazetteer_build import bbox_polygon
 from geo.ingest import read_article
 from geo.spatial import distance_to_shape_km
 
@@ -179,7 +182,7 @@ def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: Ext
         score.toponyms.true_positive += 1
         score.toponyms_found += 1
         mention = predicted[index]
-        distance = distance_to_shape_km(mention.place.geometry, float(toponym["lat"]), float(toponym["lon"]))
+        distance = distance_to_shape_km(place_shape(mention.place), float(toponym["lat"]), float(toponym["lon"]))
         if distance <= ACC_KM:
             score.toponyms_resolved += 1
         else:
@@ -195,8 +198,15 @@ def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: Ext
 
 
 def _family_matches(gold_asset: str, event: Event) -> bool:
+    """Gold names a designator, family, category or any alias of the predicted asset's catalogue entry."""
+    from geo.catalogue import load_catalogue
+
     wanted = gold_asset.lower().strip()
+    catalogue = load_catalogue()
     for asset in event.assets:
+        entry = catalogue.by_id.get(asset.catalogue_id or "")
+        if entry is not None and wanted in {a.lower() for a in (entry.designator, entry.family, *entry.aliases)}:
+            return True
         for candidate in (asset.name, asset.family, asset.category, asset.text):
             value = (candidate or "").lower().strip()
             if not value:
@@ -213,8 +223,16 @@ def _event_distance(event: Event, lat: float, lon: float, gazetteer: Gazetteer) 
     for place in event.places:
         known = gazetteer.get(place.id)
         if known is not None:
-            distances.append(distance_to_shape_km(known.geometry, lat, lon))
+            distances.append(distance_to_shape_km(place_shape(known), lat, lon))
     return min(distances)
+
+
+def place_shape(place) -> BaseGeometry:
+    """The shape a place covers: its polygon, or for a region known by a point and an extent
+    (a US state, an island group), that extent."""
+    if place.kind == "region" and place.geometry.geom_type == "Point":
+        return bbox_polygon(place.bbox)
+    return place.geometry
 
 
 def event_matches(gold: dict[str, Any], event: Event, gazetteer: Gazetteer) -> bool:

@@ -26,7 +26,7 @@ from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.gazetteer_build import bbox_polygon
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
-from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, find_mentions
+from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
 from geo.spatial import haversine_km
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
@@ -53,13 +53,16 @@ _CAUSE_NOUNS = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
-    r"claims?|mainland)\b",
+    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities)\b",
     re.IGNORECASE,
 )
 # "since shortly before the Russian invasion in late February": the date of another event.
 # ("since mid-April" alone is the start of this one.)
 _BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$",
                               re.IGNORECASE)
+_RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
+_NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
+                        r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
@@ -105,6 +108,7 @@ class _Draft:
     status: str
     signals: int
     borrowed_assets: bool = False
+    ongoing: bool = False  # dated by "since ...": the start of a presence that continues
 
 
 class Extractor:
@@ -119,11 +123,12 @@ class Extractor:
         previous_actors: list[str] = []
         last_date: tuple[dt.date, str] | None = None
         paragraph = -1
+        ongoing = False
         for number, sentence in enumerate(mentions.sentences):
             ahead = mentions.sentences[number + 1: number + 3]
             lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
             if sentence.paragraph != paragraph:
-                paragraph, last_date = sentence.paragraph, None
+                paragraph, last_date, ongoing = sentence.paragraph, None, False
             sentence_dates = [
                 d for d in mentions.within(mentions.dates, sentence.start, sentence.end)
                 if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
@@ -131,11 +136,30 @@ class Extractor:
             ]
             if sentence_dates:
                 last_date = (sentence_dates[0].date, sentence_dates[0].precision)
-            drafts.extend(self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead))
+                ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
+                                                                        sentence_dates[0].start], re.IGNORECASE))
+            elif number + 1 < len(mentions.sentences) and last_date is None:
+                # "The Army has deployed Typhon to Luzon. It was flown in on April 11 ...": the next
+                # sentence often carries the day the lead leaves out.
+                following = mentions.sentences[number + 1]
+                later = [d for d in mentions.within(mentions.dates, following.start, following.end)
+                         if d.precision == "day" and not _REPORTING_DATE.search(
+                             article.text[max(following.start, d.start - 25): d.start])]
+                if later and not _locations_in(mentions, following):
+                    last_date = (later[0].date, later[0].precision)
+            for draft in self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead):
+                draft.ongoing = ongoing and draft.date == last_date
+                drafts.append(draft)
             sentence_actors = self._actors(mentions, sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
-        current = [d for d in drafts if not _background(d, published)]
+        for draft in drafts:
+            if not draft.actors:
+                # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
+                # without named participants takes the article's leading participants.
+                draft.actors = _dominant_actors(mentions, 3 if draft.kind == "exercise" else 1)
+        _share_designators(drafts)
+        current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         return ExtractionResult(article, events, mentions, unresolved=[])
 
@@ -150,11 +174,18 @@ class Extractor:
     ) -> list[_Draft]:
         places = [p for p in mentions.places if sentence.start <= p.start < sentence.end]
         locations = [p for p in places if p.role in LOCATING_ROLES]
+        # "deployed to RAF Lakenheath ... for the F-35A's first training deployment to Europe": a wide
+        # region around another location of the sentence only frames it.
+        locations = [p for p in locations if not (p.place.kind == "region" and p.place.subkind == "composite"
+                     and any(o is not p and o.place.kind != "region" and _contains(p, o) for o in locations))]
         if not locations:
             return []
         sentence_triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
         if not sentence_triggers:
-            return []
+            # "Eisenhower carrier in Red Sea": a named ship or aircraft type at a place is presence.
+            if not any(_is_platform(h) for h in mentions.within(mentions.assets, sentence.start, sentence.end)):
+                return []
+            sentence_triggers = [TriggerMention(locations[0].start, locations[0].start, "", "deployment", 0, "")]
         sentence_actors = self._actors(mentions, sentence.start, sentence.end)
         partners = sorted({p.place.country for p in places if p.role == "partner" and p.place.country}
                           | set(self._partner_actors(mentions, sentence)))
@@ -169,6 +200,12 @@ class Extractor:
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
+            if not last:
+                # "at the Larissa air base in central Greece, where MQ-9 drones have been operating,":
+                # a relative clause after a place describes that place.
+                clause = _RELATIVE_CLAUSE.match(mentions.text, location.end, locations[index + 1].start)
+                if clause:
+                    segment_end = clause.end()
             assets = self._assets(mentions, segment_start, segment_end, sentence) or list(borrowed)
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
@@ -177,10 +214,10 @@ class Extractor:
                 drafts[-1].places.append(location)
                 if assets:
                     drafts[-1].assets.extend(assets)
-                segment_start = location.end
+                segment_start = segment_end
                 continue
             if not assets:
-                segment_start = location.end
+                segment_start = segment_end
                 continue
             # The verb that leads to the place ("sent to", "patrol over") outranks words after it.
             leading = [t for t in triggers if t.start < location.start] or triggers
@@ -199,7 +236,7 @@ class Extractor:
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,
                                  borrowed_assets=bool(borrowed) and assets == borrowed))
-            segment_start = location.end
+            segment_start = segment_end
         return drafts
 
     def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
@@ -235,6 +272,8 @@ class Extractor:
                     or 0 <= hit.start - conveyance_end <= 2):
                 conveyance_end = hit.end
                 continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
+            if _NON_STATE.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
+                continue  # "Hamas fighters" are not fighter aircraft
             count = _count_before(mentions, hit, sentence)
             generic = asset_type.family.lower() == asset_type.category or not asset_type.countries
             # "B-52 bombers": the generic word after a designator describes it, it is not a second asset.
@@ -298,8 +337,48 @@ class Extractor:
 
 # -- helpers --------------------------------------------------------------------------------------
 def _is_partner_word(text: str, hit: ActorHit) -> bool:
-    before = text[max(0, hit.start - 30): hit.start].lower()
-    return bool(re.search(r"\b(?:with|alongside|and partners from|joined by)\s+(?:the\s+|\w+\s+){0,2}$", before))
+    """ "with Japanese fighter jets", "with allied air forces, including British and Norwegian fighters"."""
+    before = text[max(0, hit.start - 70): hit.start].lower()
+    return bool(re.search(r"\b(?:with|alongside|and partners from|joined by|including)\s+"
+                          r"(?:[\w'’-]+,?\s+){0,6}$", before)) and not re.search(
+        r"\b(?:with|alongside|including)\b.*\b(?:flew|deployed|sent|arrived|said|began|will|have|has)\b", before)
+
+
+def _is_platform(hit: AssetHit) -> bool:
+    return hit.asset.category in _PATROLLING and bool(hit.asset.countries)
+
+
+def _locations_in(mentions: Mentions, sentence: Sentence) -> bool:
+    return any(p.role in LOCATING_ROLES for p in mentions.within(mentions.places, sentence.start, sentence.end))
+
+
+def _dominant_actors(mentions: Mentions, how_many: int) -> list[str]:
+    """The country whose forces the article names most often (demonyms, services, abbreviations)."""
+    tally: dict[str, int] = {}
+    for hit in mentions.actors:
+        if hit.actor.kind != "government" and len(hit.actor.countries) == 1:
+            code = hit.actor.countries[0]
+            tally[code] = tally.get(code, 0) + 1
+    if not tally:
+        return []
+    ranked = sorted(tally, key=lambda code: -tally[code])
+    return ranked[:how_many]
+
+
+def _share_designators(drafts: list[_Draft]) -> None:
+    """ "the 34th Fighter Squadron ... deployed to RAF Lakenheath ... for the F-35A's first deployment":
+    a draft of only generic assets takes the designators another draft of the same sentence names."""
+    for draft in drafts:
+        if draft.assets and all(not a.catalogue_id or _is_generic(a) for a in draft.assets):
+            for other in drafts:
+                if other is not draft and other.sentence is draft.sentence:
+                    draft.assets.extend(a for a in other.assets if not _is_generic(a)
+                                        and a.name not in {b.name for b in draft.assets})
+
+
+def _is_generic(asset: Asset) -> bool:
+    known = load_catalogue().by_id.get(asset.catalogue_id or "")
+    return known is None or not known.countries
 
 
 def _named_countries(places: list[PlaceMention]) -> list[str]:
@@ -367,7 +446,7 @@ def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
 
 def _background(draft: _Draft, published: PublicationDate | None) -> bool:
     """An event dated over a year before the article is background ("last flew there in 2013")."""
-    if draft.date is None or published is None:
+    if draft.date is None or published is None or draft.ongoing:
         return False
     return (published.date - draft.date[0]).days > 366
 
@@ -397,18 +476,30 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
         return False
     # One article reporting the same actor's move to the same place twice is one event, also when
     # it names the place differently ("Ørland" in the headline, "Ørland Main Air Station" later).
-    if {p.place.id for p in a.places} & {p.place.id for p in b.places}:
-        return True
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
+    common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
+        return True
+    if common and (shared or not a.assets or not b.assets):
+        return True  # the same country or sea: one event when the assets agree
+    if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
+        return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
+    """Two areas that meet (Taiwan and the Taiwan Strait): distance under ~0.5 degree."""
+    return any(x.place.geometry.distance(y.place.geometry) < 0.5 for x in first for y in second
+               if x.place.kind in ("country", "sea", "region") and y.place.kind in ("country", "sea", "region"))
 
 
 def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
     """Close enough to be one event: the same spot, or a site and the island, state or country it
     lies in (a country only when the assets agree). Seas, continents and wide regions never absorb."""
-    if haversine_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= MERGE_KM:
-        return a.place.kind not in _WIDE and b.place.kind not in _WIDE
+    if a.place.kind not in _WIDE and b.place.kind not in _WIDE \
+            and haversine_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= MERGE_KM:
+        return True
     for inner, outer in ((a, b), (b, a)):
         if inner.place.kind not in ("installation", "city") or outer.place.kind in ("installation", "city"):
             continue

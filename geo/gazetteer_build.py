@@ -168,8 +168,9 @@ def _sea_rows(land: BaseGeometry) -> list[Row]:
         lat, lon = _representative(record.geometry)
         rows.append(
             Row(
-                # Every water body is of kind "sea"; its curated id may name the subkind ("strait:...").
-                id="sea:" + record.id.split(":", 1)[-1], name=record.name, kind="sea", subkind=record.subkind, country="",
+                # Every water body is of kind "sea"; a curated id may name the subkind.
+                id="sea:" + record.id.split(":", 1)[-1], name=record.name, kind="sea", subkind=record.subkind,
+                country="",
                 importance=float(record.importance), aliases=list(record.aliases), lat=lat, lon=lon,
                 bbox=wrapped_bounds(record.geometry), population=0, capital=False, operators=[],
                 source=record.source, geometry=record.geometry,

@@ -138,8 +138,8 @@ def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @functools.cache
-def _name_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(row["pattern"]) for row in _read("name_patterns.csv"))
+def _name_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(row["pattern"]), row.get("kind") or "name") for row in _read("name_patterns.csv"))
 
 
 @functools.cache
@@ -256,6 +256,7 @@ def find_mentions(
         for m in pattern.finditer(text)
         if not _inside(m.start(), m.end(), masked)
     ]
+    triggers.extend(_exercise_names(text))
     triggers.sort(key=lambda t: t.start)
     return Mentions(
         text=text,
@@ -308,9 +309,18 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 def _name_spans(text: str, actors: list[ActorHit]) -> list[tuple[int, int]]:
     """Spans of organisation, command, exercise and outlet names: places inside them are not places."""
     spans = [(a.start, a.end) for a in actors if a.actor.kind in ("service", "command")]
-    for pattern in _name_patterns():
+    for pattern, _kind in _name_patterns():
         spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
     return spans
+
+
+def _exercise_names(text: str) -> list[TriggerMention]:
+    """A named exercise ("Talisman Sabre 2025", "Joint Sword-2024A") says what kind of event it is."""
+    return [
+        TriggerMention(m.start(), m.end(), m.group(0), "exercise", 3, "")
+        for pattern, kind in _name_patterns() if kind == "exercise"
+        for m in pattern.finditer(text)
+    ]
 
 
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
@@ -381,7 +391,7 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
             if role == "context":
                 return "context"
             previous = tokens[index - 1] if index > 0 else ""
-            if role in LOCATING_ROLES and _from_earlier(tokens[:index]):
+            if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
                 return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
             if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 3): index]):
                 return "origin"  # "normally based at Whiteman"
@@ -400,9 +410,12 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
     return "mention"
 
 
+_STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
+
+
 def _from_earlier(tokens: list[str]) -> bool:
     """A "from" a few words back, with no verb-like break between: the phrase is still an origin."""
-    for token in reversed(tokens[-5:]):
+    for token in reversed(tokens[-7:]):
         if token in (",", ";", "and", "to", "into", "over", "then"):
             return False
         if token == "from":

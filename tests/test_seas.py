@@ -49,8 +49,18 @@ def _by_id(seas: gpd.GeoDataFrame, sea_id: str) -> BaseGeometry:
 def test_path_and_count(seas: gpd.GeoDataFrame) -> None:
     assert SEA_LIMITS_PATH.name == "sea_limits.geojson" and SEA_LIMITS_PATH.exists()
     assert len(seas) >= 60
-    assert list(seas.columns) == ["id", "name", "aliases", "subkind", "parent", "importance",
-                                  "published_area_km2", "area_km2", "source", "geometry"]
+    assert list(seas.columns) == [
+        "id",
+        "name",
+        "aliases",
+        "subkind",
+        "parent",
+        "importance",
+        "published_area_km2",
+        "area_km2",
+        "source",
+        "geometry",
+    ]
     assert seas.crs.to_epsg() == 4326
     assert all(isinstance(a, list) for a in seas["aliases"])
 
@@ -66,7 +76,7 @@ def test_geometries_valid_and_in_range(seas: gpd.GeoDataFrame) -> None:
 def test_limits_are_rfc7946(limits: gpd.GeoDataFrame) -> None:
     for row in limits.itertuples():
         minx, miny, maxx, maxy = row.geometry.bounds
-        assert -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90, row.id
+        assert -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90, row.id
         assert row.source and row.name and 0 <= row.importance <= 1, row.id
 
 
@@ -85,26 +95,64 @@ def test_key_areas(seas: gpd.GeoDataFrame, sea_id: str, low: float, high: float)
 
 
 WATER_POINTS = [
-    (19.5, 58.0, "sea:baltic-sea"), (135.0, 40.0, "sea:sea-of-japan"), (125.0, 29.0, "sea:east-china-sea"),
-    (3.0, 56.0, "sea:north-sea"), (5.0, 68.0, "sea:norwegian-sea"), (40.0, 73.0, "sea:barents-sea"),
-    (-5.0, 45.5, "bay:bay-of-biscay"), (-1.0, 50.3, "channel:english-channel"), (-5.0, 53.8, "sea:irish-sea"),
-    (26.0, 60.0, "gulf:gulf-of-finland"), (20.0, 62.5, "gulf:gulf-of-bothnia"), (23.5, 57.5, "gulf:gulf-of-riga"),
-    (11.5, 57.0, "sea:kattegat"), (9.0, 58.0, "sea:skagerrak"), (12.7, 55.9, "strait:oresund"),
-    (5.0, 38.0, "sea:mediterranean-sea"), (25.0, 38.5, "sea:aegean-sea"), (16.0, 43.0, "sea:adriatic-sea"),
-    (12.0, 40.0, "sea:tyrrhenian-sea"), (34.0, 43.5, "sea:black-sea"), (36.5, 46.0, "sea:sea-of-azov"),
-    (28.0, 40.7, "sea:sea-of-marmara"), (29.05, 41.1, "strait:bosporus"), (26.4, 40.2, "strait:dardanelles"),
-    (-5.6, 35.95, "strait:strait-of-gibraltar"), (38.0, 21.0, "sea:red-sea"), (48.0, 12.5, "gulf:gulf-of-aden"),
-    (51.0, 27.0, "gulf:persian-gulf"), (56.5, 26.4, "strait:strait-of-hormuz"), (58.0, 24.5, "gulf:gulf-of-oman"),
-    (65.0, 15.0, "sea:arabian-sea"), (88.0, 15.0, "bay:bay-of-bengal"), (96.0, 12.0, "sea:andaman-sea"),
-    (99.8, 4.0, "strait:strait-of-malacca"), (104.0, 1.2, "strait:singapore-strait"),
-    (114.0, 12.0, "sea:south-china-sea"), (101.5, 10.0, "gulf:gulf-of-thailand"),
-    (119.5, 24.0, "strait:taiwan-strait"), (121.0, 21.5, "strait:luzon-strait"), (123.0, 36.0, "sea:yellow-sea"),
-    (120.0, 39.0, "sea:bohai-sea"), (129.3, 34.5, "strait:korea-strait"), (127.0, 25.3, "strait:miyako-strait"),
-    (130.0, 20.0, "sea:philippine-sea"), (150.0, 55.0, "sea:sea-of-okhotsk"), (-178.0, 58.0, "sea:bering-sea"),
-    (178.0, 60.0, "sea:bering-sea"), (-75.0, 15.0, "sea:caribbean-sea"), (-90.0, 25.0, "gulf:gulf-of-mexico"),
-    (155.0, -18.0, "sea:coral-sea"), (160.0, -38.0, "sea:tasman-sea"), (110.0, -5.0, "sea:java-sea"),
-    (120.0, 8.0, "sea:sulu-sea"), (122.0, 3.0, "sea:celebes-sea"), (-40.0, 30.0, "ocean:north-atlantic-ocean"),
-    (-140.0, 10.0, "ocean:pacific-ocean"), (80.0, -30.0, "ocean:indian-ocean"), (0.0, 85.0, "ocean:arctic-ocean"),
+    (19.5, 58.0, "sea:baltic-sea"),
+    (135.0, 40.0, "sea:sea-of-japan"),
+    (125.0, 29.0, "sea:east-china-sea"),
+    (3.0, 56.0, "sea:north-sea"),
+    (5.0, 68.0, "sea:norwegian-sea"),
+    (40.0, 73.0, "sea:barents-sea"),
+    (-5.0, 45.5, "bay:bay-of-biscay"),
+    (-1.0, 50.3, "channel:english-channel"),
+    (-5.0, 53.8, "sea:irish-sea"),
+    (26.0, 60.0, "gulf:gulf-of-finland"),
+    (20.0, 62.5, "gulf:gulf-of-bothnia"),
+    (23.5, 57.5, "gulf:gulf-of-riga"),
+    (11.5, 57.0, "sea:kattegat"),
+    (9.0, 58.0, "sea:skagerrak"),
+    (12.7, 55.9, "strait:oresund"),
+    (5.0, 38.0, "sea:mediterranean-sea"),
+    (25.0, 38.5, "sea:aegean-sea"),
+    (16.0, 43.0, "sea:adriatic-sea"),
+    (12.0, 40.0, "sea:tyrrhenian-sea"),
+    (34.0, 43.5, "sea:black-sea"),
+    (36.5, 46.0, "sea:sea-of-azov"),
+    (28.0, 40.7, "sea:sea-of-marmara"),
+    (29.07, 41.15, "strait:bosporus"),
+    (26.4, 40.2, "strait:dardanelles"),
+    (-5.6, 35.95, "strait:strait-of-gibraltar"),
+    (38.0, 21.0, "sea:red-sea"),
+    (48.0, 12.5, "gulf:gulf-of-aden"),
+    (51.0, 27.0, "gulf:persian-gulf"),
+    (56.5, 26.4, "strait:strait-of-hormuz"),
+    (58.0, 24.5, "gulf:gulf-of-oman"),
+    (65.0, 15.0, "sea:arabian-sea"),
+    (88.0, 15.0, "bay:bay-of-bengal"),
+    (96.0, 12.0, "sea:andaman-sea"),
+    (99.8, 4.0, "strait:strait-of-malacca"),
+    (104.0, 1.2, "strait:singapore-strait"),
+    (114.0, 12.0, "sea:south-china-sea"),
+    (101.5, 10.0, "gulf:gulf-of-thailand"),
+    (119.5, 24.0, "strait:taiwan-strait"),
+    (121.0, 21.5, "strait:luzon-strait"),
+    (123.0, 36.0, "sea:yellow-sea"),
+    (120.0, 39.0, "sea:bohai-sea"),
+    (129.8, 34.2, "strait:korea-strait"),
+    (127.0, 25.3, "strait:miyako-strait"),
+    (130.0, 20.0, "sea:philippine-sea"),
+    (150.0, 55.0, "sea:sea-of-okhotsk"),
+    (-178.0, 58.0, "sea:bering-sea"),
+    (178.0, 60.0, "sea:bering-sea"),
+    (-75.0, 15.0, "sea:caribbean-sea"),
+    (-90.0, 25.0, "gulf:gulf-of-mexico"),
+    (155.0, -18.0, "sea:coral-sea"),
+    (160.0, -38.0, "sea:tasman-sea"),
+    (110.0, -5.0, "sea:java-sea"),
+    (120.0, 8.0, "sea:sulu-sea"),
+    (122.0, 3.0, "sea:celebes-sea"),
+    (-40.0, 30.0, "ocean:north-atlantic-ocean"),
+    (-140.0, 10.0, "ocean:pacific-ocean"),
+    (80.0, -30.0, "ocean:indian-ocean"),
+    (0.0, 85.0, "ocean:arctic-ocean"),
 ]
 
 
@@ -114,9 +162,17 @@ def test_water_points(seas: gpd.GeoDataFrame, lon: float, lat: float, sea_id: st
 
 
 LAND_POINTS = {
-    "Moscow": (37.62, 55.75), "Berlin": (13.4, 52.52), "Tokyo": (139.69, 35.69), "Paris": (2.35, 48.86),
-    "Beijing": (116.4, 39.9), "Tehran": (51.39, 35.69), "Washington": (-77.04, 38.9),
-    "Canberra": (149.13, -35.28), "Madrid": (-3.7, 40.4), "Ankara": (32.85, 39.93), "Kyiv": (30.52, 50.45),
+    "Moscow": (37.62, 55.75),
+    "Berlin": (13.4, 52.52),
+    "Tokyo": (139.69, 35.69),
+    "Paris": (2.35, 48.86),
+    "Beijing": (116.4, 39.9),
+    "Tehran": (51.39, 35.69),
+    "Washington": (-77.04, 38.9),
+    "Canberra": (149.13, -35.28),
+    "Madrid": (-3.7, 40.4),
+    "Ankara": (32.85, 39.93),
+    "Kyiv": (30.52, 50.45),
     "Riyadh": (46.72, 24.69),
 }
 
@@ -148,7 +204,8 @@ def test_check_names_bow_tie_row(seas: gpd.GeoDataFrame, world_land: BaseGeometr
 def test_check_names_duplicate_id(seas: gpd.GeoDataFrame, world_land: BaseGeometry) -> None:
     doubled = gpd.GeoDataFrame(
         [seas.iloc[0].to_dict() | {"id": "sea:twice"}, seas.iloc[1].to_dict() | {"id": "sea:twice"}],
-        geometry="geometry", crs="EPSG:4326",
+        geometry="geometry",
+        crs="EPSG:4326",
     )
     with pytest.raises(DataBuildError, match="sea:twice"):
         check_sea_shapes(doubled, world_land)
@@ -156,12 +213,15 @@ def test_check_names_duplicate_id(seas: gpd.GeoDataFrame, world_land: BaseGeomet
 
 def test_check_names_area_and_land_errors(seas: gpd.GeoDataFrame, world_land: BaseGeometry) -> None:
     row = seas[seas["id"] == "gulf:gulf-of-riga"].copy()
+    row["parent"] = None  # alone in the frame, its parent would be unknown
     row["published_area_km2"] = 99_000.0
-    with pytest.raises(DataBuildError, match="gulf:gulf-of-riga.*off the published"):
+    with pytest.raises(DataBuildError, match=r"gulf:gulf-of-riga.*off the published"):
         check_sea_shapes(row, world_land)
     row = seas[seas["id"] == "gulf:gulf-of-riga"].copy()
+    row["parent"] = None
+    row["published_area_km2"] = None
     row["geometry"] = [shapely.box(21.5, 56.5, 25.5, 58.8)]  # the limit box, land not removed
-    with pytest.raises(DataBuildError, match="gulf:gulf-of-riga.*land inside"):
+    with pytest.raises(DataBuildError, match=r"gulf:gulf-of-riga.*land inside"):
         check_sea_shapes(row, world_land)
 
 
@@ -256,7 +316,10 @@ def raster_defects(
     sea = canvas.fill(water)
     ground = canvas.fill(_land_in(world_land, water.bounds, shifted))
     inner = _shrink(sea, 1)
-    on_land = float((inner & ground).sum()) / max(1, int(sea.sum()))
+    # Both fills paint their boundary pixels, so fjords, skerries and spits narrower than a pixel show
+    # up on both masks; only land that survives a 2 px erosion counts as land inside the sea.
+    solid_overlap = inner & _shrink(ground, 2)
+    on_land = float(solid_overlap.sum()) / max(1, int(sea.sum()))
     edge = sea & ~inner
     edge[[0, -1], :] = False
     edge[:, [0, -1]] = False
@@ -266,7 +329,7 @@ def raster_defects(
     rgb = np.full((*sea.shape, 3), 255, dtype=np.uint8)
     rgb[ground] = (200, 200, 200)
     rgb[sea] = (120, 170, 230)
-    rgb[inner & ground] = (230, 30, 30)
+    rgb[solid_overlap] = (230, 30, 30)
     rgb[gaps] = (230, 0, 230)
     return on_land, gap_share, Image.fromarray(rgb)
 
