@@ -56,7 +56,7 @@ CUES_PATH = DATA_DIR / "place_cues.csv"
 # Prior belief in each kind when a name is ambiguous: news names countries and seas far more
 # often than the same-named village.
 KIND_PRIOR = {"country": 1.0, "sea": 0.9, "region": 0.55, "installation": 0.6, "city": 0.2}
-COUNTRY_BIAS_BONUS = 0.6
+COUNTRY_BIAS_BONUS = 1.5  # the user's explicit preference outweighs size
 SAME_COUNTRY_BONUS = 0.9  # beside a specific place (a base, a city, a region) of that country
 COUNTRY_ANCHOR_BONUS = 0.4  # beside the country's own name: weaker, countries are named everywhere
 NEARBY_BONUS = 0.4
@@ -366,7 +366,7 @@ def _find_span(text: str, name: str) -> tuple[int, int] | None:
     return None if index < 0 else (index, index + len(name))
 
 
-_APPOSITION_GAP = re.compile(r"^\s*,\s*$|^\s+in\s+$|^\s*\(\s*$")
+_APPOSITION_GAP = re.compile(r"^\s*,\s*$|^\s+in\s+(?:the\s+)?$|^\s*\(\s*$")
 
 
 def _in_apposition(text: str, span: tuple[int, int], anchor: Anchor) -> bool:

@@ -1,0 +1,338 @@
+"""The JavaScript pieces of our maps, each a small folium MacroElement with a Jinja template.
+
+Following folium's own plugins: options reach JavaScript only as JSON made safe for a <script>
+block (`safe_json`), and files load from `default_js`, which `geo.offline_assets` points at local
+copies. Every string inside the event payload is already HTML-escaped by `geo.mapping`, so the
+script may put it into popups as markup; nothing here builds markup from raw text.
+
+- `EventLayer`: draws the events (APP-6 symbols with counts, patrol areas/routes, exercise areas)
+  from one JSON payload and filters them by date in the browser, so the app changes the time
+  without rebuilding the map: `window.FPM[<map name>].setTime({asOf: "2024-03-01"})` or
+  `{from: ..., to: ...}`; `SetTime` is that call as an element (for streamlit-folium's
+  `feature_group_to_add`).
+- `LabelLayer`: country and sea names that appear from a per-label zoom.
+- `Legend`: a Leaflet control listing what the layer draws; entries with nothing active hide.
+- `Attribution`: the data credits Leaflet shows in the corner (there is no tile layer to carry them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
+from jinja2 import Template
+
+from geo.offline_assets import current_url
+
+__all__ = ["Attribution", "EventLayer", "LabelLayer", "Legend", "SetTime", "safe_json"]
+
+
+def safe_json(value: Any) -> str:
+    """JSON that cannot end a <script> block or open markup: < > & ' and line separators escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+class LabelLayer(MacroElement):
+    """Place names as text-only markers; each shows from its own minimum zoom."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.fpm-label{background:none;border:none;white-space:nowrap;pointer-events:none}
+.fpm-label span{display:inline-block;transform:translate(-50%,-50%);font:600 11px/1.1 "DejaVu Sans",Arial,sans-serif;
+ color:#5b554c;text-shadow:0 0 3px #fff,0 0 3px #fff;letter-spacing:.02em}
+.fpm-label.fpm-sea span{font-style:italic;font-weight:500;color:#3d6a8a;text-shadow:0 0 3px #e3eef6,0 0 3px #e3eef6}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(){
+  var map = {{ this._parent.get_name() }};
+  var rows = {{ this.payload }};
+  var layer = L.layerGroup();
+  var markers = rows.map(function(r){
+    var icon = L.divIcon({className: 'fpm-label ' + (r[3] === 'sea' ? 'fpm-sea' : 'fpm-country'),
+                          html: '<span>' + r[0] + '</span>', iconSize: [0, 0]});
+    return [r[4], L.marker([r[1], r[2]], {icon: icon, interactive: false, keyboard: false})];
+  });
+  function update(){
+    var z = map.getZoom();
+    markers.forEach(function(m){
+      if (m[0] <= z) { if (!layer.hasLayer(m[1])) layer.addLayer(m[1]); }
+      else if (layer.hasLayer(m[1])) layer.removeLayer(m[1]);
+    });
+  }
+  layer.addTo(map);
+  map.on('zoomend', update);
+  update();
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        """`rows`: [name (HTML-escaped), lat, lon, "country"|"sea", min zoom]."""
+        super().__init__()
+        self._name = "LabelLayer"
+        self.payload = safe_json(rows)
+
+
+class EventLayer(JSCSSMixin, MacroElement):
+    """All events of a map in one payload, drawn and time-filtered in the browser."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.fpm-symbol-icon{background:none;border:none}
+.fpm-sym{position:relative;line-height:0}
+.fpm-count{position:absolute;left:100%;top:50%;transform:translate(2px,-50%);background:#1d2733;color:#fff;
+ font:700 11px/1 "DejaVu Sans",Arial,sans-serif;padding:2px 4px;border-radius:8px;white-space:nowrap;
+ box-shadow:0 0 0 1px #fff}
+.fpm-popup{font:12px/1.35 "DejaVu Sans",Arial,sans-serif;max-height:260px;overflow-y:auto;min-width:240px}
+.fpm-popup h4{margin:0 0 4px;font-size:13px}
+.fpm-ev{border-top:1px solid #ddd;padding:4px 0}
+.fpm-ev q{display:block;color:#333;font-style:italic;margin:2px 0}
+.fpm-ev small{color:#666}
+.fpm-kind{text-transform:uppercase;font-size:10px;font-weight:700;color:#555;letter-spacing:.04em}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(){
+  var map = {{ this._parent.get_name() }};
+  var D = {{ this.payload }};
+  var DAY = 86400000;
+  var cluster = D.cluster && L.markerClusterGroup;
+  var symbols = cluster ? L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 7,
+                                                showCoverageOnHover: false}) : L.featureGroup();
+  var areas = L.featureGroup();
+  areas.addTo(map); symbols.addTo(map);
+  var iconCache = {};
+  function symbolIcon(sidc, colour, count){
+    var key = sidc + colour + count;
+    if (iconCache[key]) return iconCache[key];
+    var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true});
+    var a = sym.getAnchor(), s = sym.getSize();
+    var html = '<div class="fpm-sym">' + sym.asSVG() +
+               (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') + '</div>';
+    return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon', html: html,
+                                       iconSize: [s.width, s.height], iconAnchor: [a.x, a.y]});
+  }
+  function hatch(colour){
+    var id = 'fpm-hatch-' + colour.replace('#', '');
+    var svg = map.getPanes().overlayPane.querySelector('svg');
+    if (!svg) return null;
+    if (!svg.querySelector('#' + id)) {
+      var ns = 'http://www.w3.org/2000/svg';
+      var defs = svg.querySelector('defs') || svg.insertBefore(document.createElementNS(ns, 'defs'), svg.firstChild);
+      var p = document.createElementNS(ns, 'pattern');
+      p.setAttribute('id', id); p.setAttribute('patternUnits', 'userSpaceOnUse');
+      p.setAttribute('width', '8'); p.setAttribute('height', '8'); p.setAttribute('patternTransform', 'rotate(45)');
+      var bg = document.createElementNS(ns, 'rect');
+      bg.setAttribute('width', '8'); bg.setAttribute('height', '8');
+      bg.setAttribute('fill', colour); bg.setAttribute('fill-opacity', '0.10');
+      var line = document.createElementNS(ns, 'rect');
+      line.setAttribute('width', '2.5'); line.setAttribute('height', '8');
+      line.setAttribute('fill', colour); line.setAttribute('fill-opacity', '0.45');
+      p.appendChild(bg); p.appendChild(line); defs.appendChild(p);
+    }
+    return 'url(#' + id + ')';
+  }
+  function popup(title, idxs){
+    var html = '<div class="fpm-popup"><h4>' + title + '</h4>';
+    idxs.slice(0, 25).forEach(function(i){
+      var f = D.info[i];
+      html += '<div class="fpm-ev"><span class="fpm-kind">' + f[0] + '</span> ' + f[1] +
+        (f[2] ? ' &middot; ' + f[2] : '') + '<br>' + f[3] + '<br><small>' + f[4] + '</small>' +
+        (f[5] ? '<q>' + f[5] + '</q>' : '') + '<small>' + f[6] + '</small></div>';
+    });
+    if (idxs.length > 25) html += '<div class="fpm-ev"><small>+ ' + (idxs.length - 25) + ' more</small></div>';
+    return html + '</div>';
+  }
+  function toDay(s){
+    if (s === null || s === undefined || s === '') return null;
+    var p = String(s).split('-');
+    return Math.floor(Date.UTC(+p[0], (+p[1] || 1) - 1, +p[2] || 1) / DAY);
+  }
+  var ctrl = {window: null, drawn: {symbols: 0, areas: 0, routes: 0, events: 0}};
+  function render(){
+    symbols.clearLayers(); areas.clearLayers();
+    var w = ctrl.window, groups = {}, order = [], present = {};
+    var nEvents = 0;
+    D.events.forEach(function(e, i){
+      // e: [kind, first day|null (undated), last day|null (ongoing), sidc, fill colour, count, lat, lon,
+      //     shape|-1, group key, legend key, title, line colour]
+      if (w && (e[1] === null || e[1] > w[1])) return;
+      if (w && !(e[2] === null || e[2] >= w[0])) return;
+      nEvents++;
+      var key = e[9];
+      if (!groups[key]) { groups[key] = {e: e, idx: [], count: 0, hasCount: false}; order.push(key); }
+      var g = groups[key]; g.idx.push(i);
+      if (e[5] !== null) { g.count += e[5]; g.hasCount = true; }
+      present[e[10]] = true;
+    });
+    var d = {symbols: 0, areas: 0, routes: 0, events: nEvents};
+    order.forEach(function(key){
+      var g = groups[key], e = g.e, layer;
+      var tip = e[11] + (g.idx.length > 1 ? ' (' + g.idx.length + ' events)' : '');
+      if (e[8] < 0) {
+        layer = L.marker([e[6], e[7]], {icon: symbolIcon(e[3], e[4], g.hasCount ? g.count : null),
+                                        riseOnHover: true, title: ''});
+        symbols.addLayer(layer); d.symbols++; present['draw:symbol'] = true;
+      } else {
+        var shape = D.shapes[e[8]];
+        var line = shape.type.indexOf('LineString') >= 0;
+        var c = e[12];
+        var style = line ? {color: c, weight: 3, opacity: 0.9, dashArray: '10 6'} :
+          e[0] === 'exercise' ? {color: c, weight: 2.5, opacity: 0.95, dashArray: '8 5',
+                                 fillColor: c, fillOpacity: 0.06} :
+          {color: c, weight: 1.8, opacity: 0.9, fillColor: c, fillOpacity: 0.25};
+        layer = L.geoJSON(shape, {style: function(){ return style; }});
+        areas.addLayer(layer);
+        if (line) { d.routes++; present['draw:route'] = true; }
+        else { d.areas++; present['draw:area-' + (e[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
+        if (!line && e[0] === 'patrol') {
+          var fill = hatch(c);
+          if (fill) layer.eachLayer(function(l){
+            if (l._path) { l._path.setAttribute('fill', fill); l._path.setAttribute('fill-opacity', '1'); }
+          });
+        }
+      }
+      layer.bindTooltip(tip, {sticky: true, direction: 'top'});
+      layer.bindPopup(popup(tip, g.idx), {maxWidth: 380});
+    });
+    ctrl.drawn = d; ctrl.present = present;
+    ctrl.updateLegend();
+  }
+  ctrl.updateLegend = function(){
+    var present = ctrl.present || {};
+    var legend = document.querySelectorAll('[data-fpm-legend="{{ this._parent.get_name() }}"] [data-fpm-key]');
+    Array.prototype.forEach.call(legend, function(el){
+      el.style.display = present[el.getAttribute('data-fpm-key')] ? '' : 'none';
+    });
+    var when = document.querySelector('[data-fpm-legend="{{ this._parent.get_name() }}"] .fpm-when');
+    if (when) when.textContent = ctrl.label || '';
+  };
+  ctrl.setTime = function(opt){
+    opt = opt || {};
+    if (opt.asOf) { var d0 = toDay(opt.asOf); ctrl.window = [d0, d0]; ctrl.label = 'As of ' + opt.asOf; }
+    else if (opt.from || opt.to) {
+      ctrl.window = [opt.from ? toDay(opt.from) : -1e9, opt.to ? toDay(opt.to) : 1e9];
+      ctrl.label = 'Between ' + (opt.from || '…') + ' and ' + (opt.to || '…');
+    } else { ctrl.window = null; ctrl.label = 'All dates'; }
+    render();
+    return ctrl.drawn;
+  };
+  ctrl.symbols = symbols; ctrl.areas = areas;
+  window.FPM = window.FPM || {};
+  window.FPM['{{ this._parent.get_name() }}'] = ctrl;
+  window.FPM_LAST = ctrl;
+  ctrl.setTime(D.time);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        """`payload`: {"events", "info", "shapes", "time", "size", "cluster"} built by geo.mapping."""
+        super().__init__()
+        self._name = "EventLayer"
+        self.payload = safe_json(payload)
+        # Instance lists (not the class's): the milsymbol URL depends on the serving mode in force.
+        self.default_js = [("milsymbol", current_url("milsymbol"))]
+        self.default_css = []
+        if payload.get("cluster"):
+            self.default_js = [*MarkerCluster.default_js, *self.default_js]
+            self.default_css = list(MarkerCluster.default_css)
+
+
+class SetTime(MacroElement):
+    """Calls the event layer's time filter; add inside a FeatureGroup for `feature_group_to_add`."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function(){
+  var opt = {{ this.payload }};
+  for (var k in (window.FPM || {})) { window.FPM[k].setTime(opt); }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, *, as_of: str | None = None, start: str | None = None, end: str | None = None) -> None:
+        super().__init__()
+        self._name = "SetTime"
+        self.payload = safe_json({"asOf": as_of, "from": start, "to": end})
+
+
+class Legend(MacroElement):
+    """A Leaflet control with pre-escaped HTML rows; rows carry `data-fpm-key` for the time filter."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.fpm-legend{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);
+ font:12px/1.3 "DejaVu Sans",Arial,sans-serif;color:#222;max-height:60vh;overflow-y:auto;
+ min-width:150px;max-width:240px}
+.fpm-legend h4{margin:0 0 2px;font-size:13px}
+.fpm-legend .fpm-when{color:#555;font-size:11px;margin-bottom:4px}
+.fpm-legend .fpm-row{display:flex;align-items:center;gap:6px;margin:2px 0;font-size:11.5px}
+.fpm-legend .fpm-sw{display:inline-block;width:22px;height:14px;flex:none}
+.fpm-legend .fpm-sec{margin-top:6px;font-weight:700;font-size:11px;color:#444;text-transform:uppercase}
+.fpm-legend .fpm-note{margin-top:6px;color:#666;font-size:10px;max-width:210px}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(){
+  var legend = L.control({position: '{{ this.position }}'});
+  legend.onAdd = function(){
+    var div = L.DomUtil.create('div', 'fpm-legend');
+    div.setAttribute('data-fpm-legend', '{{ this._parent.get_name() }}');
+    div.innerHTML = {{ this.payload }};
+    L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
+    Array.prototype.forEach.call(div.querySelectorAll('[data-sidc]'), function(el){
+      if (window.ms) el.innerHTML = new ms.Symbol(el.getAttribute('data-sidc'),
+        {size: 12, fillColor: el.getAttribute('data-colour')}).asSVG();
+    });
+    return div;
+  };
+  legend.addTo({{ this._parent.get_name() }});
+  var ctrl = (window.FPM || {})['{{ this._parent.get_name() }}'];
+  if (ctrl) ctrl.updateLegend();  // the event layer drew before the legend existed
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, html: str, position: str = "topright") -> None:
+        """`html` must already be escaped (geo.mapping builds it with html.escape)."""
+        super().__init__()
+        self._name = "Legend"
+        self.payload = safe_json(html)
+        self.position = position
+
+
+class Attribution(MacroElement):
+    """Adds the data credits to Leaflet's attribution control (Natural Earth, GeoNames CC-BY)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.payload }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.payload = safe_json(text)

@@ -1,0 +1,356 @@
+"""Turn events into an offline folium map: symbols, patrol and exercise areas, legend, time filter.
+
+`build_map(events, theatre=..., perspective=...)` is the one entry point the app and the exports
+use. Deployments and basing become APP-6 symbols (milsymbol, drawn in the browser) with the summed
+asset count beside them, one symbol per site, actor colour and symbol; patrols become hatched areas
+or dashed routes; exercises dashed outlined areas. Everything is in one compact payload that the
+browser filters by date (`geo.map_elements.EventLayer`), so moving a time slider never rebuilds
+the map. Shapes are simplified once and referenced by index: forty patrols over the Baltic Sea
+carry the Baltic polygon once.
+
+Every string that reaches the page is HTML-escaped here (`html.escape`), and the payload is JSON
+made safe for a <script> block: article text can never become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.basemap import ATTRIBUTION, add_basemap, add_online_tiles
+from geo.errors import InputError
+from geo.events import Event
+from geo.gazetteer import Gazetteer
+from geo.map_elements import Attribution, EventLayer, Legend, SetTime
+from geo.offline_assets import Mode, use_local_assets
+from geo.posture import OPEN_END, event_span
+from geo.symbols import AFFILIATIONS, DEFAULT_SIDC, PERSPECTIVES, event_count, event_style, primary_asset
+
+__all__ = [
+    "THEATRES",
+    "active_days",
+    "build_map",
+    "event_payload",
+    "legend_html",
+    "time_filter_group",
+]
+
+# Theatre presets as (west, south, east, north) in degrees; chosen to frame each area's usual
+# reporting (the Baltic includes the Kaliningrad-Gotland-Gulf of Finland triangle, Northeast Asia
+# the Korean peninsula, Japan and the Taiwan Strait's north end).
+THEATRES: dict[str, tuple[float, float, float, float]] = {
+    "World": (-170.0, -50.0, 170.0, 75.0),
+    "Europe": (-25.0, 34.0, 45.0, 71.0),
+    "Baltic": (9.0, 53.0, 31.0, 66.5),
+    "Black Sea": (26.0, 40.0, 42.5, 48.0),
+    "Mediterranean": (-7.0, 30.0, 37.0, 46.5),
+    "Middle East": (25.0, 12.0, 63.0, 42.0),
+    "Indian Ocean": (30.0, -40.0, 120.0, 30.0),
+    "Indo-Pacific": (60.0, -45.0, 180.0, 50.0),
+    "Northeast Asia": (115.0, 25.0, 150.0, 50.0),
+}
+
+SYMBOL_KINDS = ("deployment", "basing")
+SYMBOL_SIZE = 26
+CLUSTER_ABOVE = 400  # symbol sites beyond which markers cluster at low zoom
+COORD_DECIMALS = 3
+EPOCH = dt.date(1970, 1, 1)
+
+
+# -- time ------------------------------------------------------------------------------------------
+def _day(value: dt.date | None) -> int | None:
+    return None if value is None or value == OPEN_END else (value - EPOCH).days
+
+
+def active_days(event: Event) -> tuple[int | None, int | None]:
+    """(first, last) active day as days since 1970-01-01 by the store's rule (geo.posture, the one
+    definition); last None while ongoing; (None, None) for an undated event, shown only unfiltered."""
+    try:
+        span = event_span(event)
+    except InputError:
+        return None, None
+    if span is None:
+        return None, None
+    return _day(span[0]), _day(span[1])
+
+
+# -- payload ---------------------------------------------------------------------------------------
+def _esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _round(geom: BaseGeometry) -> BaseGeometry:
+    return shapely.transform(geom, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+def _simplified(geom: BaseGeometry) -> BaseGeometry:
+    """Shapes drawn as event areas: simplified in proportion to their size (seas, countries)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        west, south, east, north = geom.bounds
+        tolerance = min(0.1, max(0.005, max(east - west, north - south) / 400))
+        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    elif geom.geom_type in ("LineString", "MultiLineString"):
+        geom = shapely.simplify(geom, 0.01)
+    return _round(geom)
+
+
+def _site(event: Event, gazetteer: Gazetteer | None) -> tuple[float, float, str]:
+    """(lat, lon, name) where an event's symbol stands: its first located gazetteer place's point.
+
+    Shapely and GeoJSON are (lon, lat); folium/Leaflet markers are [lat, lon]: swapped here.
+    """
+    located = [p for p in event.places if p.role == "location"] or list(event.places)
+    name = located[0].name if located else ""
+    geom = event.geometry
+    if geom.geom_type == "Point":  # the extractor's point is the site itself
+        return geom.y, geom.x, name
+    for place in located:  # an area (a country, a sea): stand at its gazetteer point, inside it
+        record = gazetteer.get(place.id) if gazetteer is not None else None
+        if record is not None:
+            return record.lat, record.lon, place.name
+    point = geom.representative_point()
+    return point.y, point.x, name
+
+
+def _assets_text(event: Event) -> str:
+    parts = []
+    for asset in event.assets:
+        label = asset.name or asset.family
+        parts.append(f"{asset.count}× {label}" if asset.count else label)
+    return ", ".join(parts)
+
+
+def _info(event: Event) -> list[str]:
+    """The popup fields of one event, every one HTML-escaped."""
+    actors = ", ".join(event.actors) or "unknown actor"
+    if event.partners:
+        actors += " with " + ", ".join(event.partners)
+    places = "; ".join(f"{p.name} ({p.kind}{'' if p.role == 'location' else ', ' + p.role})" for p in event.places)
+    when = event.start or "date unknown"
+    if event.end:
+        when += f" to {event.end}"
+    dates = f"{when} ({event.time_precision}) · {event.status} · confidence {event.confidence:.2f}"
+    if event.edited:
+        dates += " · edited"
+    src = event.source
+    source = " — ".join(x for x in (src.outlet, src.headline, src.published, src.document) if x)
+    return [_esc(event.kind), _esc(actors), _esc(_assets_text(event)), _esc(places), _esc(dates),
+            _esc(src.sentence), _esc(source)]
+
+
+def event_payload(
+    events: Iterable[Event],
+    *,
+    perspective: str = "neutral",
+    gazetteer: Gazetteer | None = None,
+    time: dict[str, str | None] | None = None,
+    cluster: bool | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(payload for EventLayer, summary for the legend) of the events.
+
+    payload["events"][i] = [kind, start day, end day|None, sidc, colour, count, lat, lon,
+    shape index|-1, group key, legend key, title, line colour]; days count from 1970-01-01.
+    """
+    if perspective not in PERSPECTIVES:
+        raise InputError(f"`perspective` was {perspective!r} but is expected to be one of {list(PERSPECTIVES)}")
+    rows: list[list[Any]] = []
+    info: list[list[str]] = []
+    shapes: list[dict[str, Any]] = []
+    shape_index: dict[bytes, int] = {}
+    legend: dict[str, dict[str, Any]] = {}
+    drawn: Counter[str] = Counter()
+    sites: set[str] = set()
+    for event in events:
+        style = event_style(event, perspective)
+        count = event_count(event)
+        geom = event.geometry
+        as_symbol = event.kind in SYMBOL_KINDS or geom.geom_type in ("Point", "MultiPoint")
+        actor = ", ".join(event.actors) or "unknown actor"
+        asset = primary_asset(event)
+        what = asset.name if asset is not None else event.kind
+        if as_symbol:
+            lat, lon, site = _site(event, gazetteer)
+            lat, lon = round(lat, COORD_DECIMALS), round(lon, COORD_DECIMALS)
+            shape = -1
+            key = f"s|{lat},{lon}|{style.sidc}|{style.colour}"
+            sites.add(key)
+            title = f"{actor} · {what} · {site}" if site else f"{actor} · {what}"
+            drawn["symbol"] += 1
+        else:
+            wkb = shapely.to_wkb(geom)
+            shape = shape_index.get(wkb, -1)
+            if shape < 0:
+                shape = shape_index[wkb] = len(shapes)
+                shapes.append(shapely.geometry.mapping(_simplified(geom)))
+            lat = lon = 0.0
+            key = f"a|{shape}|{event.kind}|{style.colour}"
+            names = ", ".join(p.name for p in event.places if p.role != "origin") or event.kind
+            title = f"{actor} · {event.kind} · {names}"
+            line = "LineString" in geom.geom_type
+            drawn["route" if line else f"area-{'exercise' if event.kind == 'exercise' else 'patrol'}"] += 1
+        entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
+                                                      "affiliation": style.affiliation, "events": 0})
+        entry["events"] += 1
+        first, last = active_days(event)
+        rows.append([event.kind, first, last, style.sidc, style.colour,
+                     count, lat, lon, shape, key, style.legend_key, _esc(title), style.stroke])
+        info.append(_info(event))
+    use_cluster = len(sites) > CLUSTER_ABOVE if cluster is None else cluster
+    payload = {"events": rows, "info": info, "shapes": shapes, "time": time or {}, "size": SYMBOL_SIZE,
+               "cluster": use_cluster}
+    return payload, {"legend": legend, "drawn": drawn, "perspective": perspective}
+
+
+# -- legend ----------------------------------------------------------------------------------------
+_SWATCHES = {
+    "symbol": None,
+    "area-patrol": ('<svg class="fpm-sw" viewBox="0 0 22 14"><defs><pattern id="fpm-lg-h" width="5" height="5" '
+                    'patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="1.6" height="5" '
+                    'fill="#555"/></pattern></defs><rect x="1" y="1" width="20" height="12" fill="url(#fpm-lg-h)" '
+                    'stroke="#555" stroke-width="1.5"/></svg>', "Patrol area (hatched)"),
+    "route": ('<svg class="fpm-sw" viewBox="0 0 22 14"><path d="M1 10 L21 4" stroke="#555" stroke-width="2.5" '
+              'stroke-dasharray="5 3" fill="none"/></svg>', "Patrol route (dashed line)"),
+    "area-exercise": ('<svg class="fpm-sw" viewBox="0 0 22 14"><rect x="1.5" y="1.5" width="19" height="11" '
+                      'fill="#555" fill-opacity="0.06" stroke="#555" stroke-width="2" stroke-dasharray="4 2.5"/>'
+                      '</svg>', "Exercise area (dashed outline)"),
+}
+
+
+def legend_html(summary: dict[str, Any], *, title: str = "Force posture", country_names: dict[str, str] | None = None,
+                max_rows: int = 14) -> str:
+    """The legend's HTML (escaped): who (colours or affiliations) and what (symbols, areas, routes)."""
+    perspective = summary["perspective"]
+    legend: dict[str, dict[str, Any]] = summary["legend"]
+    drawn: Counter[str] = summary["drawn"]
+    names = country_names or {}
+    out = [f"<h4>{_esc(title)}</h4>", '<div class="fpm-when"></div>']
+    out.append(f'<div class="fpm-sec">{"Operator country" if perspective == "neutral" else "Affiliation"}</div>')
+    entries = sorted(legend.items(), key=lambda kv: -kv[1]["events"])
+    if perspective != "neutral":
+        order = list(AFFILIATIONS)
+        entries = sorted(legend.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 9)
+    for key, entry in entries[:max_rows]:
+        sidc = DEFAULT_SIDC[:3] + AFFILIATIONS[entry["affiliation"]][0] + DEFAULT_SIDC[4:]
+        label = entry["label"]
+        if perspective == "neutral" and key in names:
+            label = f"{key} — {names[key]}"
+        elif perspective != "neutral":
+            label = {"friend": "Friendly", "hostile": "Hostile", "neutral": "Neutral", "unknown": "Unknown"}[key]
+        out.append(f'<div class="fpm-row" data-fpm-key="{_esc(key)}"><span class="fpm-sw" data-sidc="{_esc(sidc)}" '
+                   f'data-colour="{_esc(entry["colour"])}"></span>{_esc(label)}</div>')
+    if len(entries) > max_rows:
+        out.append(f'<div class="fpm-note">+ {len(entries) - max_rows} more countries</div>')
+    out.append('<div class="fpm-sec">Shown as</div>')
+    if drawn.get("symbol"):
+        out.append('<div class="fpm-row" data-fpm-key="draw:symbol"><span class="fpm-sw" '
+                   f'data-sidc="{DEFAULT_SIDC[:3]}4{DEFAULT_SIDC[4:]}" data-colour="#dddddd"></span>'
+                   'APP-6 symbol (deployment, basing); badge = number of assets</div>')
+    for key in ("area-patrol", "route", "area-exercise"):
+        if drawn.get(key):
+            svg, text = _SWATCHES[key]  # type: ignore[misc]
+            out.append(f'<div class="fpm-row" data-fpm-key="draw:{key}">{svg}{_esc(text)}</div>')
+    note = ("Neutral view: colour = operator country; frames are not affiliations."
+            if perspective == "neutral" else f"Perspective: {perspective}.")
+    out.append(f'<div class="fpm-note">{_esc(note)} Positions as reported in open sources.</div>')
+    return "".join(out)
+
+
+# -- map -------------------------------------------------------------------------------------------
+def _bounds(theatre: str | Sequence[float]) -> tuple[float, float, float, float]:
+    if isinstance(theatre, str):
+        if theatre not in THEATRES:
+            raise InputError(f"`theatre` was {theatre!r} but is expected to be one of {list(THEATRES)}")
+        return THEATRES[theatre]
+    if len(theatre) != 4:
+        raise InputError(f"`theatre` bounds should be (west, south, east, north), got {theatre!r}")
+    west, south, east, north = (float(v) for v in theatre)
+    return west, south, east, north
+
+
+def build_map(
+    events: Iterable[Event],
+    *,
+    theatre: str | Sequence[float] = "World",
+    perspective: str = "neutral",
+    basemap: bool = True,
+    online_tiles: Sequence[str] | None = None,
+    as_of: str | dt.date | None = None,
+    between: tuple[str | dt.date | None, str | dt.date | None] | None = None,
+    gazetteer: Gazetteer | None = None,
+    assets: Mode | None = None,
+    assets_base: str | None = None,
+    cluster: bool | None = None,
+    legend: bool = True,
+    title: str = "Force posture",
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """An offline folium map of the events in a theatre, under a perspective.
+
+    `as_of` shows what is active on one day, `between` what is active during a range; neither
+    shows all. `assets` picks where the JS/CSS come from (see geo.offline_assets; None keeps the
+    current setting, "streamlit" if none). `online_tiles` names extra opt-in layers from
+    geo.basemap.ONLINE_TILES. The browser-side controller is `window.FPM[<map name>]`.
+    """
+    if assets is not None:
+        use_local_assets(assets, assets_base)
+    elif not folium.Map.default_js or "cdn" in folium.Map.default_js[0][1]:
+        use_local_assets("streamlit")
+    bounds = _bounds(theatre)
+    if as_of is not None and between is not None:
+        raise InputError("give `as_of` or `between`, not both")
+    time: dict[str, str | None] = {}
+    if as_of is not None:
+        time = {"asOf": str(as_of)}
+    elif between is not None:
+        time = {"from": str(between[0]) if between[0] else None, "to": str(between[1]) if between[1] else None}
+    west, south, east, north = bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=3,
+        tiles=None,
+        min_zoom=2,
+        max_zoom=12,  # MarkerCluster with tiles=None needs an explicit maxZoom
+        control_scale=True,
+        width=width,
+        height=height,
+    )
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>#{fmap.get_name()}{{background:#cfe0ec}}</style>"), name="fpm-bg"
+    )
+    if basemap:
+        add_basemap(fmap, None if theatre == "World" else bounds)
+    if online_tiles:
+        add_online_tiles(fmap, online_tiles)
+        folium.LayerControl(collapsed=True).add_to(fmap)
+    Attribution(_esc(ATTRIBUTION)).add_to(fmap)
+    payload, summary = event_payload(events, perspective=perspective, gazetteer=gazetteer, time=time,
+                                     cluster=cluster)
+    EventLayer(payload).add_to(fmap)
+    if legend:
+        names = {}
+        if gazetteer is not None:
+            for key in summary["legend"]:
+                place = gazetteer.get(f"country:{key}")
+                if place is not None:
+                    names[key] = place.name
+        Legend(legend_html(summary, title=title, country_names=names)).add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def time_filter_group(*, as_of: str | None = None, start: str | None = None, end: str | None = None,
+                      name: str = "time") -> folium.FeatureGroup:
+    """A FeatureGroup whose only job is to move the map's time filter (streamlit-folium's
+    `feature_group_to_add`): the map is kept and only the filter's script runs again."""
+    group = folium.FeatureGroup(name=name, control=False)
+    SetTime(as_of=as_of, start=start, end=end).add_to(group)
+    return group

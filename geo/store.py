@@ -1,0 +1,990 @@
+"""The event store: every event the extractor found or a person entered, with its full history.
+
+One interface, two backends (geopy style: the caller never cares which):
+
+* embedded SQLite (default, no server): ``data/store/events.sqlite``, geometries as WKB with an
+  R*Tree over (lon, lat, day) so the map's date + theatre queries touch only the rows they return;
+* PostgreSQL + PostGIS for a team sharing one store, chosen by a ``postgresql://`` URL given to
+  `open_store`, the ``FPM_DATABASE_URL`` environment variable or the CLI's ``--database``.
+
+What both guarantee:
+
+* every write is one transaction, and writers are serialised (SQLite ``BEGIN IMMEDIATE``, a
+  PostgreSQL transaction-level advisory lock), so a crash or a bad row leaves the store as it was
+  and two processes writing at once lose nothing;
+* re-ingesting an article is idempotent (document name + content hash) and never touches an event a
+  person edited, merged or deleted; a changed article replaces only the machine's own events;
+* every change is a `Change` row (who, when, action, field, before, after), and any event leads
+  back to its article and sentence (`EventStore.trace`).
+
+"Active on a date" and posture sums are defined once, in `geo.posture`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import math
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import InputError, NoMatchError
+from geo.events import ASSET_CATEGORIES, Asset, Event, EventPlace, EventSource
+from geo.gazetteer import DATA_DIR
+from geo.posture import (
+    OPEN_END,
+    PostureItem,
+    PostureRow,
+    active_span,
+    parse_day,
+    posture_items,
+    sum_posture,
+)
+
+__all__ = [
+    "DEFAULT_STORE_PATH",
+    "EDITABLE_FIELDS",
+    "ENV_DATABASE_URL",
+    "ArticleRecord",
+    "Change",
+    "EventStore",
+    "Filters",
+    "ImportSummary",
+    "IngestReport",
+    "IngestSummary",
+    "Trace",
+    "article_hash",
+    "article_paths",
+    "bbox_boxes",
+    "check_event",
+    "default_editor",
+    "ingest_paths",
+    "open_store",
+]
+
+ENV_DATABASE_URL = "FPM_DATABASE_URL"
+DEFAULT_STORE_PATH = DATA_DIR / "store" / "events.sqlite"
+SCHEMA_VERSION = "1"
+EDITABLE_FIELDS = ("kind", "actors", "partners", "assets", "places", "geometry", "geo_precision", "start", "end",
+                   "time_precision", "status", "source", "confidence", "notes")
+ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
+INGEST_EDITOR = "ingest"
+
+
+# -- records -------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class IngestSummary:
+    """What one article did to the store."""
+
+    document: str
+    status: str  # new, updated (its text or metadata changed), unchanged
+    events_found: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0  # machine events the changed article no longer supports
+    kept: int = 0  # found again but left alone: a person edited, merged or deleted them
+    unresolved: int = 0  # place names the gazetteer could not resolve
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """A whole `ingest` run: one summary per article read, one message per file skipped."""
+
+    summaries: list[IngestSummary] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def totals(self) -> dict[str, int]:
+        s = self.summaries
+        return {
+            "articles read": len(s),
+            "new": sum(x.status == "new" for x in s),
+            "updated": sum(x.status == "updated" for x in s),
+            "unchanged": sum(x.status == "unchanged" for x in s),
+            "events found": sum(x.events_found for x in s),
+            "events added": sum(x.added for x in s),
+            "events updated": sum(x.updated for x in s),
+            "events removed": sum(x.removed for x in s),
+            "kept as a person left them": sum(x.kept for x in s),
+            "places unresolved": sum(x.unresolved for x in s),
+            "files skipped": len(self.failures),
+        }
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of an event's history. `field` is None for whole-event actions (create, delete)."""
+
+    event_id: str
+    at: str  # ISO 8601 UTC timestamp
+    editor: str
+    action: str  # create, update, merge, delete, import, reingest, retract
+    field: str | None
+    before: Any  # JSON values (GeoJSON for geometry, a whole Feature for create/delete)
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    document: str
+    outlet: str | None
+    headline: str | None
+    published: str | None
+    text: str
+    content_hash: str
+    ingested_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Where an event was read: its article and sentence, and whether the span still matches."""
+
+    event: Event
+    article: ArticleRecord | None
+    sentence: str
+    start: int
+    end: int
+    matches: bool  # the article text at [start:end] is the recorded sentence
+
+
+# -- filters -------------------------------------------------------------------------------------------
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class Filters:
+    """The map's filters, checked once; both backends turn them into SQL."""
+
+    active_on: dt.date | None = None
+    between: tuple[dt.date, dt.date] | None = None
+    kinds: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    bbox: BBox | None = None
+    text: str | None = None
+    intersects: BaseGeometry | None = None
+
+    @classmethod
+    def make(cls, *, active_on: dt.date | str | None = None,
+             between: tuple[dt.date | str, dt.date | str] | None = None,
+             kinds: Iterable[str] | str | None = None, actors: Iterable[str] | str | None = None,
+             categories: Iterable[str] | str | None = None, statuses: Iterable[str] | str | None = None,
+             bbox: Sequence[float] | None = None, text: str | None = None,
+             intersects: BaseGeometry | None = None) -> Filters:
+        span = None
+        if between is not None:
+            if len(between) != 2:
+                raise InputError(f"between should be (first day, last day), got {between!r}")
+            first, last = parse_day(between[0], "first day"), parse_day(between[1], "last day")
+            if first is None or last is None:
+                raise InputError("between needs both a first and a last day")
+            if last < first:
+                raise InputError(f"between ends ({last}) before it starts ({first})")
+            span = (first, last)
+        if intersects is not None and not isinstance(intersects, BaseGeometry):
+            raise InputError(f"intersects should be a shapely geometry, got {type(intersects).__name__}")
+        if intersects is not None and intersects.is_empty:
+            raise InputError("intersects is an empty geometry")
+        return cls(
+            active_on=parse_day(active_on, "active_on"),
+            between=span,
+            kinds=_strings(kinds),
+            actors=tuple(a.upper() for a in _strings(actors)),
+            categories=_strings(categories),
+            statuses=_strings(statuses),
+            bbox=_check_bbox(bbox) if bbox is not None else None,
+            text=text.strip() if text and text.strip() else None,
+            intersects=intersects,
+        )
+
+
+def _strings(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(str(v).strip() for v in values if str(v).strip())
+
+
+def _check_bbox(bbox: Sequence[float]) -> BBox:
+    try:
+        west, south, east, north = (float(v) for v in bbox)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"bbox should be four numbers (west, south, east, north), got {bbox!r}") from err
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise InputError(f"bbox has a non-finite number: {bbox!r}")
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise InputError(f"bbox {bbox!r} is outside lon -180..180 / lat -90..90 or has south > north")
+    return west, south, east, north
+
+
+def bbox_boxes(bbox: BBox) -> list[BBox]:
+    """One box, or two when the bbox crosses the antimeridian (west > east, e.g. the Pacific)."""
+    west, south, east, north = bbox
+    if west <= east:
+        return [bbox]
+    return [(west, south, 180.0, north), (-180.0, south, east, north)]
+
+
+# -- event checks and conversions ---------------------------------------------------------------------
+def check_event(event: Event) -> list[str]:
+    """Every problem with an event, in words a user can act on (empty when it is fine)."""
+    problems: list[str] = []
+    if not str(event.id).strip():
+        problems.append("id is empty")
+    try:
+        first = parse_day(event.start, "start")
+        last = parse_day(event.end, "end")
+        if first and last and last < first:
+            problems.append(f"end {event.end} is before start {event.start}")
+    except InputError as err:
+        problems.append(str(err))
+    if not (isinstance(event.confidence, int | float) and 0.0 <= float(event.confidence) <= 1.0):
+        problems.append(f"confidence was {event.confidence!r} but is expected to be between 0 and 1")
+    for code in [*event.actors, *event.partners]:
+        if not isinstance(code, str) or not code.strip():
+            problems.append(f"actor {code!r} is not a code such as 'US'")
+    for asset in event.assets:
+        if asset.category not in ASSET_CATEGORIES:
+            problems.append(f"asset {asset.name!r} has category {asset.category!r}, expected one of "
+                            f"{list(ASSET_CATEGORIES)}")
+        if asset.count is not None and (not isinstance(asset.count, int) or isinstance(asset.count, bool)
+                                        or asset.count < 0):
+            problems.append(f"asset {asset.name!r} has count {asset.count!r}, expected a whole number >= 0")
+    problems.extend(check_geometry(event.geometry))
+    return problems
+
+
+def check_geometry(geometry: BaseGeometry | None) -> list[str]:
+    if geometry is None or not isinstance(geometry, BaseGeometry):
+        return ["geometry is missing"]
+    if geometry.is_empty:
+        return ["geometry is empty"]
+    coords = shapely.get_coordinates(geometry)
+    if not np.isfinite(coords).all():
+        return ["geometry has a coordinate that is not a finite number"]
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
+        bad = coords[(np.abs(lon) > 180) | (np.abs(lat) > 90)][0]
+        return [f"geometry has a point ({bad[0]:g}, {bad[1]:g}) outside lon -180..180 / lat -90..90 "
+                "(coordinates are lon, lat in EPSG:4326; were they swapped or projected?)"]
+    if not geometry.is_valid:
+        return [f"geometry is not valid: {shapely.is_valid_reason(geometry)}"]
+    return []
+
+
+def to_geometry(value: Any) -> BaseGeometry:
+    """A shapely geometry from shapely, a GeoJSON mapping, WKT or WKB."""
+    try:
+        if isinstance(value, BaseGeometry):
+            return value
+        if isinstance(value, dict):
+            return shapely.geometry.shape(value)
+        if isinstance(value, bytes | bytearray | memoryview):
+            return shapely.from_wkb(bytes(value))
+        if isinstance(value, str):
+            text = value.strip()
+            return shapely.geometry.shape(json.loads(text)) if text.startswith("{") else shapely.from_wkt(text)
+    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException) as err:
+        raise InputError(f"geometry could not be read: {err}") from err
+    raise InputError(f"geometry should be a shapely geometry, GeoJSON, WKT or WKB, got {type(value).__name__}")
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def apply_changes(event: Event, changes: dict[str, Any]) -> Event:
+    """A new Event with `changes` applied (values as objects or plain JSON); InputError if invalid."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InputError(f"cannot change {unknown}; editable fields are {list(EDITABLE_FIELDS)}")
+    props = event.properties()
+    geometry = event.geometry
+    for name, value in changes.items():
+        if name == "geometry":
+            geometry = to_geometry(value)
+        elif name in ("actors", "partners"):
+            props[name] = [str(v).strip().upper() for v in (value.split(",") if isinstance(value, str) else value)]
+        else:
+            props[name] = _jsonable(value)
+    return Event.from_properties(props, geometry)
+
+
+def field_value(event: Event, name: str) -> Any:
+    """A field as plain JSON (geometry as GeoJSON), for history and comparison."""
+    if name == "geometry":
+        return json.loads(json.dumps(shapely.geometry.mapping(event.geometry)))
+    return json.loads(json.dumps(event.properties()[name]))
+
+
+def field_diffs(before: Event, after: Event) -> list[tuple[str, Any, Any]]:
+    diffs = []
+    for name in EDITABLE_FIELDS:
+        if name == "geometry":
+            if before.geometry.wkb != after.geometry.wkb:
+                diffs.append((name, field_value(before, name), field_value(after, name)))
+            continue
+        old, new = field_value(before, name), field_value(after, name)
+        if old != new:
+            diffs.append((name, old, new))
+    return diffs
+
+
+def same_event(a: Event, b: Event) -> bool:
+    return a.properties() == b.properties() and a.geometry.wkb == b.geometry.wkb
+
+
+def article_hash(article: Any) -> str:
+    """Text and metadata: a corrected publication date changes the events' dates, so it counts."""
+    basis = "\x1f".join([article.text, article.published or "", article.outlet or "", article.headline or ""])
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def default_editor() -> str:
+    """Who is making a change: FPM_EDITOR, else the login name."""
+    name = os.environ.get("FPM_EDITOR")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# -- the stored row ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class EventRow:
+    """An event flattened into the columns both backends index and filter on."""
+
+    id: str
+    kind: str
+    status: str
+    time_precision: str
+    geo_precision: int
+    start_date: str | None
+    end_date: str | None
+    active_from: dt.date | None
+    active_to: dt.date | None
+    actors_key: str  # "|US|JP|": actors and partners, for LIKE '%|JP|%'
+    categories_key: str
+    search: str  # lower-cased words the text filter looks in
+    document: str
+    edited: int
+    deleted: int
+    merged_into: str | None
+    confidence: float
+    props: str  # the event's properties as JSON (everything but the geometry)
+    wkb: bytes
+    minx: float
+    miny: float
+    maxx: float
+    maxy: float
+    updated_at: str
+    items: list[PostureItem]
+
+
+def event_row(event: Event, *, deleted: bool = False, merged_into: str | None = None) -> EventRow:
+    span = active_span(event.kind, event.start, event.end, event.time_precision)
+    props = event.properties()
+    minx, miny, maxx, maxy = event.geometry.bounds
+    words = [
+        *event.actors, *event.partners, event.kind, event.status, event.notes,
+        event.source.sentence, event.source.headline or "", event.source.outlet or "", event.source.document,
+        *(f"{a.name} {a.family} {a.category} {a.text}" for a in event.assets),
+        *(f"{p.name} {p.text}" for p in event.places),
+    ]
+    return EventRow(
+        id=event.id, kind=event.kind, status=event.status, time_precision=event.time_precision,
+        geo_precision=event.geo_precision, start_date=event.start, end_date=event.end,
+        active_from=span[0] if span else None, active_to=span[1] if span else None,
+        actors_key="|" + "|".join(sorted({*event.actors, *event.partners})) + "|",
+        categories_key="|" + "|".join(sorted({a.category for a in event.assets})) + "|",
+        search=" ".join(w for w in words if w).lower(),
+        document=event.source.document, edited=int(event.edited), deleted=int(deleted), merged_into=merged_into,
+        confidence=float(event.confidence), props=json.dumps(props, ensure_ascii=False, sort_keys=True),
+        wkb=shapely.to_wkb(event.geometry, output_dimension=2), minx=minx, miny=miny, maxx=maxx, maxy=maxy,
+        updated_at=_now(), items=posture_items(event),
+    )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- the store -----------------------------------------------------------------------------------------
+class EventStore(ABC):
+    """Same behaviour on every backend; subclasses supply connections, DDL and the spatial SQL.
+
+    SQL here is written with ``?`` placeholders; `_q` rewrites them for the backend.
+    """
+
+    url: str
+    PLACEHOLDER = "?"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()  # one connection, shared by Streamlit's script threads
+
+    # ---- backend hooks ----
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Any]:
+        """A cursor inside a write transaction that holds the store-wide writer lock."""
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[Any]:
+        """A cursor inside a read transaction (one consistent snapshot)."""
+
+    @abstractmethod
+    def _insert_row(self, cur: Any, row: EventRow) -> None: ...
+
+    @abstractmethod
+    def _delete_row(self, cur: Any, event_id: str) -> None: ...
+
+    @abstractmethod
+    def _where_place_time(self, f: Filters) -> tuple[list[str], list[Any], Callable[[np.ndarray], np.ndarray] | None]:
+        """SQL conditions for dates, bbox and intersects, and (SQLite) an exact geometry test left to
+        shapely: it takes the candidates' geometries and returns a boolean mask."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    GEOM_SELECT = "geom"
+
+    def _q(self, sql: str) -> str:
+        return sql if self.PLACEHOLDER == "?" else sql.replace("?", self.PLACEHOLDER)
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+    # ---- shared low-level pieces ----
+    def _decode(self, rows: Sequence[tuple[Any, Any]]) -> list[Event]:
+        """(props, wkb) rows to Events; geometries decoded in one vectorised call."""
+        if not rows:
+            return []
+        geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+        out = []
+        for (props, _), geom in zip(rows, geoms, strict=True):
+            out.append(Event.from_properties(props if isinstance(props, dict) else json.loads(props), geom))
+        return out
+
+    def _load(self, cur: Any, ids: Sequence[str], *, live_only: bool = True) -> dict[str, Event]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        cur.execute(self._q(f"SELECT props, {self.GEOM_SELECT}, id, deleted, merged_into FROM events "
+                            f"WHERE id IN ({marks})" + (" AND deleted = 0" if live_only else "")), list(ids))
+        rows = cur.fetchall()
+        events = self._decode([(r[0], r[1]) for r in rows])
+        return {r[2]: e for r, e in zip(rows, events, strict=True)}
+
+    def _put(self, cur: Any, event: Event, *, replace: bool, deleted: bool = False,
+             merged_into: str | None = None) -> None:
+        if replace:
+            self._delete_row(cur, event.id)
+        self._put_event(cur, event_row(event, deleted=deleted, merged_into=merged_into))
+
+    def _put_event(self, cur: Any, row: EventRow) -> None:
+        """Insert one row with its posture items (the one place every write goes through)."""
+        self._insert_row(cur, row)
+        if row.items:
+            cur.executemany(
+                self._q("INSERT INTO posture_items (event_id, site_id, site_name, site_kind, country, actor, category,"
+                        " family, asset_count, lon, lat) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                [(i.event_id, i.site_id, i.site_name, i.site_kind, i.country, i.actor, i.category, i.family,
+                  i.count, i.lon, i.lat) for i in row.items],
+            )
+
+    def _log(self, cur: Any, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        cur.executemany(
+            self._q("INSERT INTO history (event_id, at, editor, action, field, before, after) VALUES (?,?,?,?,?,?,?)"),
+            [(c.event_id, c.at, c.editor, c.action, c.field,
+              None if c.before is None else json.dumps(c.before, ensure_ascii=False),
+              None if c.after is None else json.dumps(c.after, ensure_ascii=False)) for c in changes],
+        )
+
+    def _where(self, f: Filters) -> tuple[str, list[Any], Callable[[np.ndarray], np.ndarray] | None]:
+        clauses = ["deleted = 0"]
+        params: list[Any] = []
+        for column, values in (("kind", f.kinds), ("status", f.statuses)):
+            if values:
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        for column, values in (("actors_key", f.actors), ("categories_key", f.categories)):
+            if values:
+                clauses.append("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in values) + ")")
+                params.extend(f"%|{_like_escape(v)}|%" for v in values)
+        if f.text:
+            for word in f.text.lower().split():
+                clauses.append("search LIKE ? ESCAPE '\\'")
+                params.append(f"%{_like_escape(word)}%")
+        more, more_params, exact = self._where_place_time(f)
+        clauses.extend(more)
+        params.extend(more_params)
+        return " AND ".join(clauses), params, exact
+
+    # ---- reading ----
+    def query(self, *, active_on: dt.date | str | None = None,
+              between: tuple[dt.date | str, dt.date | str] | None = None,
+              kinds: Iterable[str] | str | None = None, actors: Iterable[str] | str | None = None,
+              categories: Iterable[str] | str | None = None, statuses: Iterable[str] | str | None = None,
+              bbox: Sequence[float] | None = None, text: str | None = None,
+              intersects: BaseGeometry | None = None, limit: int | None = None) -> list[Event]:
+        """Live events matching every filter given, by start date then id.
+
+        `actors` matches actors and partners (asking about Japan finds the US-Japan joint flight);
+        `text` needs every word somewhere in the sentence, headline, places, assets or notes;
+        `intersects` keeps events whose interiors meet the shape, so clicking one sea does not
+        return the events of the sea next to it that only shares the border.
+        """
+        f = Filters.make(active_on=active_on, between=between, kinds=kinds, actors=actors, categories=categories,
+                         statuses=statuses, bbox=bbox, text=text, intersects=intersects)
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise InputError(f"limit was {limit!r} but is expected to be a whole number >= 0")
+        where, params, exact = self._where(f)
+        sql = f"SELECT props, {self.GEOM_SELECT} FROM events WHERE {where} ORDER BY COALESCE(start_date, ''), id"
+        if limit is not None and exact is None:
+            sql += f" LIMIT {int(limit)}"
+        with self._read() as cur:
+            cur.execute(self._q(sql), params)
+            rows = cur.fetchall()
+        if exact is not None and rows:
+            geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+            keep = exact(geoms)
+            rows = [r for r, k in zip(rows, keep, strict=True) if k]
+            if limit is not None:
+                rows = rows[:limit]
+        return self._decode(rows)
+
+    def posture(self, at: dt.date | str, *, kinds: Iterable[str] | str | None = None,
+                actors: Iterable[str] | str | None = None, categories: Iterable[str] | str | None = None,
+                statuses: Iterable[str] | str | None = None, bbox: Sequence[float] | None = None,
+                text: str | None = None, intersects: BaseGeometry | None = None) -> list[PostureRow]:
+        """What is deployed where on `at`: summed counts per site, then per country (see geo.posture).
+
+        A category filter also narrows the sums to those assets (bombers only counts bombers)."""
+        day = parse_day(at, "at")
+        if day is None:
+            raise InputError("posture needs a date")
+        f = Filters.make(active_on=day, kinds=kinds, actors=actors, categories=categories, statuses=statuses,
+                         bbox=bbox, text=text, intersects=intersects)
+        where, params, exact = self._where(f)
+        item_sql = ("SELECT event_id, site_id, site_name, site_kind, country, actor, category, family, asset_count,"
+                    " lon, lat FROM posture_items WHERE ")
+        item_params: list[Any] = []
+        category_clause = ""
+        if f.categories:
+            category_clause = f" AND category IN ({','.join('?' * len(f.categories))})"
+        with self._read() as cur:
+            if exact is None:
+                sql = item_sql + f"event_id IN (SELECT id FROM events WHERE {where})" + category_clause
+                item_params = [*params, *f.categories]
+                cur.execute(self._q(sql), item_params)
+            else:
+                cur.execute(self._q(f"SELECT id, {self.GEOM_SELECT} FROM events WHERE {where}"), params)
+                rows = cur.fetchall()
+                ids = []
+                if rows:
+                    keep = exact(shapely.from_wkb([bytes(r[1]) for r in rows]))
+                    ids = [r[0] for r, k in zip(rows, keep, strict=True) if k]
+                cur.execute(self._q(item_sql + self._in_list_sql() + category_clause),
+                            [self._in_list_param(ids), *f.categories])
+            items = [PostureItem(*r) for r in cur.fetchall()]
+        return sum_posture(items)
+
+    def _in_list_sql(self) -> str:
+        raise NotImplementedError  # only backends with an exact shapely filter need it
+
+    def _in_list_param(self, ids: list[str]) -> Any:
+        raise NotImplementedError
+
+    def get(self, event_id: str) -> Event | None:
+        with self._read() as cur:
+            found = self._load(cur, [event_id])
+        return found.get(event_id)
+
+    def count(self) -> int:
+        with self._read() as cur:
+            cur.execute("SELECT COUNT(*) FROM events WHERE deleted = 0")
+            return int(cur.fetchone()[0])
+
+    def history(self, event_id: str) -> list[Change]:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT event_id, at, editor, action, field, before, after FROM history "
+                                "WHERE event_id = ? ORDER BY seq"), [event_id])
+            rows = cur.fetchall()
+        return [Change(r[0], r[1], r[2], r[3], r[4], None if r[5] is None else json.loads(r[5]),
+                       None if r[6] is None else json.loads(r[6])) for r in rows]
+
+    def history_size(self) -> int:
+        with self._read() as cur:
+            cur.execute("SELECT COUNT(*) FROM history")
+            return int(cur.fetchone()[0])
+
+    def articles(self) -> list[ArticleRecord]:
+        with self._read() as cur:
+            cur.execute("SELECT document, outlet, headline, published, text, content_hash, ingested_at FROM articles "
+                        "ORDER BY COALESCE(published, ''), document")
+            return [ArticleRecord(*r) for r in cur.fetchall()]
+
+    def article(self, document: str) -> ArticleRecord | None:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT document, outlet, headline, published, text, content_hash, ingested_at "
+                                "FROM articles WHERE document = ?"), [document])
+            row = cur.fetchone()
+        return ArticleRecord(*row) if row else None
+
+    def trace(self, event_id: str) -> Trace:
+        """The article and sentence an event was read from (NoMatchError for an unknown id)."""
+        event = self.get(event_id)
+        if event is None:
+            raise NoMatchError(f"no event {event_id!r} in the store")
+        article = self.article(event.source.document)
+        src = event.source
+        matches = article is not None and article.text[src.start:src.end] == src.sentence
+        return Trace(event, article, src.sentence, src.start, src.end, matches)
+
+    def time_range(self) -> tuple[dt.date, dt.date] | None:
+        """First start and last start-or-end of the live events (the map's slider range)."""
+        with self._read() as cur:
+            cur.execute("SELECT MIN(start_date), MAX(COALESCE(end_date, start_date)) FROM events "
+                        "WHERE deleted = 0 AND start_date IS NOT NULL")
+            row = cur.fetchone()
+        if not row or row[0] is None:
+            return None
+        return dt.date.fromisoformat(row[0]), dt.date.fromisoformat(row[1])
+
+    # ---- writing ----
+    def ingest_article(self, article: Any, events: list[Event], *, force: bool = False,
+                       unresolved: int = 0) -> IngestSummary:
+        """Store an article and its extracted events in one transaction.
+
+        Unchanged article (same document, same content hash): nothing is written. Changed article
+        (or `force`): the machine's events are refreshed; events a person edited, merged or deleted
+        are left exactly as the person left them; events the new text no longer supports are removed
+        (with a history entry). Raises InputError, writing nothing, when an event is invalid.
+        """
+        digest = article_hash(article)
+        summary = IngestSummary(article.document, "new", events_found=len(events), unresolved=unresolved)
+        for event in events:
+            problems = check_event(event)
+            if problems:
+                raise InputError(f"{article.document}: event {event.id}: " + "; ".join(problems))
+        ids = [e.id for e in events]
+        if len(set(ids)) != len(ids):
+            raise InputError(f"{article.document}: the extraction gave two events the same id")
+        now = _now()
+        with self._write() as cur:
+            cur.execute(self._q("SELECT content_hash FROM articles WHERE document = ?"), [article.document])
+            row = cur.fetchone()
+            if row is not None:
+                summary.status = "unchanged" if row[0] == digest else "updated"
+                if row[0] == digest and not force:
+                    return summary
+                cur.execute(self._q("DELETE FROM articles WHERE document = ?"), [article.document])
+            cur.execute(self._q("INSERT INTO articles (document, content_hash, outlet, headline, published, text, "
+                                "ingested_at) VALUES (?,?,?,?,?,?,?)"),
+                        [article.document, digest, article.outlet, article.headline, article.published,
+                         article.text, now])
+            cur.execute(self._q(f"SELECT props, {self.GEOM_SELECT}, id, edited, deleted FROM events "
+                                "WHERE document = ?"), [article.document])
+            rows = cur.fetchall()
+            prior = {r[2]: (e, bool(r[3]), bool(r[4]))
+                     for r, e in zip(rows, self._decode([(r[0], r[1]) for r in rows]), strict=True)}
+            # An id can belong to another document only if a person re-pointed the source; never clobber it.
+            others = set(self._existing_ids(cur, [i for i in ids if i not in prior]))
+            changes: list[Change] = []
+            for event in events:
+                event = event.copy(edited=False)
+                if event.id in others:
+                    summary.kept += 1
+                    continue
+                old = prior.get(event.id)
+                if old is None:
+                    self._put(cur, event, replace=False)
+                    changes.append(Change(event.id, now, INGEST_EDITOR, "create", None, None, event.to_feature()))
+                    summary.added += 1
+                elif old[1] or old[2]:
+                    summary.kept += 1
+                elif not same_event(old[0], event):
+                    self._put(cur, event, replace=True)
+                    changes.extend(Change(event.id, now, INGEST_EDITOR, "reingest", name, before, after)
+                                   for name, before, after in field_diffs(old[0], event))
+                    summary.updated += 1
+            for event_id, (old_event, edited, deleted) in prior.items():
+                if event_id not in set(ids) and not edited and not deleted:
+                    self._delete_row(cur, event_id)
+                    changes.append(Change(event_id, now, INGEST_EDITOR, "retract", None, old_event.to_feature(), None))
+                    summary.removed += 1
+            self._log(cur, changes)
+        return summary
+
+    def _existing_ids(self, cur: Any, ids: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cur.execute(self._q(f"SELECT id FROM events WHERE id IN ({','.join('?' * len(chunk))})"), list(chunk))
+            found.extend(r[0] for r in cur.fetchall())
+        return found
+
+    def add_event(self, event: Event, *, editor: str) -> Event:
+        """Add an event by hand (marked edited, so no ingest ever touches it). An empty id gets one."""
+        if not str(event.id).strip():
+            event = event.copy(id="ev-manual-" + os.urandom(8).hex())
+        event = event.copy(edited=True)
+        problems = check_event(event)
+        if problems:
+            raise InputError(f"event {event.id}: " + "; ".join(problems))
+        with self._write() as cur:
+            if self._existing_ids(cur, [event.id]):
+                raise InputError(f"an event with id {event.id!r} already exists (deleted ones keep their id)")
+            self._put(cur, event, replace=False)
+            self._log(cur, [Change(event.id, _now(), _editor(editor), "create", None, None, event.to_feature())])
+        return event
+
+    def update(self, event_id: str, changes: dict[str, Any], *, editor: str) -> Event:
+        """Correct fields of an event; each changed field becomes a history entry; sets edited."""
+        if not isinstance(changes, dict) or not changes:
+            raise InputError("changes should be a non-empty mapping of field name to new value")
+        with self._write() as cur:
+            found = self._load(cur, [event_id])
+            if event_id not in found:
+                raise NoMatchError(f"no event {event_id!r} in the store")
+            old = found[event_id]
+            new = apply_changes(old, changes).copy(edited=True)
+            problems = check_event(new)
+            if problems:
+                raise InputError(f"event {event_id}: " + "; ".join(problems))
+            diffs = field_diffs(old, new)
+            if not diffs and old.edited:
+                return old
+            self._put(cur, new, replace=True)
+            now, who = _now(), _editor(editor)
+            self._log(cur, [Change(event_id, now, who, "update", name, before, after) for name, before, after in diffs])
+        return new
+
+    def merge(self, keep_id: str, other_ids: Sequence[str], *, editor: str) -> Event:
+        """Fold duplicates into `keep_id`: union of actors, places and assets (largest stated count of
+        each family, since duplicates report the same forces), widest dates, the others' sources kept
+        in the notes; the others are retired (not erased: history and trace still reach them)."""
+        others = [i for i in dict.fromkeys(other_ids) if i != keep_id]
+        if not others:
+            raise InputError("merge needs at least one other event id than the one kept")
+        with self._write() as cur:
+            found = self._load(cur, [keep_id, *others])
+            missing = [i for i in [keep_id, *others] if i not in found]
+            if missing:
+                raise NoMatchError(f"no event {missing[0]!r} in the store")
+            keep = found[keep_id]
+            merged = _combine(keep, [found[i] for i in others]).copy(edited=True)
+            problems = check_event(merged)
+            if problems:
+                raise InputError(f"merged event {keep_id}: " + "; ".join(problems))
+            now, who = _now(), _editor(editor)
+            self._put(cur, merged, replace=True)
+            log = [Change(keep_id, now, who, "merge", name, before, after)
+                   for name, before, after in field_diffs(keep, merged)]
+            log.append(Change(keep_id, now, who, "merge", "merged_from", None, others))
+            for other_id in others:
+                self._put(cur, found[other_id].copy(edited=True), replace=True, deleted=True, merged_into=keep_id)
+                log.append(Change(other_id, now, who, "merge", "merged_into", None, keep_id))
+            self._log(cur, log)
+        return merged
+
+    def delete(self, event_id: str, *, editor: str) -> None:
+        """Retire an event: hidden from queries, kept for history, never brought back by re-ingest."""
+        with self._write() as cur:
+            found = self._load(cur, [event_id])
+            if event_id not in found:
+                raise NoMatchError(f"no event {event_id!r} in the store")
+            event = found[event_id]
+            self._put(cur, event.copy(edited=True), replace=True, deleted=True)
+            self._log(cur, [Change(event_id, _now(), _editor(editor), "delete", None, event.to_feature(), None)])
+
+    def import_events(self, events: Sequence[Event], *, editor: str) -> ImportSummary:
+        """Write checked events in one transaction: new ids are added as they are (edited flag
+        included, so a round trip is exact); an existing event that differs is replaced and marked
+        edited, since a person's file now speaks for it. Deleted events are brought back."""
+        summary = ImportSummary()
+        for event in events:
+            problems = check_event(event)
+            if problems:
+                raise InputError(f"event {event.id}: " + "; ".join(problems))
+        now, who = _now(), _editor(editor)
+        with self._write() as cur:
+            log: list[Change] = []
+            for start in range(0, len(events), 500):
+                chunk = list(events[start:start + 500])
+                found = self._load(cur, [e.id for e in chunk], live_only=False)
+                cur.execute(self._q(f"SELECT id FROM events WHERE deleted = 1 AND id IN "
+                                    f"({','.join('?' * len(chunk))})"), [e.id for e in chunk])
+                retired = {r[0] for r in cur.fetchall()}
+                for event in chunk:
+                    old = found.get(event.id)
+                    if old is None:
+                        self._put(cur, event, replace=False)
+                        log.append(Change(event.id, now, who, "import", None, None, event.to_feature()))
+                        summary.added += 1
+                    elif event.id not in retired and same_event(old, event):
+                        summary.unchanged += 1
+                    else:
+                        new = event.copy(edited=True)
+                        self._put(cur, new, replace=True)
+                        diffs = field_diffs(old, new)
+                        if event.id in retired:
+                            log.append(Change(event.id, now, who, "import", "deleted", True, False))
+                        log.extend(Change(event.id, now, who, "import", n, b, a) for n, b, a in diffs)
+                        summary.updated += 1
+            self._log(cur, log)
+        return summary
+
+
+def _editor(editor: str) -> str:
+    name = str(editor or "").strip()
+    if not name:
+        raise InputError("every change needs an editor (who made it)")
+    return name
+
+
+def _combine(keep: Event, others: list[Event]) -> Event:
+    everyone = [keep, *others]
+    actors = list(dict.fromkeys(a for e in everyone for a in e.actors))
+    partners = [p for p in dict.fromkeys(p for e in everyone for p in e.partners) if p not in actors]
+    assets: list[Asset] = []
+    by_family: dict[tuple[str, str], Asset] = {}
+    for event in everyone:
+        for asset in event.assets:
+            key = (asset.family, asset.category)
+            if key not in by_family:
+                by_family[key] = Asset(**asdict(asset))
+                assets.append(by_family[key])
+            elif asset.count is not None and (by_family[key].count or 0) < asset.count:
+                by_family[key].count = asset.count
+    places: list[EventPlace] = []
+    for event in everyone:
+        places.extend(p for p in event.places if p.id not in {q.id for q in places})
+    geometry = keep.geometry
+    geo_precision = keep.geo_precision
+    if {p.id for p in places} - {p.id for p in keep.places}:
+        geometry = shapely.union_all([e.geometry for e in everyone])
+        geo_precision = max(e.geo_precision for e in everyone)
+    starts = [e.start for e in everyone if e.start]
+    ends = [e.end for e in everyone if e.end]
+    end = None if keep.end is None and any(e.end is None for e in everyone) else (max(ends) if ends else None)
+    notes = [keep.notes] if keep.notes else []
+    for other in others:
+        notes.append(f"merged {other.id} from {other.source.document}: \u201c{other.source.sentence}\u201d")
+    return keep.copy(
+        actors=actors, partners=partners, assets=assets, places=places, geometry=geometry,
+        geo_precision=geo_precision, start=min(starts) if starts else None, end=end,
+        status="observed" if any(e.status == "observed" for e in everyone) else keep.status,
+        confidence=max(e.confidence for e in everyone), notes="\n".join(notes),
+        source=EventSource(**asdict(keep.source)),
+    )
+
+
+# -- opening --------------------------------------------------------------------------------------------
+def open_store(url: str | os.PathLike[str] | None = None) -> EventStore:
+    """The store at `url`: None -> $FPM_DATABASE_URL, else the embedded file under data/store/.
+
+    ``postgresql://...`` (or ``postgres://``) opens PostGIS; ``sqlite:///path`` or a plain path opens
+    (and creates) an SQLite file.
+    """
+    target = os.fspath(url) if url is not None else os.environ.get(ENV_DATABASE_URL) or None
+    if target is None:
+        target = str(DEFAULT_STORE_PATH)
+    if target.startswith(("postgresql://", "postgres://")):
+        from geo.store_postgis import PostgisStore
+
+        return PostgisStore(target)
+    if "://" in target and not target.startswith("sqlite://"):
+        raise InputError(f"database URL {target!r} is not understood: use postgresql://... or a file path")
+    from geo.store_sqlite import SqliteStore
+
+    return SqliteStore(Path(target.removeprefix("sqlite://")) if target.startswith("sqlite://") else Path(target))
+
+
+# -- ingesting files -------------------------------------------------------------------------------------
+def article_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Article files named or inside the folders named (recursively, sorted); plus what was missing."""
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append((str(path), f"{path} does not exist"))
+    return list(dict.fromkeys(found)), missing
+
+
+def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, force: bool = False,
+                 extractor: Any = None,
+                 progress: Callable[[Path, IngestSummary | None, str | None], None] | None = None) -> IngestReport:
+    """Read, extract and store every article; a bad file is reported and skipped, the rest go in."""
+    from geo.ingest import read_article
+
+    if extractor is None:
+        from geo.extraction import default_extractor
+
+        extractor = default_extractor()
+    files, missing = article_paths(paths)
+    report = IngestReport(failures=list(missing))
+    for name, message in missing:
+        if progress:
+            progress(Path(name), None, message)
+    for path in files:
+        try:
+            article = read_article(path)
+            result = extractor.extract(article)
+            summary = store.ingest_article(article, result.events, force=force,
+                                           unresolved=len(getattr(result, "unresolved", []) or []))
+        except InputError as err:
+            report.failures.append((str(path), str(err)))
+            if progress:
+                progress(path, None, str(err))
+            continue
+        report.summaries.append(summary)
+        if progress:
+            progress(path, summary, None)
+    return report
+

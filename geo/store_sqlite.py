@@ -1,0 +1,184 @@
+"""Embedded backend: one SQLite file, geometries as WKB, an R*Tree over (lon, lat, day).
+
+SQLite has no geometry functions, so the R*Tree answers "which envelopes meet this box and this
+time span" and shapely makes the exact geometric test on those few candidates. Days go into the
+tree as proleptic Gregorian ordinals (exact in its 32-bit floats up to the year 9999).
+
+Concurrency: WAL journal (readers never block the writer) and ``BEGIN IMMEDIATE`` for every write,
+so two processes queue for the write lock instead of failing or overwriting each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo.errors import InputError
+from geo.store import SCHEMA_VERSION, EventRow, EventStore, Filters, bbox_boxes
+
+__all__ = ["SqliteStore"]
+
+UNDATED = -1.0  # an undated event sits before every day in the tree, so date filters never meet it
+BUSY_TIMEOUT_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    document TEXT PRIMARY KEY, content_hash TEXT NOT NULL, outlet TEXT, headline TEXT, published TEXT,
+    text TEXT NOT NULL, ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, status TEXT NOT NULL,
+    time_precision TEXT NOT NULL, geo_precision INTEGER NOT NULL, start_date TEXT, end_date TEXT,
+    active_from TEXT, active_to TEXT, actors_key TEXT NOT NULL, categories_key TEXT NOT NULL,
+    search TEXT NOT NULL, document TEXT NOT NULL, edited INTEGER NOT NULL, deleted INTEGER NOT NULL,
+    merged_into TEXT, confidence REAL NOT NULL, props TEXT NOT NULL, geom BLOB NOT NULL,
+    updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_document ON events (document);
+CREATE INDEX IF NOT EXISTS events_active ON events (active_from, active_to);
+CREATE VIRTUAL TABLE IF NOT EXISTS events_rtree USING rtree (rid, minx, maxx, miny, maxy, t0, t1);
+CREATE TABLE IF NOT EXISTS posture_items (
+    event_id TEXT NOT NULL, site_id TEXT NOT NULL, site_name TEXT NOT NULL, site_kind TEXT NOT NULL,
+    country TEXT, actor TEXT NOT NULL, category TEXT, family TEXT, asset_count INTEGER, lon REAL, lat REAL);
+CREATE INDEX IF NOT EXISTS posture_items_event ON posture_items (event_id);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, at TEXT NOT NULL, editor TEXT NOT NULL,
+    action TEXT NOT NULL, field TEXT, before TEXT, after TEXT);
+CREATE INDEX IF NOT EXISTS history_event ON history (event_id, seq);
+"""
+
+
+def _day(value: dt.date | None) -> float:
+    return float(value.toordinal()) if value is not None else UNDATED
+
+
+class SqliteStore(EventStore):
+    """The embedded store: a file, created with its folder on first use."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                         check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            with self._write() as cur:  # not executescript: it would commit half-way
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    cur.execute(statement)
+                cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+                cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+                version = cur.fetchone()[0]
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"{self.path} is not a usable event store: {err}") from err
+        if version != SCHEMA_VERSION:
+            raise InputError(f"{self.path} has store schema {version}, this program reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                self._conn.rollback()
+                raise
+            cur.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+            finally:
+                self._conn.rollback()
+
+    def _insert_row(self, cur: Any, row: EventRow) -> None:
+        cur.execute(
+            "INSERT INTO events (id, kind, status, time_precision, geo_precision, start_date, end_date, active_from,"
+            " active_to, actors_key, categories_key, search, document, edited, deleted, merged_into, confidence,"
+            " props, geom, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (row.id, row.kind, row.status, row.time_precision, row.geo_precision, row.start_date, row.end_date,
+             row.active_from.isoformat() if row.active_from else None,
+             row.active_to.isoformat() if row.active_to else None, row.actors_key, row.categories_key, row.search,
+             row.document, row.edited, row.deleted, row.merged_into, row.confidence, row.props, row.wkb,
+             row.updated_at),
+        )
+        cur.execute("INSERT INTO events_rtree VALUES (?,?,?,?,?,?,?)",
+                    (cur.lastrowid, row.minx, row.maxx, row.miny, row.maxy, _day(row.active_from),
+                     _day(row.active_to) if row.active_to else UNDATED))
+
+    def _delete_row(self, cur: Any, event_id: str) -> None:
+        cur.execute("SELECT rid FROM events WHERE id = ?", [event_id])
+        found = cur.fetchone()
+        if found is None:
+            return
+        cur.execute("DELETE FROM events_rtree WHERE rid = ?", [found[0]])
+        cur.execute("DELETE FROM events WHERE rid = ?", [found[0]])
+        cur.execute("DELETE FROM posture_items WHERE event_id = ?", [event_id])
+
+    def _where_place_time(self, f: Filters) -> tuple[list[str], list[Any], Callable[[np.ndarray], np.ndarray] | None]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        t0, t1 = -1e9, 1e9  # the tree narrows by one span; the columns check both exactly
+        if f.between is not None:
+            clauses.append("active_from <= ? AND active_to >= ?")
+            params += [f.between[1].isoformat(), f.between[0].isoformat()]
+            t0, t1 = float(f.between[0].toordinal()), float(f.between[1].toordinal())
+        if f.active_on is not None:
+            clauses.append("active_from <= ? AND active_to >= ?")
+            params += [f.active_on.isoformat(), f.active_on.isoformat()]
+            t0 = t1 = float(f.active_on.toordinal())
+        boxes = [(-180.0, -90.0, 180.0, 90.0)]
+        tests: list[Callable[[np.ndarray], np.ndarray]] = []
+        if f.bbox is not None:
+            boxes = bbox_boxes(f.bbox)
+            shape = shapely.union_all([shapely.box(*b) for b in boxes])
+            shapely.prepare(shape)
+            tests.append(lambda geoms, shape=shape: shapely.intersects(shape, geoms))
+        if f.intersects is not None:
+            target = f.intersects
+            shapely.prepare(target)
+            # Interiors must meet: neighbouring seas share a border but not a single event.
+            tests.append(lambda geoms, target=target: shapely.relate_pattern(geoms, target, "T********"))
+            minx, miny, maxx, maxy = target.bounds
+            boxes = [b for b in ((max(b[0], minx), max(b[1], miny), min(b[2], maxx), min(b[3], maxy)) for b in boxes)
+                     if b[0] <= b[2] and b[1] <= b[3]] or [(1.0, 1.0, 0.0, 0.0)]  # an empty box matches nothing
+        if f.active_on is not None or f.between is not None or f.bbox is not None or f.intersects is not None:
+            ors = []
+            for west, south, east, north in boxes:
+                ors.append("rid IN (SELECT rid FROM events_rtree WHERE minx <= ? AND maxx >= ? AND miny <= ?"
+                           " AND maxy >= ? AND t0 <= ? AND t1 >= ?)")
+                params += [east, west, north, south, t1, t0]
+            clauses.append("(" + " OR ".join(ors) + ")")
+        exact = None
+        if tests:
+            def exact(geoms: np.ndarray, tests: list = tests) -> np.ndarray:  # noqa: B006 - bound on purpose
+                mask = np.ones(len(geoms), dtype=bool)
+                for test in tests:
+                    mask &= np.asarray(test(geoms), dtype=bool)
+                return mask
+        return clauses, params, exact
+
+    def _in_list_sql(self) -> str:
+        return "event_id IN (SELECT value FROM json_each(?))"
+
+    def _in_list_param(self, ids: list[str]) -> Any:
+        return json.dumps(ids)
