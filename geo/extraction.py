@@ -60,7 +60,11 @@ _CAUSE_NOUNS = re.compile(
 # ("since mid-April" alone is the start of this one.)
 _BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$",
                               re.IGNORECASE)
+# "..., where MQ-9 drones have been operating since last year,": that date describes the place.
+_IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
+_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
+                          re.IGNORECASE)
 _NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
                         r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
@@ -71,6 +75,9 @@ _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|re
                              re.IGNORECASE)
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
+# Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
+MIN_CONFIDENCE = 0.4
+WIDE_REGION_DEGREES2 = 200.0  # a composite region larger than this (Europe, the Middle East) is vague
 _WIDE = frozenset({"sea", "country"})
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
 _FROM_TO = re.compile(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b", re.IGNORECASE)
@@ -112,9 +119,16 @@ class _Draft:
 
 
 class Extractor:
-    def __init__(self, geocoder: OfflineGazetteer | None = None, catalogue: Catalogue | None = None) -> None:
+    def __init__(
+        self,
+        geocoder: OfflineGazetteer | None = None,
+        catalogue: Catalogue | None = None,
+        *,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
         self.geocoder = geocoder or default_geocoder()
         self.catalogue = catalogue or load_catalogue()
+        self.min_confidence = min_confidence
 
     def extract(self, article: Article) -> ExtractionResult:
         published = parse_published(article.published)
@@ -133,6 +147,7 @@ class Extractor:
                 d for d in mentions.within(mentions.dates, sentence.start, sentence.end)
                 if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
                 and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
+                and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
             ]
             if sentence_dates:
                 last_date = (sentence_dates[0].date, sentence_dates[0].precision)
@@ -161,6 +176,7 @@ class Extractor:
         _share_designators(drafts)
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
+        events = [e for e in events if e.confidence >= self.min_confidence]
         return ExtractionResult(article, events, mentions, unresolved=[])
 
     # -- one sentence ------------------------------------------------------------------------------
@@ -231,8 +247,8 @@ class Extractor:
             text = mentions.text[segment_start:segment_end]
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
                 trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
-            signals = sum([bool(self._actors(mentions, segment_start, segment_end)), any(a.catalogue_id and
-                           a.family.lower() != a.category for a in assets), trigger.priority >= 2, date is not None])
+            signals = sum([bool(self._actors(mentions, segment_start, segment_end)), trigger.priority >= 2,
+                           date is not None])
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,
                                  borrowed_assets=bool(borrowed) and assets == borrowed))
@@ -274,6 +290,8 @@ class Extractor:
                 continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
             if _NON_STATE.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "Hamas fighters" are not fighter aircraft
+            if _LEFT_BEHIND.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
+                continue  # "detached from the UK Carrier Strike Group": not the unit that moved
             count = _count_before(mentions, hit, sentence)
             generic = asset_type.family.lower() == asset_type.category or not asset_type.countries
             # "B-52 bombers": the generic word after a designator describes it, it is not a second asset.
@@ -311,7 +329,7 @@ class Extractor:
         families = sorted({a.family for a in draft.assets})
         identifier = event_id(article.document, draft.kind, [p.place.id for p in places], families,
                               draft.sentence.start)
-        confidence = round(min(0.95, 0.45 + 0.1 * draft.signals + 0.05 * min(len(places), 2)), 2)
+        confidence = _confidence(draft, places)
         return Event(
             id=identifier,
             kind=draft.kind,
@@ -442,6 +460,24 @@ def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
     if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
         return bbox_polygon(outer.place.bbox).contains(point)
     return outer.place.geometry.buffer(0.05).contains(point)
+
+
+def _confidence(draft: _Draft, places: list[PlaceMention]) -> float:
+    """How much the text pins the event down: named types, a named actor, a strong verb, a date and a
+    precise place raise it; a continent, only generic assets and a plan lower it."""
+    score = 0.5 + 0.1 * min(draft.signals, 4)
+    if any(not _is_generic(a) for a in draft.assets):
+        score += 0.1
+    else:
+        score -= 0.1
+    if all(p.place.kind == "region" and p.place.subkind == "composite"
+           and p.place.geometry.area > WIDE_REGION_DEGREES2 for p in places):
+        score -= 0.15
+    if draft.status == "announced":
+        score -= 0.1
+    if draft.borrowed_assets:
+        score -= 0.05
+    return round(max(0.05, min(0.95, score)), 2)
 
 
 def _background(draft: _Draft, published: PublicationDate | None) -> bool:

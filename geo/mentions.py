@@ -393,7 +393,7 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
             previous = tokens[index - 1] if index > 0 else ""
             if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
                 return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
-            if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 3): index]):
+            if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 6): index]):
                 return "origin"  # "normally based at Whiteman"
             if role in LOCATING_ROLES and words.get(previous) == "venue":
                 return "venue"
