@@ -84,11 +84,13 @@ def parse_published(value: str | dt.date | None) -> PublicationDate | None:
 
 
 @functools.cache
-def _relative_rules() -> tuple[tuple[re.Pattern[str], dict[str, str]], ...]:
+def _relative_rules() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
+    """One alternation of every phrase, longest first ("earlier this week" before "this week")."""
     with RELATIVE_PATH.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    rows.sort(key=lambda r: -len(r["phrase"]))  # "earlier this week" before "this week"
-    return tuple((re.compile(rf"\b{re.escape(r['phrase'])}\b", re.IGNORECASE), r) for r in rows)
+    rows.sort(key=lambda r: -len(r["phrase"]))
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(r["phrase"]) for r in rows) + r")\b", re.IGNORECASE)
+    return pattern, {r["phrase"].lower(): r for r in rows}
 
 
 def _shift_months(day: dt.date, months: int) -> dt.date:
@@ -120,9 +122,10 @@ def find_dates(text: str, published: PublicationDate | None) -> list[DateMention
         found.append(DateMention(start, end, text[start:end], date, precision))
 
     if published is not None:
-        for pattern, rule in _relative_rules():
-            for match in pattern.finditer(text):
-                add(match.start(), match.end(), *_resolve_relative(rule, published))
+        pattern, rules = _relative_rules()
+        for match in pattern.finditer(text):
+            rule = rules[" ".join(match.group(0).lower().split())]
+            add(match.start(), match.end(), *_resolve_relative(rule, published))
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             resolved = _resolve_calendar(name, match, published)

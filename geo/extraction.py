@@ -77,6 +77,7 @@ _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
+DRAW_TOLERANCE_DEGREES = 0.01
 WIDE_REGION_DEGREES2 = 200.0  # a composite region larger than this (Europe, the Middle East) is vague
 _WIDE = frozenset({"sea", "country"})
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
@@ -162,9 +163,18 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
-            for draft in self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead):
+            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead)
+            for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
+            if not found and drafts and drafts[-1].sentence.paragraph >= sentence.paragraph - 1:
+                # "The U.S. bombers conducted a routine mission with Finland and Sweden.": partners
+                # named in the next sentence join the event just reported.
+                partners = [p.place.country for p in mentions.within(mentions.places, sentence.start, sentence.end)
+                            if p.role == "partner" and p.place.country]
+                partners += self._partner_actors(mentions, sentence)
+                drafts[-1].partners = sorted(set(drafts[-1].partners) | {
+                    c for c in partners if c not in drafts[-1].actors})
             sentence_actors = self._actors(mentions, sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
@@ -456,10 +466,11 @@ def _most_specific(places: list[PlaceMention]) -> list[PlaceMention]:
 def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
     if outer.place.kind == "country" and inner.place.country == outer.place.country:
         return True
-    point = shapely.Point(inner.place.lon, inner.place.lat)
     if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
-        return bbox_polygon(outer.place.bbox).contains(point)
-    return outer.place.geometry.buffer(0.05).contains(point)
+        return bbox_polygon(outer.place.bbox).contains(shapely.Point(inner.place.lon, inner.place.lat))
+    shape = outer.place.geometry
+    shapely.prepare(shape)  # cached shapes stay prepared: later tests are cheap
+    return bool(shapely.dwithin(shape, shapely.Point(inner.place.lon, inner.place.lat), 0.05))
 
 
 def _confidence(draft: _Draft, places: list[PlaceMention]) -> float:
@@ -501,7 +512,21 @@ def _event_geometry(kind: str, places: list[PlaceMention], shapes: list[BaseGeom
         return shapes[0]
     if kind == "patrol" and all(s.geom_type == "Point" for s in shapes):
         return LineString([(s.x, s.y) for s in shapes])
-    return shapely.union_all(shapes)
+    # The drawn shape: ~1 km of simplification is invisible on a theatre map and makes the union cheap.
+    return shapely.union_all([_drawn(p.place.id, shape) for p, shape in zip(places, shapes, strict=True)])
+
+
+_DRAWN: dict[str, BaseGeometry] = {}
+
+
+def _drawn(place_id: str, shape: BaseGeometry) -> BaseGeometry:
+    """A place's drawing shape, simplified once per process (gazetteer shapes never change)."""
+    if shape.geom_type == "Point":
+        return shape
+    drawn = _DRAWN.get(place_id)
+    if drawn is None:
+        drawn = _DRAWN[place_id] = shapely.simplify(shape, DRAW_TOLERANCE_DEGREES, preserve_topology=True)
+    return drawn
 
 
 def _same_event(a: _Draft, b: _Draft) -> bool:

@@ -65,6 +65,9 @@ NEARBY_KM = 600.0
 # How far apart (characters) two mentions can be and still inform each other fully.
 CONTEXT_REACH = 400.0
 ANCHOR_MARGIN = 0.35
+MAX_CONTEXT_CANDIDATES = 12
+MAX_ANCHORS = 12  # the nearest distinct places in the text; farther ones add little
+ANCHOR_WINDOW = 2000  # characters: farther anchors add under a fifth of their weight, so are skipped
 
 
 # -- cue words -----------------------------------------------------------------------------------
@@ -114,6 +117,34 @@ class PlaceContext:
     text: str = ""
     anchors: list[Anchor] = field(default_factory=list)
     country_bias: str | None = None
+    _groups: list[tuple[Place, list[Anchor]]] | None = field(default=None, repr=False)
+    _nearest_cache: tuple[tuple[int, int], list] | None = field(default=None, repr=False)
+
+    def nearest_groups(self, span: tuple[int, int]) -> list[tuple[Place, list[Anchor], Anchor, int]]:
+        """The distinct anchor places nearest the span in the text (at most MAX_ANCHORS), each with
+        its closest occurrence and that occurrence's distance in characters."""
+        if self._nearest_cache is not None and self._nearest_cache[0] == span:
+            return self._nearest_cache[1]
+        found = []
+        for anchor_place, occurrences in self.anchor_groups():
+            anchor = _nearest(occurrences, span)
+            if anchor is None:
+                continue
+            distance = anchor.start - span[1] if anchor.start >= span[1] else span[0] - anchor.end
+            if distance <= ANCHOR_WINDOW:
+                found.append((anchor_place, occurrences, anchor, max(distance, 0)))
+        found.sort(key=lambda item: item[3])
+        self._nearest_cache = (span, found[:MAX_ANCHORS])
+        return found[:MAX_ANCHORS]
+
+    def anchor_groups(self) -> list[tuple[Place, list[Anchor]]]:
+        """Anchors grouped by place (a name repeated twenty times informs the ranking once)."""
+        if self._groups is None:
+            groups: dict[str, tuple[Place, list[Anchor]]] = {}
+            for anchor in self.anchors:
+                groups.setdefault(anchor.place.id, (anchor.place, []))[1].append(anchor)
+            self._groups = list(groups.values())
+        return self._groups
 
     @classmethod
     def from_text(cls, text: str, geocoder: OfflineGazetteer, country_bias: str | None = None) -> PlaceContext:
@@ -241,12 +272,13 @@ class OfflineGazetteer(Geocoder):
                     self._cache[cache_key] = cached
             if context is None or not context.text:
                 return cached
-        candidates = self._candidates(name, wanted)
+        plain = self._cache.get((name_key(name), bias, wanted)) or self._rank_plain(name, bias, wanted)
         if span is None and context is not None:
             span = _find_span(context.text, name)
-        scored = [(self._score(p, bias, context, span), p) for p in candidates]
+        # Context can lift a candidate by a few points at most: only the plausible ones are rescored.
+        scored = [(self._score(p, bias, context, span), p) for _, p in plain[:MAX_CONTEXT_CANDIDATES]]
         scored.sort(key=lambda item: (-item[0], item[1].id))
-        return scored
+        return scored + plain[MAX_CONTEXT_CANDIDATES:]
 
     def _candidates(self, name: str, wanted: tuple[str, ...] | None) -> list[Place]:
         found = self.gazetteer.candidates(name)
@@ -277,21 +309,19 @@ class OfflineGazetteer(Geocoder):
 
     def _context_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
         best = 0.0
-        folded = context.text
-        for anchor in context.anchors:
-            if anchor.start == span[0] or anchor.place.id == place.id:
+        for anchor_place, occurrences, _anchor, distance in context.nearest_groups(span):
+            if anchor_place.id == place.id:
                 continue
-            distance = anchor.start - span[1] if anchor.start >= span[1] else span[0] - anchor.end
             nearness = 1.0 / (1.0 + max(distance, 0) / CONTEXT_REACH)
             bonus = 0.0
-            anchor_country = anchor.place.country
+            anchor_country = anchor_place.country
             if anchor_country and place.country == anchor_country:
-                weight = COUNTRY_ANCHOR_BONUS if anchor.place.kind == "country" else SAME_COUNTRY_BONUS
+                weight = COUNTRY_ANCHOR_BONUS if anchor_place.kind == "country" else SAME_COUNTRY_BONUS
                 bonus = weight * nearness
-            elif haversine_km(place.lat, place.lon, anchor.place.lat, anchor.place.lon) < NEARBY_KM:
+                if any(_in_apposition(context.text, span, a) for a in occurrences):
+                    bonus += APPOSITION_BONUS
+            elif _roughly_within(place, anchor_place, NEARBY_KM):
                 bonus = NEARBY_BONUS * nearness
-            if anchor_country and place.country == anchor_country and _in_apposition(folded, span, anchor):
-                bonus += APPOSITION_BONUS
             best = max(best, bonus)
         return best
 
@@ -359,6 +389,25 @@ def default_geocoder() -> OfflineGazetteer:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+def _nearest(occurrences: list[Anchor], span: tuple[int, int]) -> Anchor | None:
+    """The occurrence closest to the span, other than the span itself."""
+    best, best_gap = None, None
+    for anchor in occurrences:
+        if anchor.start == span[0]:
+            continue
+        gap = abs(anchor.start - span[0])
+        if best_gap is None or gap < best_gap:
+            best, best_gap = anchor, gap
+    return best
+
+
+def _roughly_within(a: Place, b: Place, km: float) -> bool:
+    """A cheap test first (degrees of latitude bound any distance), the great circle only when close."""
+    if abs(a.lat - b.lat) * 111.0 > km:
+        return False
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) < km
+
+
 def _find_span(text: str, name: str) -> tuple[int, int] | None:
     if not text:
         return None

@@ -143,11 +143,12 @@ def _name_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 @functools.cache
-def _trigger_patterns() -> tuple[tuple[re.Pattern[str], str, int, str], ...]:
-    return tuple(
-        (re.compile(rf"\b{row['pattern']}\b", re.IGNORECASE), row["kind"], int(row["priority"]), row["status"])
-        for row in _read("event_triggers.csv")
-    )
+def _trigger_patterns() -> tuple[re.Pattern[str], tuple[tuple[str, int, str], ...]]:
+    """All trigger rows as one alternation (one pass over the text); group i is row i."""
+    rows = _read("event_triggers.csv")
+    alternation = "|".join(f"(?P<t{i}>{row['pattern']})" for i, row in enumerate(rows))
+    meaning = tuple((row["kind"], int(row["priority"]), row["status"]) for row in rows)
+    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE), meaning
 
 
 # -- counts ----------------------------------------------------------------------------------------
@@ -250,12 +251,13 @@ def find_mentions(
             places.remove(place)
             actors.append(ActorHit(place.start, place.end, place.text, alias))
     actors.sort(key=lambda a: a.start)
-    triggers = [
-        TriggerMention(m.start(), m.end(), m.group(0), kind, priority, status)
-        for pattern, kind, priority, status in _trigger_patterns()
-        for m in pattern.finditer(text)
-        if not _inside(m.start(), m.end(), masked)
-    ]
+    pattern, meaning = _trigger_patterns()
+    triggers = []
+    for match in pattern.finditer(text):
+        if _inside(match.start(), match.end(), masked):
+            continue
+        kind, priority, status = meaning[int(match.lastgroup[1:])]
+        triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
     triggers.extend(_exercise_names(text))
     triggers.sort(key=lambda t: t.start)
     return Mentions(

@@ -1,0 +1,56 @@
+"""Extraction throughput and evaluation time (issue 3 targets: >= 200 articles/s, evaluation in seconds).
+
+Typical articles are built from the development corpus: consecutive corpus articles joined until
+each is about 600 words, so the text has real place names, assets and dates. Runs on one core.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from geo.evaluation import evaluate_folder
+from geo.extraction import default_extractor
+from geo.ingest import read_article, read_article_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+WORDS = 600
+
+
+def typical_articles() -> list[str]:
+    # The cleaned reporting text of each corpus article (a comment thread would end the joined text).
+    texts = [read_article(p).text for p in sorted(CORPUS.glob("*.txt"))]
+    articles, current = [], []
+    for text in texts * 3:
+        current.append(text)
+        if sum(len(t.split()) for t in current) >= WORDS:
+            articles.append("\n\n".join(current))
+            current = []
+    return articles
+
+
+def main() -> None:
+    extractor = default_extractor()
+    texts = typical_articles()
+    articles = [read_article_bytes(t.encode(), f"bench-{i}.txt", published="2024-06-01") for i, t in enumerate(texts)]
+    extractor.extract(articles[0])  # warm: gazetteer, name finder, catalogues
+    words = statistics.mean(len(a.text.split()) for a in articles)
+    rounds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        events = sum(len(extractor.extract(a).events) for a in articles)
+        rounds.append(time.perf_counter() - started)
+    best = min(rounds)
+    print(f"extraction: {len(articles)} articles of ~{words:.0f} words, {events} events")
+    print(f"extraction: {len(articles) / best:.1f} articles/s (best of 3, one process), "
+          f"{best / len(articles) * 1000:.2f} ms/article (target >= 200 articles/s)")
+    started = time.perf_counter()
+    summary = evaluate_folder(CORPUS, extractor).summary()
+    print(f"evaluation: {summary['articles']} corpus articles scored in {time.perf_counter() - started:.2f} s "
+          f"(event F1 {summary['event_f1']}, toponym acc@161 {summary['toponym_acc161']})")
+
+
+if __name__ == "__main__":
+    main()

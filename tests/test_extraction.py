@@ -1,0 +1,155 @@
+"""Extraction on the seeds and on hand-made sentences that exercise one rule each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from geo.errors import InputError
+from geo.events import Event
+from geo.extraction import extract_file, extract_text
+
+from .conftest import ROOT, SEEDS
+
+
+def events_of(text: str, published: str = "2024-06-05") -> list[Event]:
+    return extract_text(text, document="test.txt", published=published).events
+
+
+def only(events: list[Event]) -> Event:
+    assert len(events) == 1, [(e.kind, [p.name for p in e.places]) for e in events]
+    return events[0]
+
+
+def test_baltic_patrol_seed():
+    result = extract_file(str(SEEDS / "000_bc515cc3e7e2ca53.txt"))
+    patrol = only([e for e in result.events if e.kind == "patrol"])
+    assert patrol.actors == ["US"]
+    assert [(a.family, a.count) for a in patrol.assets][:1] == [("B-52", 2)]
+    assert [p.id for p in patrol.places] == ["sea:baltic-sea"]
+    assert patrol.partners == ["FI", "SE"]
+    assert (patrol.start, patrol.time_precision) == ("2025-03-01", "month")
+    assert patrol.geo_precision == 3
+    assert patrol.source.sentence.startswith("Two American B-52 bombers")
+    text = result.article.text
+    assert text[patrol.source.start: patrol.source.end] == patrol.source.sentence
+    # Nothing from the reader comments, and the command's name is not a place.
+    assert all("North Korea" not in e.source.sentence for e in result.events)
+    assert not any(p.text == "Europe" and "Air Forces" in e.source.sentence
+                   for e in result.events for p in e.places)
+
+
+def test_rota_destroyers_from_four_to_six():
+    result = extract_file(str(SEEDS / "001_faa9ce2b65bbefc6.txt"))
+    rota = only([e for e in result.events if any(p.id == "installation:naval-station-rota" for p in e.places)])
+    assert rota.kind == "basing" and rota.actors == ["US"]
+    assert [(a.family, a.count) for a in rota.assets] == [("destroyer", 6)]
+    assert rota.status == "announced" and rota.geo_precision == 1
+    places = {p.id for e in result.events for p in e.places}
+    assert "city:3117735" not in places  # Madrid hosted the summit: a venue, not a deployment site
+    assert "country:UA" not in places and "country:RU" not in places
+
+
+def test_one_sentence_three_events():
+    sentence = ("In addition, two additional F-35 fighter aircraft squadrons will be sent to the United Kingdom, "
+                "a short-range air defence battery will be stationed in Italy, and 625 additional troops will "
+                "oversee and conduct air defence artillery operations in Germany.")
+    events = events_of("The US will strengthen its forces in Europe. " + sentence, "2022-06-29")
+    by_country = {e.places[0].country: e for e in events}
+    assert set(by_country) >= {"GB", "IT", "DE"}
+    assert by_country["GB"].assets[0].family == "F-35" and by_country["GB"].assets[0].count == 2
+    assert by_country["DE"].assets[0].count == 625
+
+
+def test_capitals_as_governments_make_no_event():
+    events = events_of("Beijing and Moscow have consistently defended their joint exercises. "
+                       "Analysts said the flight was aimed at reassuring Tokyo.")
+    assert events == []
+
+
+def test_sino_russian_patrol_over_two_seas():
+    patrol = only(events_of(
+        "Chinese H-6 bombers and Russian Tu-95MS strategic bombers flew together over the Sea of Japan "
+        "and the East China Sea on Tuesday.", "2025-12-11"))
+    assert patrol.kind == "patrol" and sorted(patrol.actors) == ["CN", "RU"]
+    assert {p.id for p in patrol.places} == {"sea:sea-of-japan", "sea:east-china-sea"}
+    assert {a.family for a in patrol.assets} == {"H-6", "Tu-95"}
+    assert patrol.start == "2025-12-09" and patrol.status == "observed"
+
+
+def test_origin_and_destination():
+    event = only(events_of("Four B-1B bombers flew from Dyess Air Force Base, Texas, to Orland Main Air Station "
+                           "in Norway on Monday.", "2021-02-23"))
+    assert [p.id for p in event.places] == ["installation:orland-main-air-station"] or \
+        event.places[0].country == "NO"
+    assert event.kind == "deployment" or event.kind == "patrol"
+
+
+def test_excluded_place_is_not_a_location():
+    events = events_of("The U.S. brigade will deploy to Poland but will not deploy to Ukraine, officials said.")
+    assert [p.country for e in events for p in e.places] == ["PL"]
+
+
+def test_html_with_script_and_no_places():
+    assert events_of("<html><body><script>document.write('Sea of Japan')</script>"
+                     "<p>Officials discussed budgets on Monday.</p></body></html>") == []
+
+
+def test_non_text_input_is_refused():
+    with pytest.raises(InputError):
+        extract_text(b"bytes")  # type: ignore[arg-type]
+
+
+def test_same_article_gives_same_ids():
+    first = extract_file(str(SEEDS / "002_7230f43d1c5252f7.txt")).events
+    second = extract_file(str(SEEDS / "002_7230f43d1c5252f7.txt")).events
+    assert [e.id for e in first] == [e.id for e in second]
+    assert len({e.id for e in first}) == len(first)
+
+
+def test_events_round_trip_through_geojson():
+    for event in extract_file(str(SEEDS / "001_faa9ce2b65bbefc6.txt")).events:
+        back = Event.from_feature(json.loads(event.to_json()))
+        assert back.to_feature() == event.to_feature()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+def test_extract_cli_prints_a_feature_collection():
+    result = run_cli("extract", str(SEEDS / "002_7230f43d1c5252f7.txt"))
+    assert result.returncode == 0, result.stderr
+    collection = json.loads(result.stdout)
+    assert collection["type"] == "FeatureCollection"
+    kinds = sorted(f["properties"]["kind"] for f in collection["features"])
+    assert kinds == ["exercise", "patrol"]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in collection["features"])
+
+
+def test_extract_cli_bad_inputs_never_trace(tmp_path):
+    cases = {
+        "empty.txt": b"",
+        "binary.bin": bytes(range(256)) * 10,
+        "latin1.txt": "Deux Rafale ont atterri à Constanța, en Roumanie. Près de Ørland.".encode("latin-1",
+                                                                                               "replace"),
+        "script.html": b"<html><script>while(1){}</script><p>Nothing happened anywhere.</p></html>",
+        "noplaces.txt": b"The committee met to discuss the budget and adjourned.",
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run_cli("extract", str(path))
+        assert "Traceback" not in result.stderr, name
+        assert result.returncode in (0, 2), (name, result.stderr)
+        if result.returncode == 2:
+            assert result.stderr.startswith("error: "), name
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    result = run_cli("extract", str(big))
+    assert result.returncode == 2 and "MiB" in result.stderr and "Traceback" not in result.stderr
