@@ -65,7 +65,7 @@ def test_any_folder_in_the_gold_format(tmp_path):
 
 
 def test_bad_gold_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match="no gold.json"):
+    with pytest.raises(InputError, match=r"no gold\.json"):
         load_gold(tmp_path)
     (tmp_path / "gold.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match="not valid JSON"):
