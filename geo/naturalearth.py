@@ -53,8 +53,8 @@ def countries() -> gpd.GeoDataFrame:
             "label_lon": raw["LABEL_X"].astype("float64").to_numpy(),
             "label_lat": raw["LABEL_Y"].astype("float64").to_numpy(),
         },
-        # Egypt's ring self-intersects in this edition.
-        geometry=shapely.make_valid(raw.geometry.to_numpy()),
+        # Egypt's ring self-intersects in this edition; only invalid shapes are repaired.
+        geometry=_valid(raw.geometry.to_numpy()),
         crs="EPSG:4326",
     )
     # A few codes have more than one feature (e.g. a country and a detached part); merge them.
@@ -67,4 +67,11 @@ def land() -> BaseGeometry:
     import pyogrio
 
     raw = pyogrio.read_dataframe(shapefile_path(), encoding="utf-8", columns=["NAME"])
-    return shapely.union_all(shapely.make_valid(raw.geometry.to_numpy()))
+    return shapely.union_all(_valid(raw.geometry.to_numpy()))
+
+
+def _valid(geometries):
+    repaired = geometries.copy()
+    broken = ~shapely.is_valid(repaired)
+    repaired[broken] = shapely.make_valid(repaired[broken])
+    return repaired

@@ -24,6 +24,7 @@ STOP_NAMES_PATH = DATA_DIR / "placename_stoplist.csv"
 _LINKING_WORDS = frozenset(
     "of the and de del la le les el al da do dos das di du von van der den bin upon on sur am im y i".split()
 )
+MIN_CITY_KEY = 3
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
@@ -45,14 +46,16 @@ def load_stop_names(path: Path = STOP_NAMES_PATH) -> frozenset[str]:
         return frozenset(name_key(row["name"]) for row in csv.DictReader(handle) if row.get("name"))
 
 
-def _capitalised_like(span: str) -> bool:
-    """Every word of the span that is not a linking word starts with a capital (or is a number)."""
+def _capitalised_like(span: str, lowered: frozenset[str] = frozenset()) -> bool:
+    """Every word of the span that is not a linking word starts with a capital (or is a number),
+    except words the curated spelling itself writes in lower case ("Baltic states")."""
     words = _WORD.findall(span)
     if not words:
         return False
     if not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
-    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _LINKING_WORDS for w in words[1:])
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _LINKING_WORDS or w in lowered
+               for w in words[1:])
 
 
 class PlaceNameFinder:
@@ -64,22 +67,39 @@ class PlaceNameFinder:
         self.stop_names = load_stop_names() if stop_names is None else stop_names
         automaton = ahocorasick.Automaton()
         for place in gazetteer:
+            # Two-letter town names ("On", "Ay") are words; countries keep "UK", "US".
+            shortest = min_length if place.kind in ("country", "region", "sea") else MIN_CITY_KEY
             for surface in (place.name, *place.aliases):
                 key = name_key(surface)
-                if len(key) < min_length or key in self.stop_names:
+                if len(key) < shortest or key in self.stop_names:
                     continue
                 folded = fold_text(surface).strip()
+                lowered = frozenset(w for w in _WORD.findall(surface) if w[:1].islower())
                 for pattern in {folded, folded.replace(".", ""), key}:
-                    if pattern and pattern not in automaton:
-                        automaton.add_word(pattern, (len(pattern), key))
+                    if not pattern:
+                        continue
+                    known = automaton.get(pattern, None)
+                    if known is None:
+                        automaton.add_word(pattern, (len(pattern), key, lowered))
+                    elif lowered and not known[2]:
+                        pass  # the capitalised spelling stays the strict one
         automaton.make_automaton()
         self._automaton = automaton
+        self._major_keys: dict[str, bool] = {}
+
+    def _major(self, key: str) -> bool:
+        """Names of countries and seas are never someone's surname."""
+        major = self._major_keys.get(key)
+        if major is None:
+            major = any(p.kind in ("country", "sea") for p in self.gazetteer.candidates(key))
+            self._major_keys[key] = major
+        return major
 
     def find(self, text: str) -> list[NameHit]:
         """Non-overlapping hits, longest first where hits overlap, in text order."""
         folded = fold_text(text)
         found: list[tuple[int, int, str]] = []
-        for end_index, (length, key) in self._automaton.iter(folded):
+        for end_index, (length, key, lowered) in self._automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
             if _joined(folded, start - 1, start - 2) or _joined(folded, end, end + 1):
                 continue
@@ -88,9 +108,9 @@ class PlaceNameFinder:
             if folded.startswith("the ", start) and end - start > 4:
                 start += 4
             span = text[start:end]
-            if not _capitalised_like(span):
+            if not _capitalised_like(span, lowered):
                 continue
-            if _part_of_person_name(text, start, end):
+            if _part_of_person_name(text, start, end, self._major(key)):
                 continue
             found.append((start, end, key))
         # Leftmost-longest: sort by start, then longest; drop anything overlapping a kept hit.
@@ -111,14 +131,28 @@ _TITLES = re.compile(
     r"Chancellor|Premier|King|Queen|Prince|Princess|Pope|Saint|St|Director|Chief|Spokesman|Spokeswoman|"
     r"spokesman|spokeswoman|Professor|Dr)\s*)$"
 )
+_NOT_GIVEN_NAMES = frozenset(
+    "The In At To From Over On Near Off Into Across Around Northern Southern Eastern Western Central North South "
+    "East West Upper Lower Greater Inner Outer New Old Port Fort Camp Cape Mount Lake Gulf Bay Sea Strait Island "
+    "Islands Base Naval Air Station Joint Royal Military Army Navy Marine Coast Saint San Santa Los Las El".split()
+)
 _NEXT_NAME = re.compile(r"^ (?:[A-Z]\.\s)?[A-Z][a-z][\w'’-]*")
 
 
-def _part_of_person_name(text: str, start: int, end: int) -> bool:
-    """ "Major General Joseph Campo", "Jordan Peterson": a given name, not a place."""
+_SHIP_PREFIX = re.compile(r"\b(?:USS|USNS|HMS|HMAS|HMCS|HMNZS|RFA|INS|JS|ROKS|CNS|FS|HNLMS|ITS|TCG|RSS|BRP|KRI|"
+                          r"HDMS|HNoMS|HSwMS|ORP|ESPS|NRP|SPS|RFS)\s+(?:[A-Z][\w.'’-]*\s+){0,3}$")
+_GIVEN_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+)\s+$")
+
+
+def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -> bool:
+    """ "Major General Joseph Campo", "Secretary Lloyd Austin", "USS Carney": a name, not a place."""
     before = text[max(0, start - 25): start]
-    if _TITLES.search(before):
+    if _TITLES.search(before) or _SHIP_PREFIX.search(before):
         return True
+    given = None if major else _GIVEN_NAME_BEFORE.search(before)
+    if given and given.group(1) not in _NOT_GIVEN_NAMES and not re.search(r"[.!?:;\n\"“]\s*[A-Z][a-z]+\s+$", before) \
+            and before[: given.start(1)].strip()[-1:] not in ("", ",", "(", "—", "-"):
+        return True  # "... Defense Secretary Lloyd Austin": a capitalised word right before, mid-sentence
     follower = _NEXT_NAME.match(text[end: end + 30])
     if follower is None:
         return False
