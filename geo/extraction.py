@@ -49,6 +49,10 @@ _ACTOR_FOLLOWERS = re.compile(
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
     re.IGNORECASE,
 )
+# "Iran, Russia and China begin ...": countries listed before a verb all act.
+_LISTED_SUBJECT = re.compile(r"^(?:,\s*[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)*,?\s+and\s+[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+"
+                             r"(?:will\s+|have\s+|had\s+)?(?:begin|began|begun|start|started|hold|held|launch|"
+                             r"launched|stage|staged|conduct|conducted|join|joined|sent|send|deploy|deployed)\b")
 _CAUSE_NOUNS = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
@@ -278,7 +282,8 @@ class Extractor:
                 continue
             if place.place.kind == "city" and not place.place.capital:
                 continue
-            if _ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40]) and place.place.country:
+            if place.place.country and (_ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40])
+                                        or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])):
                 found.append(place.place.country)
         return list(dict.fromkeys(found))
 
@@ -305,7 +310,8 @@ class Extractor:
             count = _count_before(mentions, hit, sentence)
             generic = asset_type.family.lower() == asset_type.category or not asset_type.countries
             # "B-52 bombers": the generic word after a designator describes it, it is not a second asset.
-            if previous is not None and generic and hit.start - previous.end <= 25 \
+            if previous is not None and generic and not _is_generic_type(previous.asset) \
+                    and hit.start - previous.end <= 25 \
                     and re.fullmatch(r"[\s\w-]*", mentions.text[previous.end: hit.start]) \
                     and assets and assets[-1].category == asset_type.category:
                 if count and not assets[-1].count:
@@ -402,6 +408,10 @@ def _share_designators(drafts: list[_Draft]) -> None:
                 if other is not draft and other.sentence is draft.sentence:
                     draft.assets.extend(a for a in other.assets if not _is_generic(a)
                                         and a.name not in {b.name for b in draft.assets})
+
+
+def _is_generic_type(asset_type) -> bool:
+    return asset_type.family.lower() == asset_type.category or not asset_type.countries
 
 
 def _is_generic(asset: Asset) -> bool:

@@ -244,7 +244,8 @@ def find_mentions(
             if _inside(place.start, place.end, datelines):
                 # A base in the dateline ("KADENA AIR BASE, Japan -") is where the story happens;
                 # a capital there is only where it was filed.
-                place.role = "location" if place.place.kind == "installation" else "dateline"
+                spelled_as_base = place.place.kind == "installation" and _BASE_WORDS.search(place.text)
+                place.role = "location" if spelled_as_base else "dateline"
     for place in list(places):
         alias = catalogue.actor_alias(place.text)
         if alias is not None and _names_forces_not_place(text, place, alias.kind):
@@ -293,10 +294,11 @@ def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*[A-Z][\w.]*(?:\s+[A-Z0-9][\w.]*){0,3})?"
+    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*[A-Z][^—–\n(]{0,40}?)?"
     r"(?:\s*\([^)\n]{1,60}\))?)\s*[—–-]{1,2}\s",
     re.MULTILINE,
 )
+_BASE_WORDS = re.compile(r"\b(?:BASE|AIR STATION|NAVAL STATION|CAMP|FORT|AIRBASE|AFB|RAF)\b")
 
 
 def _datelines(text: str) -> list[tuple[int, int]]:
@@ -353,12 +355,16 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
                 and _EVENT_NOUN.match(text[place.end: place.end + 40]):
             role = "location"  # "NATO's annual Baltic Sea naval exercise"
+        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(before):
+            role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
         if _negated(text, sentence, place) and role in LOCATING_ROLES:
             role = "excluded"
         place.role = role
         previous = place
 
 
+_APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
+                              r"stationed|home-?ported)\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
 _EVENT_NOUN = re.compile(
