@@ -7,8 +7,9 @@ them as folium GeoJson layers clipped to the view, so a regional map carries onl
 
 Countries go through `shapely.coverage_simplify`, which keeps shared borders identical (a plain
 per-polygon simplify opens slivers between neighbours). Two levels: "coarse" (0.05°, ~89k vertices)
-for world-scale views, "detail" (0.01°) clipped to regional theatres. Seas are drawn under the land
-in the ocean colour, so their coastlines can be simplified hard (0.1°): the land hides the error.
+for wide views, "world" (0.15°, 1-2 px at zoom 2-3) for the whole globe, "detail" (0.01°) clipped to regional theatres.
+Seas are drawn under the land in the ocean colour, so their coastlines can be simplified hard (0.1°,
+0.25° for the globe): the land hides the error.
 Online tiles (OpenStreetMap, CartoDB, Esri imagery) are opt-in extra layers over nothing else.
 """
 
@@ -46,14 +47,17 @@ LAND_COLOUR = "#f4f1ea"
 BORDER_COLOUR = "#9a9489"
 SEA_LABEL_COLOUR = "#3d6a8a"
 
-LEVELS = {"coarse": 0.05, "detail": 0.01}
-SEA_TOLERANCE = 0.1
-PRECISION = 3  # decimal places kept in the files (~100 m): well under the simplification error
+LEVELS = {"world": 0.15, "coarse": 0.05, "detail": 0.01}
+SEA_TOLERANCE = {"seas": 0.1, "seas_world": 0.25}
+# Decimal places kept: 0.01° (~1 km) is under the 0.05-0.1° simplification error; detail keeps 0.001°.
+PRECISION = {"world": 2, "coarse": 2, "detail": 3, "seas": 2, "labels": 3}
 
 BASEMAP_FILES = {
+    "countries_world": BUILD_DIR / "basemap_countries_world.geojson",
     "countries_coarse": BUILD_DIR / "basemap_countries_coarse.geojson",
     "countries_detail": BUILD_DIR / "basemap_countries_detail.geojson",
     "seas": BUILD_DIR / "basemap_seas.geojson",
+    "seas_world": BUILD_DIR / "basemap_seas_world.geojson",
     "labels": BUILD_DIR / "basemap_labels.geojson",
 }
 
@@ -76,8 +80,8 @@ ONLINE_TILES: dict[str, tuple[str, str]] = {
 
 
 # -- build ----------------------------------------------------------------------------------------
-def _round(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.round(xy, PRECISION))
+def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
+    return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
 def _label_min_zoom(kind: str, subkind: str, importance: float, area_deg2: float) -> int:
@@ -122,27 +126,29 @@ def build_basemap(gazetteer: Gazetteer | None = None, out_dir: Path = BUILD_DIR)
         simple = shapely.coverage_simplify(shapes, tolerance)
         features = [
             {"type": "Feature", "id": p.id,
-             "geometry": shapely.geometry.mapping(_round(g)),
+             "geometry": shapely.geometry.mapping(_round(g, PRECISION[level])),
              "properties": {"id": p.id, "name": p.name, "iso": p.country}}
             for p, g in zip(countries, simple, strict=True) if not g.is_empty
         ]
         sizes[f"countries_{level}"] = _write(out_dir / BASEMAP_FILES[f"countries_{level}"].name, features)
-    sea_features = []
     # Oceans first, straits last, so the smaller water bodies lie on top and take the hover.
     order = {"ocean": 0, "sea": 1, "gulf": 2, "bay": 2, "channel": 3, "strait": 4}
-    for p in sorted(seas, key=lambda s: (order.get(s.subkind, 1), -s.importance)):
-        g = shapely.simplify(p.geometry, SEA_TOLERANCE, preserve_topology=True)
-        if g.is_empty:
-            continue
-        sea_features.append({"type": "Feature", "id": p.id, "geometry": shapely.geometry.mapping(_round(g)),
-                             "properties": {"id": p.id, "name": p.name, "subkind": p.subkind}})
-    sizes["seas"] = _write(out_dir / BASEMAP_FILES["seas"].name, sea_features)
+    for name, tolerance in SEA_TOLERANCE.items():
+        sea_features = []
+        for p in sorted(seas, key=lambda s: (order.get(s.subkind, 1), -s.importance)):
+            g = shapely.simplify(p.geometry, tolerance, preserve_topology=True)
+            if g.is_empty:
+                continue
+            sea_features.append({"type": "Feature", "id": p.id,
+                                 "geometry": shapely.geometry.mapping(_round(g, PRECISION["seas"])),
+                                 "properties": {"id": p.id, "name": p.name, "subkind": p.subkind}})
+        sizes[name] = _write(out_dir / BASEMAP_FILES[name].name, sea_features)
     labels = []
     for p in [*countries, *seas]:
         area = float(shapely.area(p.geometry)) if p.kind == "country" else 0.0
         labels.append({
             "type": "Feature", "id": p.id,
-            "geometry": {"type": "Point", "coordinates": [round(p.lon, PRECISION), round(p.lat, PRECISION)]},
+            "geometry": {"type": "Point", "coordinates": [round(p.lon, 3), round(p.lat, 3)]},
             "properties": {"name": p.name, "kind": p.kind,
                            "minzoom": _label_min_zoom(p.kind, p.subkind, p.importance, area)},
         })
@@ -179,7 +185,7 @@ def _collection(name: str, bounds: Sequence[float] | None) -> dict[str, Any]:
             if not parts:
                 continue
             g = shapely.union_all(parts)
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(_round(g)), "properties": p})
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": p})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -200,7 +206,8 @@ def add_basemap(
     """Draw seas, land with country borders and labels under everything else on `fmap`.
 
     `bounds` (west, south, east, north) clips the shapes to the view plus a margin; `detail`
-    chooses the 0.01° countries (default: when the view spans less than 60° of longitude).
+    chooses the 0.01° countries (default: when the view spans less than 60° of longitude); the
+    whole world (no bounds) uses the 0.1° level, regional views wider than 60° the 0.05° one.
     """
     from geo.map_elements import LabelLayer  # local import: map_elements imports nothing from here
 
@@ -209,7 +216,7 @@ def add_basemap(
         detail = bounds is not None and (bounds[2] - bounds[0]) < 60
     group = folium.FeatureGroup(name="Basemap (Natural Earth, gazetteer seas)", control=False, overlay=True)
     folium.GeoJson(
-        _collection("seas", clip),
+        _collection("seas" if clip else "seas_world", clip),
         name="Seas",
         style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "color": "#b7cfe0",
                                    "weight": 0.6, "dashArray": "2 3"},
@@ -218,7 +225,8 @@ def add_basemap(
         smooth_factor=1.0,
     ).add_to(group)
     folium.GeoJson(
-        _collection("countries_detail" if detail else "countries_coarse", clip),
+        _collection("countries_detail" if detail else "countries_coarse" if clip else "countries_world",
+                    clip),
         name="Countries",
         style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "color": BORDER_COLOUR,
                                    "weight": 0.8},

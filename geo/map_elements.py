@@ -108,6 +108,14 @@ class EventLayer(JSCSSMixin, MacroElement):
 (function(){
   var map = {{ this._parent.get_name() }};
   var D = {{ this.payload }};
+  var S = D.strings;  // resolve the interned strings once
+  D.info.forEach(function(f){ [1, 2, 3, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
+  D.events.forEach(function(r, i){
+    [3, 4, 10, 12].forEach(function(k){ r[k] = S[r[k]]; });
+    // symbols: "actor · asset · place" from the (already escaped) popup fields
+    r[11] = r[11] >= 0 ? S[r[11]] : D.info[i][1] + ' · ' + (D.info[i][2] || D.info[i][0]) + ' · ' +
+      D.info[i][3].split('; ')[0].replace(/ [(][^)]*[)]$/, '');
+  });
   var DAY = 86400000;
   var cluster = D.cluster && L.markerClusterGroup;
   var symbols = cluster ? L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 7,

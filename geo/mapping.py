@@ -61,7 +61,9 @@ THEATRES: dict[str, tuple[float, float, float, float]] = {
 SYMBOL_KINDS = ("deployment", "basing")
 SYMBOL_SIZE = 26
 CLUSTER_ABOVE = 400  # symbol sites beyond which markers cluster at low zoom
-COORD_DECIMALS = 3
+COORD_DECIMALS = 3  # symbol positions (~100 m)
+SHAPE_DECIMALS = 2
+INTERNED_INFO = (1, 2, 3, 6)  # popup fields sent as string-table indices
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -88,14 +90,15 @@ def _esc(value: object) -> str:
 
 
 def _round(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.round(xy, COORD_DECIMALS))
+    # 0.01° (~1 km) is below the simplification error of every shape drawn as an event area
+    return shapely.transform(geom, lambda xy: np.round(xy, SHAPE_DECIMALS))
 
 
 def _simplified(geom: BaseGeometry) -> BaseGeometry:
     """Shapes drawn as event areas: simplified in proportion to their size (seas, countries)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         west, south, east, north = geom.bounds
-        tolerance = min(0.1, max(0.005, max(east - west, north - south) / 400))
+        tolerance = min(0.2, max(0.01, max(east - west, north - south) / 250))
         geom = shapely.simplify(geom, tolerance, preserve_topology=True)
     elif geom.geom_type in ("LineString", "MultiLineString"):
         geom = shapely.simplify(geom, 0.01)
@@ -137,7 +140,8 @@ def _info(event: Event) -> list[str]:
     when = event.start or "date unknown"
     if event.end:
         when += f" to {event.end}"
-    dates = f"{when} ({event.time_precision}) · {event.status} · confidence {event.confidence:.2f}"
+    precision = "" if event.time_precision == "day" else f" ({event.time_precision})"
+    dates = f"{when}{precision} · {event.status} · confidence {event.confidence:.2f}"
     if event.edited:
         dates += " · edited"
     src = event.source
@@ -156,8 +160,11 @@ def event_payload(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(payload for EventLayer, summary for the legend) of the events.
 
-    payload["events"][i] = [kind, start day, end day|None, sidc, colour, count, lat, lon,
-    shape index|-1, group key, legend key, title, line colour]; days count from 1970-01-01.
+    payload["events"][i] = [kind, first day|None, last day|None, sidc, colour, count, lat, lon,
+    shape index|-1, group key, legend key, title (-1 for symbols: the browser builds it from the
+    popup fields), line colour]; days count from 1970-01-01; sidc,
+    colour, legend key, title and line colour are indices into payload["strings"] (as are each info
+    row's fields INTERNED_INFO), which the browser resolves once on load.
     """
     if perspective not in PERSPECTIVES:
         raise InputError(f"`perspective` was {perspective!r} but is expected to be one of {list(PERSPECTIVES)}")
@@ -168,6 +175,12 @@ def event_payload(
     legend: dict[str, dict[str, Any]] = {}
     drawn: Counter[str] = Counter()
     sites: set[str] = set()
+    groups: dict[str, int] = {}  # site/shape + symbol + colour -> one drawn feature
+    strings: dict[str, int] = {}  # repeated strings (codes, colours, titles, sources) sent once
+
+    def ref(text: str) -> int:
+        return strings.setdefault(text, len(strings))
+
     for event in events:
         style = event_style(event, perspective)
         count = event_count(event)
@@ -200,12 +213,16 @@ def event_payload(
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1
         first, last = active_days(event)
-        rows.append([event.kind, first, last, style.sidc, style.colour,
-                     count, lat, lon, shape, key, style.legend_key, _esc(title), style.stroke])
-        info.append(_info(event))
+        rows.append([event.kind, first, last, ref(style.sidc), ref(style.colour), count, lat, lon, shape,
+                     groups.setdefault(key, len(groups)), ref(style.legend_key),
+                     -1 if as_symbol else ref(_esc(title)), ref(style.stroke)])
+        fields = _info(event)
+        for k in INTERNED_INFO:  # actors, assets, places, source line: few distinct values
+            fields[k] = ref(fields[k])
+        info.append(fields)
     use_cluster = len(sites) > CLUSTER_ABOVE if cluster is None else cluster
-    payload = {"events": rows, "info": info, "shapes": shapes, "time": time or {}, "size": SYMBOL_SIZE,
-               "cluster": use_cluster}
+    payload = {"events": rows, "info": info, "shapes": shapes, "strings": list(strings), "time": time or {},
+               "size": SYMBOL_SIZE, "cluster": use_cluster}
     return payload, {"legend": legend, "drawn": drawn, "perspective": perspective}
 
 
