@@ -561,8 +561,20 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
 
 def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
     """Two areas that meet (Taiwan and the Taiwan Strait): distance under ~0.5 degree."""
-    return any(x.place.geometry.distance(y.place.geometry) < 0.5 for x in first for y in second
-               if x.place.kind in ("country", "sea", "region") and y.place.kind in ("country", "sea", "region"))
+    areas = ("country", "sea", "region")
+    for x in first:
+        for y in second:
+            if x.place.kind not in areas or y.place.kind not in areas or not _boxes_near(x, y, 0.5):
+                continue
+            if _drawn(x.place.id, x.place.geometry).distance(_drawn(y.place.id, y.place.geometry)) < 0.5:
+                return True
+    return False
+
+
+def _boxes_near(a: PlaceMention, b: PlaceMention, margin: float) -> bool:
+    aw, as_, ae, an = a.place.geometry.bounds
+    bw, bs, be, bn = b.place.geometry.bounds
+    return not (aw - margin > be or bw - margin > ae or as_ - margin > bn or bs - margin > an)
 
 
 def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
