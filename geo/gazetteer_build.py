@@ -29,6 +29,7 @@ from geo import naturalearth, seas
 from geo.errors import DataBuildError
 from geo.gazetteer import BUILD_DIR, COLUMNS, DATA_DIR, KINDS
 from geo.names import name_key
+from geo.spatial import check_geometry
 
 __all__ = ["BuildReport", "build_gazetteer", "wrapped_bounds"]
 
@@ -104,16 +105,6 @@ def _union(parts, coverage: bool) -> BaseGeometry:
 def _representative(geometry: BaseGeometry) -> tuple[float, float]:
     point = geometry.point_on_surface()
     return point.y, point.x
-
-
-def _check_geometry(geometry: BaseGeometry, where: str) -> None:
-    if geometry is None or geometry.is_empty:
-        raise DataBuildError(f"{where}: empty geometry")
-    if not geometry.is_valid:
-        raise DataBuildError(f"{where}: invalid geometry ({shapely.is_valid_reason(geometry)})")
-    west, south, east, north = geometry.bounds
-    if west < -180 or east > 180 or south < -90 or north > 90:
-        raise DataBuildError(f"{where}: coordinates outside lon [-180, 180] / lat [-90, 90]")
 
 
 def _split(value: str | None) -> list[str]:
@@ -220,7 +211,7 @@ def _region_rows(data_dir: Path, countries: list[Row], sea_rows: list[Row]) -> l
             except ValueError:
                 raise DataBuildError(f"{where} ({row['id']}): clip must be 'west south east north'") from None
             geometry = shapely.make_valid(shapely.clip_by_rect(geometry, west, south, east, north))
-        _check_geometry(geometry, f"{where} ({row['id']})")
+        check_geometry(geometry, f"{where} ({row['id']})")
         lat, lon = _representative(geometry)
         rows.append(
             Row(
@@ -347,7 +338,7 @@ def check_rows(rows: list[Row]) -> None:
         if not row.id.startswith(("country:", "sea:", "region:", "city:", "installation:")):
             raise DataBuildError(f"{where}: id must start with its kind and a colon")
         if not ok or row.geometry.geom_type != "Point":
-            _check_geometry(row.geometry, where)  # the full check (with its message) where it may fail
+            check_geometry(row.geometry, where)  # the full check (with its message) where it may fail
 
 
 def build_gazetteer(

@@ -24,6 +24,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataBuildError
+from geo.spatial import check_geometry
 
 __all__ = [
     "SEA_LIMITS_PATH",
@@ -175,13 +176,7 @@ def check_sea_shapes(seas: gpd.GeoDataFrame, land: BaseGeometry) -> None:
     known = set(ids)
     for row in seas.itertuples(index=False):
         geom = row.geometry
-        if geom is None or geom.is_empty:
-            raise DataBuildError(f"sea {row.id!r}: empty geometry")
-        if not geom.is_valid:
-            raise DataBuildError(f"sea {row.id!r}: invalid geometry ({shapely.is_valid_reason(geom)})")
-        minx, miny, maxx, maxy = geom.bounds
-        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            raise DataBuildError(f"sea {row.id!r}: coordinates outside lon/lat range {geom.bounds}")
+        check_geometry(geom, f"sea {row.id!r}")
         parent = _as_parent(row.parent)
         if parent is not None and parent not in known:
             raise DataBuildError(f"sea {row.id!r}: unknown parent {parent!r}")

@@ -9,7 +9,7 @@ import shapely.ops
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["EARTH_RADIUS_KM", "distance_to_shape_km", "haversine_km"]
+__all__ = ["EARTH_RADIUS_KM", "check_geometry", "distance_to_shape_km", "haversine_km"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -35,3 +35,16 @@ def distance_to_shape_km(shape: BaseGeometry, lat: float, lon: float) -> float:
         return 0.0
     nearest = shapely.ops.nearest_points(shape, point)[0]
     return haversine_km(lat, lon, nearest.y, nearest.x)
+
+
+def check_geometry(geometry: BaseGeometry | None, where: str) -> None:
+    """The rules every stored shape obeys; the DataBuildError names the row (`where`)."""
+    from geo.errors import DataBuildError
+
+    if geometry is None or geometry.is_empty:
+        raise DataBuildError(f"{where}: empty geometry")
+    if not geometry.is_valid:
+        raise DataBuildError(f"{where}: invalid geometry ({shapely.is_valid_reason(geometry)})")
+    west, south, east, north = geometry.bounds
+    if west < -180 or east > 180 or south < -90 or north > 90:
+        raise DataBuildError(f"{where}: coordinates outside lon [-180, 180] / lat [-90, 90]")
