@@ -340,6 +340,10 @@ def build_map(
         width=width,
         height=height,
     )
+    # folium 0.20 hands min/max zoom to the tile layer, and with tiles=None they would be lost:
+    # without a map maxZoom Leaflet.markercluster refuses to cluster and the map stays empty.
+    fmap.options["max_zoom"] = 12
+    fmap.options["min_zoom"] = 2
     fmap.get_root().header.add_child(
         folium.Element(f"<style>#{fmap.get_name()}{{background:#cfe0ec}}</style>"), name="fpm-bg"
     )

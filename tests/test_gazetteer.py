@@ -82,12 +82,12 @@ def _row(**overrides):
 
 
 def test_build_checks_name_the_bad_row():
-    with pytest.raises(DataBuildError, match="installation:twice.*duplicate id"):
+    with pytest.raises(DataBuildError, match=r"installation:twice.*duplicate id"):
         check_rows([_row(id="installation:twice"), _row(id="installation:twice")])
     bow_tie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
-    with pytest.raises(DataBuildError, match="sea:bow-tie.*invalid geometry"):
+    with pytest.raises(DataBuildError, match=r"sea:bow-tie.*invalid geometry"):
         check_rows([_row(id="sea:bow-tie", kind="sea", geometry=bow_tie)])
-    with pytest.raises(DataBuildError, match="installation:far.*outside"):
+    with pytest.raises(DataBuildError, match=r"installation:far.*outside"):
         check_rows([_row(id="installation:far", geometry=shapely.Point(200, 10))])
 
 

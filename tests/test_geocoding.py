@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import urllib.parse
+from typing import ClassVar
 
 import pytest
 from geopy.extra.rate_limiter import RateLimiter
@@ -146,9 +147,9 @@ def test_offline_geocoder_cannot_reach_the_network(geocoder):
 class _FakeNominatim(http.server.BaseHTTPRequestHandler):
     """A real HTTP server on loopback speaking Nominatim's /search JSON, counting requests."""
 
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("q", [""])[0]
         type(self).requests.append(query)
         body = []

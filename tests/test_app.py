@@ -1,0 +1,220 @@
+"""The map app's page logic: URL <-> view, panels, escaping, corrections, the add-article review,
+and whole runs of the Streamlit script (streamlit.testing.v1.AppTest) against a seeded temporary store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from geo.app_articles import article_name, events_frame, review_from_frame
+from geo.app_map import PlaceIndex, fit_zoom, read_click, time_window_for_store
+from geo.app_panels import banner_html, event_card_html, form_changes, safe_html
+from geo.app_state import View, parse_view, view_query
+from geo.errors import InputError
+from geo.timeline import weekly_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "streamlit_app.py"
+XSS_SENTENCE_MARKUP = "<img src=x onerror=alert(document.domain)>"
+XSS_TEXT = (f"Four US Air Force B-52H bombers arrived at RAF Fairford on 3 March 2025 {XSS_SENTENCE_MARKUP} "
+            "for a Bomber Task Force deployment.\n\nThe aircraft will stay for several weeks.")
+
+
+def seed_store(path: Path) -> Path:
+    """A store at `path` with the three seed articles and one article carrying markup in a sentence.
+
+    The markup article is stored as extracted (not read from a file: the file reader would strip
+    the tags as HTML), which is the worst case: raw markup in the sentence, outlet and headline."""
+    from geo.extraction import default_extractor
+    from geo.ingest import Article
+    from geo.store import ingest_paths, open_store
+
+    store = open_store(str(path))
+    report = ingest_paths(store, [ROOT / "seeds"])
+    assert not report.failures, report.failures
+    article = Article(document="xss-test.txt", text=XSS_TEXT, published="2025-03-04",
+                      outlet="Test <b>Outlet</b>", headline="Bombers <script>window.__xss=3</script> arrive")
+    result = default_extractor().extract(article)
+    assert result.events and XSS_SENTENCE_MARKUP in result.events[0].source.sentence
+    store.ingest_article(article, result.events)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory) -> Path:
+    return seed_store(tmp_path_factory.mktemp("app-store") / "events.sqlite")
+
+
+# -- view <-> URL ----------------------------------------------------------------------------------
+def test_view_round_trips_through_the_url():
+    view = View(theatre="Baltic", perspective="NATO", mode="range", start=dt.date(2025, 3, 1),
+                end=dt.date(2025, 3, 31), kinds=("patrol",), actors=("US", "RU"), text="B-52", place="sea:baltic-sea",
+                present=True, title="Baltic brief <b>", caveat="Open sources only")
+    query = view_query(view)
+    assert query["theatre"] == "Baltic" and query["from"] == "2025-03-01" and "asof" not in query
+    assert parse_view(query) == view
+
+
+def test_bad_links_fall_back_to_defaults():
+    view = parse_view({"theatre": "Atlantis", "persp": "Martian", "asof": "2025-13-40", "kind": "patrol,bogus",
+                       "actor": "US,<script>", "present": "maybe", "utm": "x"})
+    assert view.theatre == "World" and view.perspective == "neutral" and view.as_of is None
+    assert view.kinds == ("patrol",) and view.actors == ("US",) and not view.present
+    assert view_query(view) == {"kind": "patrol", "actor": "US", "utm": "x"}  # unknown keys survive
+
+
+def test_dates_are_kept_inside_the_store_range():
+    first, last = dt.date(2022, 6, 29), dt.date(2025, 12, 11)
+    view = View(as_of=dt.date(2030, 1, 1), start=dt.date(2026, 1, 1), end=dt.date(2020, 1, 1)).with_dates(first, last)
+    assert view.as_of == last and view.start == first and view.end == last
+
+
+# -- panels and escaping -----------------------------------------------------------------------------
+def test_safe_html_leaves_no_markup_markdown_or_latex():
+    text = safe_html('<img src=x onerror="a"> ![t](http://x/y.png) [l](javascript:1) $x$ :red[b] `c`\nnext')
+    for active in ("<img", "![", "](", "$x$", ":red[", "`", "\n"):
+        assert active not in text
+    assert "&#60;img src&#61;x" in text and "<br>" in text
+
+
+def test_cards_and_banner_escape_article_and_user_text(gazetteer):
+    from tests.map_fixtures import XSS, sample_events
+
+    event = sample_events(gazetteer)[0]
+    card = event_card_html(event, {"US": "United States"})
+    assert "<img" not in card and "<script" not in card and "&#60;img" in card
+    assert "Four B-52H bombers arrived at RAF Fairford" in card and "United States" in card
+    assert XSS not in banner_html(XSS, XSS, "As of 2024-03-01") and "<script" not in banner_html(XSS, XSS, "x")
+
+
+def test_correction_form_sends_only_what_changed(gazetteer):
+    from tests.map_fixtures import sample_events
+
+    event = sample_events(gazetteer)[0]
+    same = {"kind": event.kind, "status": event.status, "actors": "US", "partners": "", "time_precision": "day",
+            "start": dt.date.fromisoformat(event.start), "end": dt.date.fromisoformat(event.end),
+            "confidence": event.confidence, "notes": "", "counts": [4]}
+    assert form_changes(event, same) == {}
+    changed = form_changes(event, {**same, "actors": "us, gb", "end": None, "counts": [5], "notes": "checked"})
+    assert changed["actors"] == ["US", "GB"] and changed["end"] is None and changed["notes"] == "checked"
+    assert changed["assets"][0].count == 5 and changed["assets"][0].name == "B-52H"
+
+
+def test_clicks_become_places(gazetteer):
+    index = PlaceIndex(gazetteer)
+    assert index.places_at(57.5, 19.2)[0].id == "sea:baltic-sea"
+    assert index.places_at(55.3, 23.9)[0].id == "country:LT"  # inside Lithuania; regions after it
+    fairford = gazetteer["installation:raf-fairford"]
+    assert index.site_at(fairford.lat + 0.001, fairford.lon).id == fairford.id
+    first = {"last_clicked": {"lat": 57.5, "lng": 19.2}, "last_object_clicked": None}
+    click = read_click(first, None)
+    assert click is not None and not click.on_symbol and read_click(first, first) is None
+    symbol = {**first, "last_object_clicked": {"lat": 51.68, "lng": -1.79}}
+    assert read_click(symbol, first).on_symbol  # the map click did not change: a marker swallowed it
+
+
+def test_zoom_and_large_store_window():
+    assert fit_zoom((9.4, 53.6, 30.2, 65.9)) in (4, 5)
+    assert fit_zoom((-6.3, 36.6, -6.3, 36.6)) == 11
+    assert time_window_for_store(500, (dt.date(2025, 3, 5), dt.date(2025, 3, 5))) is None
+    window = time_window_for_store(100_000, (dt.date(2025, 3, 5), dt.date(2025, 11, 20)))
+    assert window == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_weekly_counts_start_on_monday(gazetteer):
+    from tests.map_fixtures import sample_events
+
+    counts = weekly_counts(sample_events(gazetteer))
+    assert counts["events"].sum() == 10
+    assert all(ts.weekday() == 0 for ts in counts["week"])
+
+
+def test_review_table_applies_the_reviewers_edits(gazetteer):
+    from tests.map_fixtures import sample_events
+
+    events = sample_events(gazetteer)[:3]
+    frame = events_frame(events)
+    frame.loc[0, "keep"] = False
+    frame.loc[1, "status"] = "announced"
+    frame.loc[2, "actors"] = "US, NO"
+    review = review_from_frame(events, frame)
+    assert [e.id for e in review.events] == [events[1].id, events[2].id]
+    assert review.changes == {events[1].id: {"status": "announced"}, events[2].id: {"actors": ["US", "NO"]}}
+    frame.loc[2, "actors"] = "United States"
+    with pytest.raises(InputError, match="row 3"):
+        review_from_frame(events, frame)
+    assert article_name("text", "../../etc/passwd") == "etc-passwd.txt"
+    assert article_name("some text").startswith("added-")
+
+
+# -- the script itself ------------------------------------------------------------------------------
+def _app(seeded_store: Path, monkeypatch, query: dict[str, str] | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("FPM_DATABASE_URL", str(seeded_store))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_page_opens_from_a_link_and_writes_the_view_back(seeded_store, monkeypatch):
+    at = _app(seeded_store, monkeypatch, {"theatre": "Baltic", "asof": "2025-03-10", "place": "sea:baltic-sea"})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w_theatre").value == "Baltic"
+    assert at.slider(key="w_asof").value == dt.date(2025, 3, 10)
+    panel = " ".join(m.value for m in at.markdown)
+    assert "Baltic Sea" in panel and "Two American B-52 bombers have conducted an extensive patrol" in panel
+    at.multiselect(key="w_kinds").select("patrol").run()
+    assert at.query_params["kind"] == "patrol" and at.query_params["theatre"] == "Baltic"
+    at.segmented_control(key="w_mode").set_value("range").run()
+    assert at.query_params["mode"] == "range" and "from" in at.query_params
+
+
+def test_article_markup_is_escaped_in_the_panel(seeded_store, monkeypatch):
+    at = _app(seeded_store, monkeypatch, {"asof": "2025-03-10", "place": "installation:raf-fairford"})
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Four US Air Force B-52H bombers arrived" in shown
+    assert "<img" not in shown and "<script" not in shown and "&#60;img src&#61;x" in shown
+
+
+def test_presentation_mode_and_stepping(seeded_store, monkeypatch):
+    at = _app(seeded_store, monkeypatch, {"asof": "2025-03-10", "present": "1", "title": "Brief <i>x</i>"})
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "fpm-banner" in shown and "Brief &#60;i&#62;x" in shown and 'stSidebar"]' in shown
+    at.button(key="b_fwd").click().run()
+    assert at.slider(key="w_asof").value == dt.date(2025, 3, 17)
+    at.button(key="b_back").click().run()
+    at.button(key="b_back").click().run()
+    assert at.slider(key="w_asof").value == dt.date(2025, 3, 3)
+    assert at.query_params["asof"] == "2025-03-03"
+
+
+def test_event_details_and_correction(seeded_store, tmp_path, monkeypatch):
+    import shutil
+
+    from geo.store import open_store
+
+    copy = tmp_path / "events.sqlite"
+    shutil.copyfile(seeded_store, copy)
+    store = open_store(str(copy))
+    patrol = next(e for e in store.query(kinds="patrol") if "baltic" in e.places[0].id)
+    store.close()
+    at = _app(copy, monkeypatch, {"asof": "2025-03-10", "place": "sea:baltic-sea", "ev": patrol.id})
+    assert not at.exception
+    assert any(patrol.id in str(df.value.values) for df in at.dataframe)
+    form_inputs = [t for t in at.text_input if t.label.startswith("Actors")]
+    form_inputs[0].input("US, GB")
+    at.text_input(key="editor_name").input("Test Analyst")
+    at.button[[b.label for b in at.button].index("Save correction")].click().run()
+    assert not at.exception
+    store = open_store(str(copy))
+    updated = store.get(patrol.id)
+    assert updated.actors == ["US", "GB"] and updated.edited
+    assert any(c.editor == "Test Analyst" and c.field == "actors" for c in store.history(patrol.id))
+    store.close()
