@@ -161,9 +161,14 @@ def primary_asset(event: Event) -> Asset | None:
 
 
 def event_count(event: Event) -> int | None:
-    """The number beside the symbol: the summed counts of the event's assets (None when none given)."""
-    counts = [a.count for a in event.assets if a.count]
-    return sum(counts) if counts else None
+    """The number beside the symbol (None when none is given): counts of different categories add up
+    ("2 destroyers and 4 frigates"), but within a category the largest stands, since news breaks a
+    total down ("5,000 troops ... 3,000 fighters and 2,000 personnel")."""
+    largest: dict[str, int] = {}
+    for asset in event.assets:
+        if asset.count:
+            largest[asset.category] = max(largest.get(asset.category, 0), asset.count)
+    return sum(largest.values()) if largest else None
 
 
 def event_sidc(event: Event, perspective: str = "neutral") -> str:

@@ -102,3 +102,15 @@ def test_milsymbol_draws_every_code(browser_page):
         "codes => codes.flatMap(c => ['3','6','4','1'].map(i => c.slice(0,3) + i + c.slice(4)))"
         ".filter(c => !new ms.Symbol(c).isValid())", codes)
     assert invalid == []
+
+
+def test_count_badge_does_not_add_a_breakdown_to_its_total(gazetteer):
+    from geo.events import Asset
+
+    event = sample_events(gazetteer)[0]
+    breakdown = event.copy(assets=[
+        Asset("troops", "troops", "personnel", 5000), Asset("personnel", "personnel", "personnel", 2000),
+        Asset("destroyer", "destroyer", "surface combatant", 2),
+    ])
+    assert event_count(breakdown) == 5002
+    assert event_count(event.copy(assets=[Asset("troops", "troops", "personnel")])) is None
