@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo.errors import ForcePostureError, NoMatchError
+from geo.errors import ForcePostureError, InputError, NoMatchError
 
 __all__ = ["main"]
 
@@ -87,6 +87,76 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the event store: ingest, export, import -------------------------------------------------------------
+def _store(args: argparse.Namespace):
+    from geo.store import open_store
+
+    return open_store(args.database)
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.store import ingest_paths
+
+    def show(path: Path, summary, problem: str | None) -> None:
+        if problem is not None:
+            print(f"skipped {path}: {problem}", file=sys.stderr)
+        elif not args.quiet:
+            detail = (f"{summary.events_found} events" if summary.status == "unchanged" else
+                      f"{summary.events_found} events found, {summary.added} added, {summary.updated} updated, "
+                      f"{summary.removed} removed, {summary.kept} kept as a person left them")
+            print(f"{summary.document}: {summary.status}, {detail}")
+
+    with _store(args) as store:
+        report = ingest_paths(store, args.paths, force=args.force, progress=show)
+        totals = report.totals()
+        print(f"articles read {totals['articles read']} (new {totals['new']}, updated {totals['updated']}, "
+              f"unchanged {totals['unchanged']}); events found {totals['events found']} (added "
+              f"{totals['events added']}, updated {totals['events updated']}, removed {totals['events removed']}, "
+              f"kept as a person left them {totals['kept as a person left them']}); places unresolved "
+              f"{totals['places unresolved']}; files skipped {totals['files skipped']}; store {store.url}")
+    if report.failures and not report.summaries:
+        raise InputError("no article could be read")
+    return EXIT_BAD_INPUT if report.failures else 0
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    between = None
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise InputError("give both --from and --to (ISO 8601 dates)")
+        between = (args.date_from, args.date_to)
+    bbox = None
+    if args.bbox:
+        try:
+            bbox = tuple(float(v) for v in args.bbox.split(","))
+        except ValueError as err:
+            raise InputError(f"--bbox was {args.bbox!r} but is expected to be WEST,SOUTH,EAST,NORTH") from err
+    return dict(active_on=args.active_on, between=between, kinds=args.kind, actors=args.actor,
+                categories=args.category, statuses=args.status, bbox=bbox, text=args.text)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.exchange import export_events, guess_format
+
+    fmt = guess_format(args.output, args.format)
+    with _store(args) as store:
+        events = store.query(**_filters(args))
+    export_events(events, args.output, fmt)
+    print(f"wrote {len(events)} events to {args.output} ({fmt})")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.exchange import import_file
+    from geo.store import default_editor
+
+    with _store(args) as store:
+        summary = import_file(store, args.file, editor=args.editor or default_editor(), fmt=args.format,
+                              max_bytes=int(args.max_size_mb * 1024 * 1024))
+    print(f"imported {args.file}: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -120,6 +190,46 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
     evaluate.add_argument("--quiet", action="store_true", help="print only the JSON line (with --json)")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    database_help = "store URL: postgresql://... for PostGIS, or an SQLite file (default: $FPM_DATABASE_URL, " \
+                    "else data/store/events.sqlite)"
+    ingest = commands.add_parser("ingest", help="extract articles (files or folders) into the event store")
+    ingest.add_argument("paths", nargs="+", help="article files, or folders searched for .txt/.html/.md files")
+    ingest.add_argument("--database", help=database_help)
+    ingest.add_argument("--force", action="store_true",
+                        help="extract again even when an article is unchanged (edits are still never overwritten)")
+    ingest.add_argument("--quiet", action="store_true", help="print only problems and the summary")
+    ingest.set_defaults(handler=_cmd_ingest)
+
+    export = commands.add_parser("export", help="write the events matching the filters to a file")
+    export.add_argument("--format", choices=["geojson", "csv", "kml", "gpkg"],
+                        help="default: from the output file's extension")
+    export.add_argument("-o", "--output", required=True, help="file to write")
+    export.add_argument("--database", help=database_help)
+    export.add_argument("--active-on", metavar="DATE", help="only events active on this day (YYYY-MM-DD)")
+    export.add_argument("--from", dest="date_from", metavar="DATE", help="only events active from this day ...")
+    export.add_argument("--to", dest="date_to", metavar="DATE", help="... to this day")
+    export.add_argument("--kind", action="append", help="deployment, basing, patrol or exercise (repeatable)")
+    export.add_argument("--actor", action="append", help="ISO country code of an actor or partner (repeatable)")
+    export.add_argument("--category", action="append", help="asset category, e.g. bomber (repeatable)")
+    export.add_argument("--status", action="append", help="announced or observed (repeatable)")
+    export.add_argument("--bbox", metavar="W,S,E,N",
+                        help="lon/lat box (write --bbox=-10,35,30,60 when west is negative); west > east crosses 180°")
+    export.add_argument("--text", help="words that must all appear (sentence, places, assets, notes)")
+    export.set_defaults(handler=_cmd_export)
+
+    imports = commands.add_parser("import", help="check a GeoJSON/CSV/KML/GeoPackage file, then add its events")
+    imports.add_argument("file", help="a .geojson, .csv, .kml or .gpkg file")
+    imports.add_argument("--format", choices=["geojson", "csv", "kml", "gpkg"],
+                         help="default: from the file's extension")
+    imports.add_argument("--database", help=database_help)
+    imports.add_argument("--editor", help="who is importing (default: $FPM_EDITOR or the login name)")
+    imports.add_argument("--max-size-mb", type=float, default=64.0, help="largest file accepted (default 64)")
+    imports.set_defaults(handler=_cmd_import)
+
+    from geo.export_cli import add_export_commands  # snapshot (PNG, standalone HTML) and briefing (PPTX)
+
+    add_export_commands(commands)
     return parser
 
 

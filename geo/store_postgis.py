@@ -56,6 +56,7 @@ class PostgisStore(EventStore):
     """A shared store in PostgreSQL with PostGIS (the extension is created if the role may)."""
 
     PLACEHOLDER = "%s"
+    ID_AGG = "string_agg(event_id, chr(31))"
     GEOM_SELECT = "ST_AsBinary(geom)"
 
     def __init__(self, url: str) -> None:

@@ -42,7 +42,6 @@ CREATE TABLE IF NOT EXISTS events (
     merged_into TEXT, confidence REAL NOT NULL, props TEXT NOT NULL, geom BLOB NOT NULL,
     updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_document ON events (document);
-CREATE INDEX IF NOT EXISTS events_active ON events (active_from, active_to);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_rtree USING rtree (rid, minx, maxx, miny, maxy, t0, t1);
 CREATE TABLE IF NOT EXISTS posture_items (
     event_id TEXT NOT NULL, site_id TEXT NOT NULL, site_name TEXT NOT NULL, site_kind TEXT NOT NULL,
@@ -168,13 +167,15 @@ class SqliteStore(EventStore):
                            " AND maxy >= ? AND t0 <= ? AND t1 >= ?)")
                 params += [east, west, north, south, t1, t0]
             clauses.append("(" + " OR ".join(ors) + ")")
-        exact = None
-        if tests:
-            def exact(geoms: np.ndarray, tests: list = tests) -> np.ndarray:  # noqa: B006 - bound on purpose
-                mask = np.ones(len(geoms), dtype=bool)
-                for test in tests:
-                    mask &= np.asarray(test(geoms), dtype=bool)
-                return mask
+        if not tests:
+            return clauses, params, None
+
+        def exact(geoms: np.ndarray) -> np.ndarray:
+            mask = np.ones(len(geoms), dtype=bool)
+            for test in tests:
+                mask &= np.asarray(test(geoms), dtype=bool)
+            return mask
+
         return clauses, params, exact
 
     def _in_list_sql(self) -> str:
