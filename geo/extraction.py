@@ -187,7 +187,6 @@ class Extractor:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
                 # without named participants takes the article's leading participants.
                 draft.actors = _dominant_actors(mentions, 3 if draft.kind == "exercise" else 1)
-        _share_designators(drafts)
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         events = [e for e in events if e.confidence >= self.min_confidence]
@@ -397,17 +396,6 @@ def _dominant_actors(mentions: Mentions, how_many: int) -> list[str]:
         return []
     ranked = sorted(tally, key=lambda code: -tally[code])
     return ranked[:how_many]
-
-
-def _share_designators(drafts: list[_Draft]) -> None:
-    """ "the 34th Fighter Squadron ... deployed to RAF Lakenheath ... for the F-35A's first deployment":
-    a draft of only generic assets takes the designators another draft of the same sentence names."""
-    for draft in drafts:
-        if draft.assets and all(not a.catalogue_id or _is_generic(a) for a in draft.assets):
-            for other in drafts:
-                if other is not draft and other.sentence is draft.sentence:
-                    draft.assets.extend(a for a in other.assets if not _is_generic(a)
-                                        and a.name not in {b.name for b in draft.assets})
 
 
 def _is_generic_type(asset_type) -> bool:

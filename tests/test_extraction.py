@@ -62,6 +62,9 @@ def test_one_sentence_three_events():
     assert set(by_country) >= {"GB", "IT", "DE"}
     assert by_country["GB"].assets[0].family == "F-35" and by_country["GB"].assets[0].count == 2
     assert by_country["DE"].assets[0].count == 625
+    # Each event keeps its own assets: the squadrons went to the UK only.
+    assert [a.family for a in by_country["IT"].assets if a.family == "F-35"] == []
+    assert [a.family for a in by_country["DE"].assets if a.family == "F-35"] == []
 
 
 def test_capitals_as_governments_make_no_event():
