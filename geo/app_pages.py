@@ -25,6 +25,7 @@ from geo.app_articles import (
     review_from_frame,
     save_review,
 )
+from geo.app_exports import EXPORT_KINDS, prepare_export
 from geo.app_map import fit_zoom, read_click, show_map, time_window_for_store
 from geo.app_panels import (
     PANEL_CSS,
@@ -381,6 +382,8 @@ def map_page() -> None:
             _event_details(store, view.event, view, names)
             st.divider()
         _place_panel(url, version, view, names, (window[0], window[1]), filters)
+        if not present:
+            _export_menu(store, view)
     ss["fpm_view"] = view
     query = view_query(view)
     if query != st.query_params.to_dict():
@@ -390,6 +393,28 @@ def map_page() -> None:
         if not _step(PLAY_STEP_DAYS, first, last):
             ss["playing"] = False
         st.rerun()
+
+
+def _export_menu(store: Any, view: View) -> None:
+    """Snapshots, offline HTML, a briefing deck and the data behind the map, for the current view."""
+    ss = st.session_state
+    with st.expander("Export this view"):
+        label = st.selectbox("What", list(EXPORT_KINDS), key="w_export_kind")
+        if EXPORT_KINDS[label][0] == "pptx":
+            st.text_input("Dates, one slide each", key="w_deck_dates", placeholder="2025-01-01, 2025-02-01, …",
+                          help="Empty: one slide for the date shown.")
+        if st.button("Prepare", key="b_export"):
+            try:
+                with st.spinner("Preparing…"):
+                    ss["export_ready"] = prepare_export(store, view, label, deck=ss.get("w_deck_dates", ""),
+                                                        gazetteer=app_data.get_gazetteer())
+            except FpmError as err:
+                ss.pop("export_ready", None)
+                st.error(str(err))
+        ready = ss.get("export_ready")
+        if ready is not None:
+            st.download_button(f"Download {ready.file_name}", data=ready.data, file_name=ready.file_name,
+                               mime=ready.mime, key="b_download")
 
 
 def add_article_page() -> None:
