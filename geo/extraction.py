@@ -190,7 +190,7 @@ class Extractor:
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         events = [e for e in events if e.confidence >= self.min_confidence]
-        return ExtractionResult(article, events, mentions, unresolved=[])
+        return ExtractionResult(article, events, mentions, unresolved=_unresolved(mentions))
 
     # -- one sentence ------------------------------------------------------------------------------
     def _sentence_events(
@@ -375,6 +375,33 @@ def _is_partner_word(text: str, hit: ActorHit) -> bool:
     return bool(re.search(r"\b(?:with|alongside|and partners from|joined by|including)\s+"
                           r"(?:[\w'’-]+,?\s+){0,6}$", before)) and not re.search(
         r"\b(?:with|alongside|including)\b.*\b(?:flew|deployed|sent|arrived|said|began|will|have|has)\b", before)
+
+
+_PLACE_AFTER_PREPOSITION = re.compile(
+    r"\b(?:in|at|on|to|over|near|off|into|from)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:of\s+)?[A-Z][\w'’-]+){0,3})")
+_NOT_PLACES = frozenset(
+    "January February March April May June July August September October November December Monday Tuesday "
+    "Wednesday Thursday Friday Saturday Sunday The This That These NATO EU UN Pentagon Kremlin White House "
+    "Congress Parliament Army Navy Air Force Marines President Vice Prime Minister Secretary General Admiral "
+    "Chancellor Defence Defense Foreign Western Eastern Northern Southern Allied Allies Chinese Russian American "
+    "British French German Japanese Korean Indian Iranian".split()
+)
+
+
+def _unresolved(mentions: Mentions) -> list[str]:
+    """Names that read like places ("at the Mulino training range", "on Matua") but that the
+    gazetteer does not know: what an analyst may want to add by hand."""
+    taken = [(p.start, p.end) for p in mentions.places] + [(a.start, a.end) for a in mentions.actors] \
+        + [(a.start, a.end) for a in mentions.assets] + mentions.masked + [(d.start, d.end) for d in mentions.dates]
+    found: list[str] = []
+    for match in _PLACE_AFTER_PREPOSITION.finditer(mentions.text):
+        start, end = match.span(1)
+        first_word = re.sub(r"['’]s$", "", match.group(1).split()[0])
+        if first_word in _NOT_PLACES or any(s < end and start < e for s, e in taken):
+            continue
+        if match.group(1) not in found:
+            found.append(match.group(1))
+    return found
 
 
 def _is_platform(hit: AssetHit) -> bool:

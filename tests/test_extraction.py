@@ -156,3 +156,10 @@ def test_extract_cli_bad_inputs_never_trace(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     result = run_cli("extract", str(big))
     assert result.returncode == 2 and "MiB" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_place_names_are_reported():
+    result = extract_text("Russia deployed Bastion missile systems on Matuaxyz island in the Kurils on Tuesday.",
+                          published="2021-12-02")
+    assert "Matuaxyz" in result.unresolved
+    assert "Tuesday" not in " ".join(result.unresolved)
