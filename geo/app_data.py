@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.app_map import MapSpec, PlaceIndex, render_map
+from geo.app_map import MapSpec, PlaceIndex, publish_file, render_map
 from geo.events import Event
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geocoding import OfflineGazetteer
@@ -134,7 +134,7 @@ def map_spec(url: str, version: tuple[int, int], theatre: str, perspective: str,
         args["between"] = window
     events = store.query(**args)
     fmap = build_map(events, theatre=theatre, perspective=perspective, gazetteer=get_gazetteer(), basemap=basemap,
-                     online_tiles=list(tiles) or None, assets="streamlit")
+                     online_tiles=list(tiles) or None, assets="streamlit", serve_data=publish_file)
     return render_map(fmap, theatre=theatre, events=len(events))
 
 

@@ -7,6 +7,12 @@ perspective, store version); `show_map()` hands those cached strings to the comp
 tiny `feature_group` script that calls the browser-side time filter (`geo.map_elements.SetTime`).
 Same strings -> same component key -> the browser keeps its map and only runs the new script.
 
+Streamlit sends a component's arguments again on every rerun (every slider move), so the map's
+megabytes are not among them: `render_map` writes the map's script, the basemap GeoJSON
+(`publish_file`, via build_map's `serve_data`) and one bundle of the vendor scripts to
+static/maps/ (served at /app/static/maps, gzip-compressed, named by content so the browser keeps
+them), and the component's own script is a one-line loader. A rerun then sends ~30 kB.
+
 This reaches into streamlit-folium's module-level helpers (`_component_func`, `_get_map_string`,
 ...) because `st_folium()` re-renders the whole figure on every call and mutates the map it is given
 (it adds the feature group as a child), which would change the component key and rebuild the map on
@@ -19,8 +25,12 @@ meant (a strait before the sea around it, a sea before the ocean, a country, a r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -30,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import InputError
 from geo.gazetteer import Gazetteer, Place
 from geo.mapping import THEATRES, time_filter_group
+from geo.offline_assets import STATIC_DIR
 
 __all__ = [
     "MAP_EVENT_LIMIT",
@@ -37,6 +48,8 @@ __all__ = [
     "MapSpec",
     "PlaceIndex",
     "fit_zoom",
+    "publish_file",
+    "publish_script",
     "read_click",
     "render_map",
     "show_map",
@@ -51,6 +64,11 @@ RETURNED = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"
 SITE_SNAP_DEG = 0.02  # a clicked symbol stands on its place's point to 3 decimals; allow for rounding
 MIN_ZOOM, MAX_ZOOM = 2, 12
 FOCUS_CSS = "<style>.leaflet-interactive:focus{outline:none}</style>"
+# The map's script (basemap shapes and event payload, megabytes) is served as a static file, so the
+# component's arguments, which Streamlit sends again on every rerun (every slider move), stay small.
+MAP_FILES_DIR = STATIC_DIR / "maps"
+MAP_FILES_URL = "/app/static/maps"
+MAP_FILES_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +86,59 @@ class MapSpec:
     payload_bytes: int
 
 
-def render_map(fmap: folium.Map, *, theatre: str | tuple[float, float, float, float], events: int) -> MapSpec:
-    """The component strings of a built map (the expensive step; done once per map)."""
+def publish_file(text: str, suffix: str, directory: Path = MAP_FILES_DIR) -> str:
+    """The URL under which the app's static serving gives `text` (written once, named by its hash).
+
+    Content-addressed: the same map or basemap gives the same file, across reruns and restarts.
+    The folder keeps the newest MAP_FILES_KEPT files of each suffix and ignores itself in git.
+    """
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    path = directory / f"{key}.{suffix}"
+    if path.exists():
+        path.touch()  # recently used: kept by the pruning below
+        return f"{MAP_FILES_URL}/{path.name}"
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# maps written by the running app (geo/app_map.py)\n*\n", encoding="utf-8")
+    partial = directory / f"{key}.{os.getpid()}.partial"
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    files = sorted(directory.glob(f"*.{suffix}"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[MAP_FILES_KEPT:]:
+        old.unlink(missing_ok=True)
+    return f"{MAP_FILES_URL}/{path.name}"
+
+
+def publish_script(script: str, directory: Path = MAP_FILES_DIR) -> tuple[str, str]:
+    """(URL, key) of a static JS file that stores `script` as the string `window.FPM_SCRIPTS[key]`."""
+    key = hashlib.sha256(script.encode("utf-8")).hexdigest()[:24]
+    text = f"(window.FPM_SCRIPTS = window.FPM_SCRIPTS || {{}})[{json.dumps(key)}] = {json.dumps(script)};\n"
+    return publish_file(text, "js", directory), key
+
+
+def _bundled(links: list[str]) -> list[str]:
+    """The local scripts (Leaflet, jQuery, markercluster, milsymbol) as one static file, in order.
+
+    streamlit-folium loads its JS links one after another, a round trip each; one file (named by
+    its content, so the browser keeps it across maps) saves those. Links that are not local files
+    under the static folder stay as they are.
+    """
+    prefix = "/app/static/"
+    files = [STATIC_DIR / link[len(prefix):] for link in links if link.startswith(prefix)]
+    if not files or len(files) != len(links) or not all(f.is_file() for f in files):
+        return links
+    text = "\n;\n".join(f"/* {f.relative_to(STATIC_DIR)} */\n" + f.read_text(encoding="utf-8") for f in files)
+    return [publish_file(text, "js")]
+
+
+def render_map(fmap: folium.Map, *, theatre: str | tuple[float, float, float, float], events: int,
+               static_files: bool = True) -> MapSpec:
+    """The component strings of a built map (the expensive step; done once per map).
+
+    With `static_files` the map's script goes to a static file (`publish_script`) loaded as one more
+    JS link, and the component's script only runs it: a rerun then re-sends kilobytes, not the map.
+    """
     import streamlit_folium as sf
 
     # Chromium outlines a clicked SVG path with its focus ring: a black box around a whole sea.
@@ -78,6 +147,7 @@ def render_map(fmap: folium.Map, *, theatre: str | tuple[float, float, float, fl
     html = sf._get_html(fmap)
     header = sf._get_header(fmap)
     script = sf._get_map_string(fmap)
+    payload_bytes = len(script.encode("utf-8")) + len(header.encode("utf-8"))
     css: list[str] = []
     js: list[str] = []
 
@@ -89,9 +159,16 @@ def render_map(fmap: folium.Map, *, theatre: str | tuple[float, float, float, fl
             walk(child)
 
     walk(fmap)
+    if static_files:
+        js = _bundled(list(dict.fromkeys(js)))
+        url, key = publish_script(script)
+        js.append(url)
+        # Global eval: the map's `var`s (map_div, layers) must be globals, as streamlit-folium expects.
+        # The time filter is applied once by the component's feature group, right after.
+        script = f"window.FPM_DEFER_TIME = true; (0, eval)(window.FPM_SCRIPTS[{json.dumps(key)}]);\n"
     bounds = THEATRES[theatre] if isinstance(theatre, str) else tuple(theatre)
     return MapSpec(script, header, html, sf.get_full_id(fmap), tuple(dict.fromkeys(css)), tuple(dict.fromkeys(js)),
-                   bounds, events, len(script.encode("utf-8")) + len(header.encode("utf-8")))  # type: ignore[arg-type]
+                   bounds, events, payload_bytes)  # type: ignore[arg-type]
 
 
 def _time_script(window: tuple[dt.date | None, dt.date | None]) -> str:

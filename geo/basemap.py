@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -171,8 +171,13 @@ def load_layer(name: str) -> tuple[tuple[dict[str, Any], ...], np.ndarray]:
     return props, geoms
 
 
-def _collection(name: str, bounds: Sequence[float] | None) -> dict[str, Any]:
-    """The layer as a GeoJSON dict, clipped to (west, south, east, north) when given."""
+@functools.lru_cache(maxsize=48)
+def _collection(name: str, bounds: tuple[float, ...] | None) -> dict[str, Any]:
+    """The layer as a GeoJSON dict, clipped to (west, south, east, north) when given.
+
+    Cached per process (a few MB in all): every map of a theatre draws the same basemap, and turning
+    the world's countries into GeoJSON costs about a second. Callers must not modify the result.
+    """
     props, geoms = load_layer(name)
     if bounds is not None:
         geoms = shapely.clip_by_rect(geoms, *bounds)
@@ -189,6 +194,22 @@ def _collection(name: str, bounds: Sequence[float] | None) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@functools.lru_cache(maxsize=48)
+def _collection_text(name: str, bounds: tuple[float, ...] | None) -> str:
+    return json.dumps(_collection(name, bounds), ensure_ascii=False, separators=(",", ":"))
+
+
+def _layer(source: str, clip: tuple[float, ...] | None, serve: Callable[[str, str], str] | None,
+           **options: Any) -> folium.GeoJson:
+    """A basemap GeoJson layer: its data inline, or (with `serve`) loaded from the URL serve() gives."""
+    layer = folium.GeoJson(_collection(source, clip), **options)
+    if serve is not None:
+        # folium then loads it with a synchronous request: drawn in order, under the event layer.
+        layer.embed = False
+        layer.embed_link = serve(_collection_text(source, clip), "json")
+    return layer
+
+
 def _padded(bounds: Sequence[float], pad: float = 1.0) -> tuple[float, float, float, float]:
     """Bounds grown by `pad` of their size (the user pans a little), limited to the world."""
     west, south, east, north = bounds
@@ -202,12 +223,16 @@ def add_basemap(
     *,
     detail: bool | None = None,
     labels: bool = True,
+    serve: Callable[[str, str], str] | None = None,
 ) -> folium.FeatureGroup:
     """Draw seas, land with country borders and labels under everything else on `fmap`.
 
     `bounds` (west, south, east, north) clips the shapes to the view plus a margin; `detail`
     chooses the 0.01° countries (default: when the view spans less than 60° of longitude); the
     whole world (no bounds) uses the 0.1° level, regional views wider than 60° the 0.05° one.
+    `serve(text, suffix) -> URL` publishes the seas' and countries' GeoJSON as files (the app's
+    static folder, `geo.app_map.publish_file`) instead of embedding it: the same files serve every
+    map of a theatre and the browser parses them as JSON. Saved HTML leaves `serve` out (inline).
     """
     from geo.map_elements import LabelLayer  # local import: map_elements imports nothing from here
 
@@ -215,8 +240,8 @@ def add_basemap(
     if detail is None:
         detail = bounds is not None and (bounds[2] - bounds[0]) < 60
     group = folium.FeatureGroup(name="Basemap (Natural Earth, gazetteer seas)", control=False, overlay=True)
-    folium.GeoJson(
-        _collection("seas" if clip else "seas_world", clip),
+    _layer(
+        "seas" if clip else "seas_world", clip, serve,
         name="Seas",
         style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "color": "#b7cfe0",
                                    "weight": 0.6, "dashArray": "2 3"},
@@ -224,9 +249,8 @@ def add_basemap(
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
         smooth_factor=1.0,
     ).add_to(group)
-    folium.GeoJson(
-        _collection("countries_detail" if detail else "countries_coarse" if clip else "countries_world",
-                    clip),
+    _layer(
+        "countries_detail" if detail else "countries_coarse" if clip else "countries_world", clip, serve,
         name="Countries",
         style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "color": BORDER_COLOUR,
                                    "weight": 0.8},

@@ -107,31 +107,30 @@ class EventLayer(JSCSSMixin, MacroElement):
 {% macro script(this, kwargs) %}
 (function(){
   var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
+  var D = JSON.parse({{ this.payload_text }});
   var S = D.strings;  // resolve the interned strings once
-  D.info.forEach(function(f){ [1, 2, 3, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
-  D.events.forEach(function(r, i){
-    [3, 4, 10, 12].forEach(function(k){ r[k] = S[r[k]]; });
-    // symbols: "actor · asset · place" from the (already escaped) popup fields
-    r[11] = r[11] >= 0 ? S[r[11]] : D.info[i][1] + ' · ' + (D.info[i][2] || D.info[i][0]) + ' · ' +
-      D.info[i][3].split('; ')[0].replace(/ [(][^)]*[)]$/, '');
-  });
+  D.info.forEach(function(f){ [0, 1, 2, 3, 4, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
+  // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour]
+  D.groups.forEach(function(g){ [1, 2, 6, 7, 8].forEach(function(k){ g[k] = S[g[k]]; }); });
   var DAY = 86400000;
   var cluster = D.cluster && L.markerClusterGroup;
   var symbols = cluster ? L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 7,
                                                 showCoverageOnHover: false}) : L.featureGroup();
   var areas = L.featureGroup();
   areas.addTo(map); symbols.addTo(map);
-  var iconCache = {};
+  var iconCache = {}, svgCache = {};
   function symbolIcon(sidc, colour, count){
     var key = sidc + colour + count;
     if (iconCache[key]) return iconCache[key];
-    var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true});
-    var a = sym.getAnchor(), s = sym.getSize();
-    var html = '<div class="fpm-sym">' + sym.asSVG() +
+    var base = svgCache[sidc + colour];  // milsymbol draws each symbol once; counts only change the badge
+    if (!base) {
+      var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true});
+      base = svgCache[sidc + colour] = {svg: sym.asSVG(), a: sym.getAnchor(), s: sym.getSize()};
+    }
+    var html = '<div class="fpm-sym">' + base.svg +
                (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') + '</div>';
     return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon', html: html,
-                                       iconSize: [s.width, s.height], iconAnchor: [a.x, a.y]});
+                                       iconSize: [base.s.width, base.s.height], iconAnchor: [base.a.x, base.a.y]});
   }
   function hatch(colour){
     var id = 'fpm-hatch-' + colour.replace('#', '');
@@ -153,69 +152,124 @@ class EventLayer(JSCSSMixin, MacroElement):
     }
     return 'url(#' + id + ')';
   }
-  function popup(title, idxs){
-    var html = '<div class="fpm-popup"><h4>' + title + '</h4>';
-    idxs.slice(0, 25).forEach(function(i){
+  function tipOf(item){
+    return item.g[7] + (item.n > 1 ? ' (' + item.n.toLocaleString('en-US') + ' events)' : '');
+  }
+  // Popups are built when opened, from the rows active at that moment (never all up front).
+  function popup(item){
+    var html = '<div class="fpm-popup"><h4>' + tipOf(item) + '</h4>';
+    if (!D.details) {
+      return html + '<div class="fpm-ev">' + item.n.toLocaleString('en-US') + ' events' +
+        (item.c !== null ? ', ' + item.c.toLocaleString('en-US') + ' assets' : '') +
+        '<br><small>Click the place to list them in the side panel.</small></div></div>';
+    }
+    item.idx.slice(0, 25).forEach(function(i){
       var f = D.info[i];
       html += '<div class="fpm-ev"><span class="fpm-kind">' + f[0] + '</span> ' + f[1] +
         (f[2] ? ' &middot; ' + f[2] : '') + '<br>' + f[3] + '<br><small>' + f[4] + '</small>' +
         (f[5] ? '<q>' + f[5] + '</q>' : '') + '<small>' + f[6] + '</small></div>';
     });
-    if (idxs.length > 25) html += '<div class="fpm-ev"><small>+ ' + (idxs.length - 25) + ' more</small></div>';
+    if (item.idx.length > 25) html += '<div class="fpm-ev"><small>+ ' + (item.idx.length - 25) + ' more</small></div>';
     return html + '</div>';
   }
+  function onPopup(e){
+    var item = e.popup._source && e.popup._source._fpm;
+    if (item) e.popup.setContent(popup(item));
+  }
+  symbols.on('popupopen', onPopup); areas.on('popupopen', onPopup);
+  // Symbols get their tooltip and popup on first hover or click: thousands of markers, few touched.
+  symbols.on('mouseover', function(e){
+    var l = e.layer;
+    if (!l || !l._fpm || l._tooltip) return;
+    l.bindTooltip(tipOf(l._fpm), {sticky: true, direction: 'top'});
+    l.openTooltip(e.latlng);
+  });
+  var Symbol = L.Marker.extend({  // a marker that binds its popup when first asked to open it
+    openPopup: function(latlng){
+      if (!this._popup) this.bindPopup('…', {maxWidth: 380});  // filled on open
+      return L.Marker.prototype.openPopup.call(this, latlng);
+    }
+  });
+  symbols.on('click', function(e){
+    var l = e.layer;
+    if (l && l._fpm && !l._popup) l.openPopup();
+  });
   function toDay(s){
     if (s === null || s === undefined || s === '') return null;
     var p = String(s).split('-');
     return Math.floor(Date.UTC(+p[0], (+p[1] || 1) - 1, +p[2] || 1) / DAY);
   }
-  var ctrl = {window: null, drawn: {symbols: 0, areas: 0, routes: 0, events: 0}};
+  var ctrl = {window: null, drawn: null};
+  var live = {};  // group index -> {layer, g, idx, n, c}: what is on the map now
   function render(){
-    symbols.clearLayers(); areas.clearLayers();
-    var w = ctrl.window, groups = {}, order = [], present = {};
-    var nEvents = 0;
-    D.events.forEach(function(e, i){
-      // e: [kind, first day|null (undated), last day|null (ongoing), sidc, fill colour, count, lat, lon,
-      //     shape|-1, group key, legend key, title, line colour]
-      if (w && (e[1] === null || e[1] > w[1])) return;
-      if (w && !(e[2] === null || e[2] >= w[0])) return;
-      nEvents++;
-      var key = e[9];
-      if (!groups[key]) { groups[key] = {e: e, idx: [], count: 0, hasCount: false}; order.push(key); }
-      var g = groups[key]; g.idx.push(i);
-      if (e[5] !== null) { g.count += e[5]; g.hasCount = true; }
-      present[e[10]] = true;
-    });
+    var w = ctrl.window, active = {}, order = [], present = {}, nEvents = 0;
+    var rows = D.events;
+    for (var i = 0; i < rows.length; i++) {
+      // r: [first day|null (undated), last day|null (ongoing), count|null, group, events]
+      var r = rows[i];
+      if (w && (r[0] === null || r[0] > w[1])) continue;
+      if (w && !(r[1] === null || r[1] >= w[0])) continue;
+      nEvents += r[4];
+      var a = active[r[3]];
+      if (!a) { a = active[r[3]] = {idx: [], n: 0, c: null}; order.push(r[3]); }
+      a.idx.push(i); a.n += r[4];
+      if (r[2] !== null) a.c = (a.c || 0) + r[2];
+    }
     var d = {symbols: 0, areas: 0, routes: 0, events: nEvents};
-    order.forEach(function(key){
-      var g = groups[key], e = g.e, layer;
-      var tip = e[11] + (g.idx.length > 1 ? ' (' + g.idx.length + ' events)' : '');
-      if (e[8] < 0) {
-        layer = L.marker([e[6], e[7]], {icon: symbolIcon(e[3], e[4], g.hasCount ? g.count : null),
-                                        riseOnHover: true, title: ''});
-        symbols.addLayer(layer); d.symbols++; present['draw:symbol'] = true;
+    var old = live, addSymbols = [], dropSymbols = [];
+    live = {};
+    order.forEach(function(gi){
+      var a = active[gi], g = D.groups[gi], item = old[gi];
+      if (item) {
+        delete old[gi];
+        if (g[5] < 0 && a.c !== item.c) item.layer.setIcon(symbolIcon(g[1], g[2], a.c));
+        if (a.n !== item.n) { item.n = a.n; if (item.layer.getTooltip()) item.layer.setTooltipContent(tipOf(item)); }
       } else {
-        var shape = D.shapes[e[8]];
-        var line = shape.type.indexOf('LineString') >= 0;
-        var c = e[12];
-        var style = line ? {color: c, weight: 3, opacity: 0.9, dashArray: '10 6'} :
-          e[0] === 'exercise' ? {color: c, weight: 2.5, opacity: 0.95, dashArray: '8 5',
-                                 fillColor: c, fillOpacity: 0.06} :
-          {color: c, weight: 1.8, opacity: 0.9, fillColor: c, fillOpacity: 0.25};
-        layer = L.geoJSON(shape, {style: function(){ return style; }});
-        areas.addLayer(layer);
-        if (line) { d.routes++; present['draw:route'] = true; }
-        else { d.areas++; present['draw:area-' + (e[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
-        if (!line && e[0] === 'patrol') {
-          var fill = hatch(c);
-          if (fill) layer.eachLayer(function(l){
-            if (l._path) { l._path.setAttribute('fill', fill); l._path.setAttribute('fill-opacity', '1'); }
-          });
+        item = {g: g, n: a.n, c: a.c};
+        if (g[5] < 0) {
+          item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c), riseOnHover: true, title: ''});
+          addSymbols.push(item.layer);
+        } else {
+          var shape = D.shapes[g[5]];
+          var line = shape.type.indexOf('LineString') >= 0;
+          var c = g[8];
+          var style = line ? {color: c, weight: 3, opacity: 0.9, dashArray: '10 6'} :
+            g[0] === 'exercise' ? {color: c, weight: 2.5, opacity: 0.95, dashArray: '8 5',
+                                   fillColor: c, fillOpacity: 0.06} :
+            {color: c, weight: 1.8, opacity: 0.9, fillColor: c, fillOpacity: 0.25};
+          item.layer = L.geoJSON(shape, {style: function(){ return style; }});
+          item.layer.eachLayer(function(l){ l._fpm = item; });
+          areas.addLayer(item.layer);
+          if (!line && g[0] === 'patrol') {
+            var fill = hatch(c);
+            if (fill) item.layer.eachLayer(function(l){
+              if (l._path) { l._path.setAttribute('fill', fill); l._path.setAttribute('fill-opacity', '1'); }
+            });
+          }
+        }
+        item.layer._fpm = item;
+        if (g[5] >= 0) {
+          item.layer.bindTooltip(tipOf(item), {sticky: true, direction: 'top'});
+          item.layer.bindPopup('…', {maxWidth: 380});  // filled on open
         }
       }
-      layer.bindTooltip(tip, {sticky: true, direction: 'top'});
-      layer.bindPopup(popup(tip, g.idx), {maxWidth: 380});
+      item.idx = a.idx; item.c = a.c;
+      live[gi] = item;
+      if (g[5] < 0) { d.symbols++; present['draw:symbol'] = true; }
+      else if (D.shapes[g[5]].type.indexOf('LineString') >= 0) { d.routes++; present['draw:route'] = true; }
+      else { d.areas++; present['draw:area-' + (g[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
+      present[g[6]] = true;
     });
+    for (var k in old) {
+      if (old[k].g[5] < 0) dropSymbols.push(old[k].layer); else areas.removeLayer(old[k].layer);
+    }
+    if (cluster) {  // markercluster's bulk calls: one re-clustering, not one per marker
+      if (dropSymbols.length) symbols.removeLayers(dropSymbols);
+      if (addSymbols.length) symbols.addLayers(addSymbols);
+    } else {
+      dropSymbols.forEach(function(l){ symbols.removeLayer(l); });
+      addSymbols.forEach(function(l){ symbols.addLayer(l); });
+    }
     ctrl.drawn = d; ctrl.present = present;
     ctrl.updateLegend();
   }
@@ -242,17 +296,23 @@ class EventLayer(JSCSSMixin, MacroElement):
   window.FPM = window.FPM || {};
   window.FPM['{{ this._parent.get_name() }}'] = ctrl;
   window.FPM_LAST = ctrl;
-  ctrl.setTime(D.time);
+  // In the app the page sets the time right after (`SetTime`): drawing everything first is wasted.
+  if (!window.FPM_DEFER_TIME) ctrl.setTime(D.time);
 })();
 {% endmacro %}
 """
     )
 
     def __init__(self, payload: dict[str, Any]) -> None:
-        """`payload`: {"events", "info", "shapes", "time", "size", "cluster"} built by geo.mapping."""
+        """`payload`: {"groups", "events", "info", "details", "shapes", "strings", "time", "size", "cluster"}
+        built by geo.mapping.event_payload."""
         super().__init__()
         self._name = "EventLayer"
         self.payload = safe_json(payload)
+        # The same JSON as a JS string literal for JSON.parse (faster than an object literal of megabytes);
+        # still safe in a <script> block: `safe_json` left no < > & ' in it, and json.dumps escapes the rest.
+        self.payload_text = json.dumps(self.payload, ensure_ascii=False).replace("\u2028", "\\u2028").replace(
+            "\u2029", "\\u2029")
         # Instance lists (not the class's): the milsymbol URL depends on the serving mode in force.
         self.default_js = [("milsymbol", current_url("milsymbol"))]
         self.default_css = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import folium
@@ -63,7 +63,10 @@ SYMBOL_SIZE = 26
 CLUSTER_ABOVE = 400  # symbol sites beyond which markers cluster at low zoom
 COORD_DECIMALS = 3  # symbol positions (~100 m)
 SHAPE_DECIMALS = 2
-INTERNED_INFO = (1, 2, 3, 6)  # popup fields sent as string-table indices
+INTERNED_INFO = (0, 1, 2, 3, 4, 6)  # popup fields sent as string-table indices (all but the sentence)
+# Up to this many events the map carries each event's popup text; above, rows are merged per site
+# and day and popups give totals (the side panel lists a clicked place's events from the store).
+DETAIL_LIMIT = 20_000
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -103,6 +106,27 @@ def _simplified(geom: BaseGeometry) -> BaseGeometry:
     elif geom.geom_type in ("LineString", "MultiLineString"):
         geom = shapely.simplify(geom, 0.01)
     return _round(geom)
+
+
+# Simplified GeoJSON of event shapes, kept across maps: every map of a store carries the same few
+# hundred seas and countries, and simplifying a sea costs ~50 ms. Keyed by a fingerprint (type,
+# bounds, vertex count, area and length) that is cheap to take and tells real shapes apart.
+_SHAPES: dict[tuple[Any, ...], dict[str, Any]] = {}
+_SHAPES_MAX = 4096
+
+
+def _shape_key(geom: BaseGeometry) -> tuple[Any, ...]:
+    return (geom.geom_type, geom.bounds, int(shapely.get_num_coordinates(geom)),
+            round(float(shapely.area(geom)), 9), round(float(shapely.length(geom)), 9))
+
+
+def _shape_json(key: tuple[Any, ...], geom: BaseGeometry) -> dict[str, Any]:
+    found = _SHAPES.get(key)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_MAX:
+            _SHAPES.clear()
+        found = _SHAPES[key] = shapely.geometry.mapping(_simplified(geom))
+    return found
 
 
 def _site(event: Event, gazetteer: Gazetteer | None) -> tuple[float, float, str]:
@@ -157,25 +181,33 @@ def event_payload(
     gazetteer: Gazetteer | None = None,
     time: dict[str, str | None] | None = None,
     cluster: bool | None = None,
+    details: bool | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(payload for EventLayer, summary for the legend) of the events.
 
-    payload["events"][i] = [kind, first day|None, last day|None, sidc, colour, count, lat, lon,
-    shape index|-1, group key, legend key, title (-1 for symbols: the browser builds it from the
-    popup fields), line colour]; days count from 1970-01-01; sidc,
-    colour, legend key, title and line colour are indices into payload["strings"] (as are each info
-    row's fields INTERNED_INFO), which the browser resolves once on load.
+    payload["groups"][g] = [kind, sidc, colour, lat, lon, shape index|-1, legend key, title, line
+    colour]: one drawn feature (a symbol per site, symbol and colour; an area per shape, kind and
+    colour); sidc, colour, legend key, title and line colour are indices into payload["strings"].
+    payload["events"][i] = [first day|None, last day|None, count|None, group, events]: days count
+    from 1970-01-01 (None: undated, or ongoing for the last day). With `details` (default: up to
+    DETAIL_LIMIT events) each row is one event and payload["info"][i] its escaped popup fields
+    (INTERNED_INFO as string indices); without, rows with the same days and group are merged
+    ("events" counts them), there is no "info", and popups show the group's totals only.
     """
     if perspective not in PERSPECTIVES:
         raise InputError(f"`perspective` was {perspective!r} but is expected to be one of {list(PERSPECTIVES)}")
+    events = list(events)
+    with_info = len(events) <= DETAIL_LIMIT if details is None else details
     rows: list[list[Any]] = []
-    info: list[list[str]] = []
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    info: list[list[Any]] = []
     shapes: list[dict[str, Any]] = []
-    shape_index: dict[bytes, int] = {}
+    shape_index: dict[tuple[Any, ...], int] = {}
     legend: dict[str, dict[str, Any]] = {}
     drawn: Counter[str] = Counter()
     sites: set[str] = set()
     groups: dict[str, int] = {}  # site/shape + symbol + colour -> one drawn feature
+    group_rows: list[list[Any]] = []
     strings: dict[str, int] = {}  # repeated strings (codes, colours, titles, sources) sent once
 
     def ref(text: str) -> int:
@@ -186,43 +218,57 @@ def event_payload(
         count = event_count(event)
         geom = event.geometry
         as_symbol = event.kind in SYMBOL_KINDS or geom.geom_type in ("Point", "MultiPoint")
-        actor = ", ".join(event.actors) or "unknown actor"
-        asset = primary_asset(event)
-        what = asset.name if asset is not None else event.kind
         if as_symbol:
             lat, lon, site = _site(event, gazetteer)
             lat, lon = round(lat, COORD_DECIMALS), round(lon, COORD_DECIMALS)
             shape = -1
             key = f"s|{lat},{lon}|{style.sidc}|{style.colour}"
             sites.add(key)
-            title = f"{actor} · {what} · {site}" if site else f"{actor} · {what}"
             drawn["symbol"] += 1
         else:
-            wkb = shapely.to_wkb(geom)
-            shape = shape_index.get(wkb, -1)
+            fingerprint = _shape_key(geom)
+            shape = shape_index.get(fingerprint, -1)
             if shape < 0:
-                shape = shape_index[wkb] = len(shapes)
-                shapes.append(shapely.geometry.mapping(_simplified(geom)))
+                shape = shape_index[fingerprint] = len(shapes)
+                shapes.append(_shape_json(fingerprint, geom))
             lat = lon = 0.0
             key = f"a|{shape}|{event.kind}|{style.colour}"
-            names = ", ".join(p.name for p in event.places if p.role != "origin") or event.kind
-            title = f"{actor} · {event.kind} · {names}"
             line = "LineString" in geom.geom_type
             drawn["route" if line else f"area-{'exercise' if event.kind == 'exercise' else 'patrol'}"] += 1
+        group = groups.get(key)
+        if group is None:
+            actor = ", ".join(event.actors) or "unknown actor"
+            if as_symbol:
+                asset = primary_asset(event)
+                what = asset.name if asset is not None else event.kind
+                title = f"{actor} · {what} · {site}" if site else f"{actor} · {what}"
+            else:
+                names = ", ".join(p.name for p in event.places if p.role != "origin") or event.kind
+                title = f"{actor} · {event.kind} · {names}"
+            group = groups[key] = len(group_rows)
+            group_rows.append([event.kind, ref(style.sidc), ref(style.colour), lat, lon, shape,
+                               ref(style.legend_key), ref(_esc(title)), ref(style.stroke)])
         entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1
         first, last = active_days(event)
-        rows.append([event.kind, first, last, ref(style.sidc), ref(style.colour), count, lat, lon, shape,
-                     groups.setdefault(key, len(groups)), ref(style.legend_key),
-                     -1 if as_symbol else ref(_esc(title)), ref(style.stroke)])
-        fields = _info(event)
-        for k in INTERNED_INFO:  # actors, assets, places, source line: few distinct values
-            fields[k] = ref(fields[k])
-        info.append(fields)
+        if with_info:
+            rows.append([first, last, count, group, 1])
+            fields: list[Any] = _info(event)
+            for k in INTERNED_INFO:  # actors, assets, places, source line: few distinct values
+                fields[k] = ref(fields[k])
+            info.append(fields)
+        else:
+            row = merged.get((first, last, group))
+            if row is None:
+                row = merged[(first, last, group)] = [first, last, None, group, 0]
+                rows.append(row)
+            if count is not None:
+                row[2] = (row[2] or 0) + count
+            row[4] += 1
     use_cluster = len(sites) > CLUSTER_ABOVE if cluster is None else cluster
-    payload = {"events": rows, "info": info, "shapes": shapes, "strings": list(strings), "time": time or {},
-               "size": SYMBOL_SIZE, "cluster": use_cluster}
+    payload = {"groups": group_rows, "events": rows, "info": info, "details": with_info, "shapes": shapes,
+               "strings": list(strings), "time": time or {}, "size": SYMBOL_SIZE, "cluster": use_cluster}
     return payload, {"legend": legend, "drawn": drawn, "perspective": perspective}
 
 
@@ -305,6 +351,8 @@ def build_map(
     assets: Mode | None = None,
     assets_base: str | None = None,
     cluster: bool | None = None,
+    details: bool | None = None,
+    serve_data: Callable[[str, str], str] | None = None,
     legend: bool = True,
     title: str = "Force posture",
     width: str | int = "100%",
@@ -315,7 +363,10 @@ def build_map(
     `as_of` shows what is active on one day, `between` what is active during a range; neither
     shows all. `assets` picks where the JS/CSS come from (see geo.offline_assets; None keeps the
     current setting, "streamlit" if none). `online_tiles` names extra opt-in layers from
-    geo.basemap.ONLINE_TILES. The browser-side controller is `window.FPM[<map name>]`.
+    geo.basemap.ONLINE_TILES. `details` keeps each event's popup text (default: up to DETAIL_LIMIT
+    events; see `event_payload`). `serve_data(text, suffix) -> URL` lets the basemap's GeoJSON be
+    served as files (the app) rather than embedded (saved HTML, the default); see
+    geo.basemap.add_basemap. The browser-side controller is `window.FPM[<map name>]`.
     """
     if assets is not None:
         use_local_assets(assets, assets_base)
@@ -348,13 +399,13 @@ def build_map(
         folium.Element(f"<style>#{fmap.get_name()}{{background:#cfe0ec}}</style>"), name="fpm-bg"
     )
     if basemap:
-        add_basemap(fmap, None if theatre == "World" else bounds)
+        add_basemap(fmap, None if theatre == "World" else bounds, serve=serve_data)
     if online_tiles:
         add_online_tiles(fmap, online_tiles)
         folium.LayerControl(collapsed=True).add_to(fmap)
     Attribution(_esc(ATTRIBUTION)).add_to(fmap)
     payload, summary = event_payload(events, perspective=perspective, gazetteer=gazetteer, time=time,
-                                     cluster=cluster)
+                                     cluster=cluster, details=details)
     EventLayer(payload).add_to(fmap)
     if legend:
         names = {}

@@ -218,3 +218,28 @@ def test_event_details_and_correction(seeded_store, tmp_path, monkeypatch):
     assert updated.actors == ["US", "GB"] and updated.edited
     assert any(c.editor == "Test Analyst" and c.field == "actors" for c in store.history(patrol.id))
     store.close()
+
+
+def test_maps_are_published_as_static_files(tmp_path, gazetteer):
+    import json
+
+    import folium
+
+    from geo.app_map import MAP_FILES_URL, publish_file, publish_script, render_map
+    from geo.mapping import build_map
+
+    url = publish_file('{"a": 1}', "json", tmp_path)
+    assert url == publish_file('{"a": 1}', "json", tmp_path)  # named by content: written once
+    assert url.startswith(MAP_FILES_URL + "/") and (tmp_path / url.rsplit("/", 1)[1]).read_text() == '{"a": 1}'
+    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed by accident
+    script_url, key = publish_script("var map_div = 1;", tmp_path)
+    text = (tmp_path / script_url.rsplit("/", 1)[1]).read_text()
+    assert json.dumps(key) in text and json.dumps("var map_div = 1;") in text
+    # the app's map: the component gets a few kB; the megabytes are in files (basemap, events, scripts)
+    fmap = build_map([], theatre="Baltic", gazetteer=gazetteer, assets="streamlit", serve_data=publish_file)
+    spec = render_map(fmap, theatre="Baltic", events=0)
+    assert len(spec.script) < 200 and "FPM_SCRIPTS" in spec.script
+    assert all(link.startswith(MAP_FILES_URL) for link in spec.js_links) and len(spec.js_links) == 2
+    inline = render_map(build_map([], theatre="Baltic", gazetteer=gazetteer, assets="streamlit"), theatre="Baltic",
+                        events=0, static_files=False)
+    assert "FeatureCollection" in inline.script and isinstance(fmap, folium.Map)

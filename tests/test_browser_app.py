@@ -180,6 +180,8 @@ def test_moving_the_slider_redraws_without_rebuilding(app, artifacts):
     after = drawn(frame)
     assert after != before and after["events"] < before["events"]
     assert frame.evaluate("window.__fpm_same_map === true")  # the map was kept, only the filter moved
+    # the map redraws as soon as its part of the rerun arrives; the URL is written at the run's end
+    app.page.wait_for_function("location.href.includes('asof=2022-06-29')", timeout=15000)
     assert "asof=2022-06-29" in app.page.url
     settle(app)
     app.page.screenshot(path=str(artifacts / "app_slider.png"))

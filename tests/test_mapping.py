@@ -110,3 +110,34 @@ def test_nato_perspective_and_world_view(gazetteer, artifacts, browser_page):
                    artifacts / "map_world.html")
     page.screenshot(path=str(artifacts / "map_world.png"))
     assert browser_page.external == []
+
+
+def test_large_payloads_merge_rows_and_keep_totals(gazetteer):
+    events = sample_events(gazetteer)
+    copies = [e.copy(id=f"{e.id}-copy") for e in events]
+    full, _ = event_payload([*events, *copies], gazetteer=gazetteer)
+    lean, _ = event_payload([*events, *copies], gazetteer=gazetteer, details=False)
+    assert len(full["events"]) == len(full["info"]) == 2 * len(events) and full["details"] is True
+    assert lean["info"] == [] and lean["details"] is False
+    assert len(lean["events"]) <= len(events)  # each copy merged into its original's row
+    assert sum(r[4] for r in lean["events"]) == 2 * len(events)
+    def resolved(payload):
+        return [[payload["strings"][v] if k in (1, 2, 6, 7, 8) else v for k, v in enumerate(g)]
+                for g in payload["groups"]]
+
+    assert resolved(lean) == resolved(full) and lean["shapes"] == full["shapes"]
+    counted = [r for r in full["events"] if r[2] is not None]
+    assert sum(r[2] for r in lean["events"] if r[2] is not None) == sum(r[2] for r in counted)
+
+
+@pytest.mark.browser
+def test_lean_map_draws_the_same_and_pops_up_totals(gazetteer, artifacts, browser_page):
+    events = sample_events(gazetteer)
+    page = _render(browser_page, build_map(events, theatre="Baltic", gazetteer=gazetteer, assets="file",
+                                           details=False), artifacts / "map_baltic_lean.html")
+    assert page.evaluate("window.FPM_LAST.drawn") == {"symbols": 4, "areas": 4, "routes": 1, "events": 10}
+    assert page.evaluate("window.FPM_LAST.setTime({asOf: '2024-02-25'})")["events"] == 4
+    page.locator(".fpm-symbol-icon").first.click()
+    page.wait_for_selector(".fpm-popup")
+    assert "side panel" in page.locator(".fpm-popup").inner_text()
+    assert browser_page.external == [] and browser_page.errors == []
