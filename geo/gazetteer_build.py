@@ -102,6 +102,21 @@ def _union(parts, coverage: bool) -> BaseGeometry:
     return shapely.union_all(parts)
 
 
+def _region_label_point(geometry: BaseGeometry, countries: list[Row]) -> tuple[float, float]:
+    """Where a composite region's symbol and label stand: the mean of its countries' label points,
+    when that falls inside it ("Europe" then sits in central Europe, not on the edge of Belarus
+    where any point on its surface might land)."""
+    shapely.prepare(geometry)
+    inside = [(r.lat, r.lon) for r in countries
+              if shapely.contains_xy(geometry, r.lon, r.lat)]
+    if inside:
+        lat = sum(p[0] for p in inside) / len(inside)
+        lon = sum(p[1] for p in inside) / len(inside)
+        if shapely.dwithin(geometry, Point(lon, lat), 0.01):
+            return lat, lon
+    return _representative(geometry)
+
+
 def _representative(geometry: BaseGeometry) -> tuple[float, float]:
     point = geometry.point_on_surface()
     return point.y, point.x
@@ -212,7 +227,7 @@ def _region_rows(data_dir: Path, countries: list[Row], sea_rows: list[Row]) -> l
                 raise DataBuildError(f"{where} ({row['id']}): clip must be 'west south east north'") from None
             geometry = shapely.make_valid(shapely.clip_by_rect(geometry, west, south, east, north))
         check_geometry(geometry, f"{where} ({row['id']})")
-        lat, lon = _representative(geometry)
+        lat, lon = _region_label_point(geometry, countries)
         rows.append(
             Row(
                 id=row["id"].strip(), name=row["name"].strip(), kind="region", subkind="composite",
