@@ -157,6 +157,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_event_filters(parser: argparse.ArgumentParser, *, dates: bool = True) -> None:
+    """The filters every command that selects events shares (export, snapshot, briefing)."""
+    if dates:
+        parser.add_argument("--from", dest="date_from", metavar="DATE", help="only events active from this day ...")
+        parser.add_argument("--to", dest="date_to", metavar="DATE", help="... to this day")
+    parser.add_argument("--kind", action="append", help="deployment, basing, patrol or exercise (repeatable)")
+    parser.add_argument("--actor", action="append", help="ISO country code of an actor or partner (repeatable)")
+    parser.add_argument("--category", action="append", help="asset category, e.g. bomber (repeatable)")
+    parser.add_argument("--status", action="append", help="announced or observed (repeatable)")
+    parser.add_argument("--text", help="words that must all appear (sentence, places, assets, notes)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -207,15 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, help="file to write")
     export.add_argument("--database", help=database_help)
     export.add_argument("--active-on", metavar="DATE", help="only events active on this day (YYYY-MM-DD)")
-    export.add_argument("--from", dest="date_from", metavar="DATE", help="only events active from this day ...")
-    export.add_argument("--to", dest="date_to", metavar="DATE", help="... to this day")
-    export.add_argument("--kind", action="append", help="deployment, basing, patrol or exercise (repeatable)")
-    export.add_argument("--actor", action="append", help="ISO country code of an actor or partner (repeatable)")
-    export.add_argument("--category", action="append", help="asset category, e.g. bomber (repeatable)")
-    export.add_argument("--status", action="append", help="announced or observed (repeatable)")
+    add_event_filters(export)
     export.add_argument("--bbox", metavar="W,S,E,N",
                         help="lon/lat box (write --bbox=-10,35,30,60 when west is negative); west > east crosses 180°")
-    export.add_argument("--text", help="words that must all appear (sentence, places, assets, notes)")
     export.set_defaults(handler=_cmd_export)
 
     imports = commands.add_parser("import", help="check a GeoJSON/CSV/KML/GeoPackage file, then add its events")

@@ -124,6 +124,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
 
 
 def _view_options(parser: argparse.ArgumentParser, *, dated: bool) -> None:
+    from geo.cli import add_event_filters
     from geo.mapping import THEATRES
 
     parser.add_argument("--theatre", default="World",
@@ -133,13 +134,7 @@ def _view_options(parser: argparse.ArgumentParser, *, dated: bool) -> None:
     parser.add_argument("--perspective", default="neutral", choices=["neutral", "NATO", "Russia"])
     if dated:
         parser.add_argument("--date", metavar="DATE", help="show what is active on this day (YYYY-MM-DD)")
-        parser.add_argument("--from", dest="date_from", metavar="DATE", help="show what is active from this day ...")
-        parser.add_argument("--to", dest="date_to", metavar="DATE", help="... to this day")
-    parser.add_argument("--kind", action="append", help="deployment, basing, patrol or exercise (repeatable)")
-    parser.add_argument("--actor", action="append", help="ISO country code of an actor or partner (repeatable)")
-    parser.add_argument("--category", action="append", help="asset category, e.g. bomber (repeatable)")
-    parser.add_argument("--status", action="append", help="announced or observed (repeatable)")
-    parser.add_argument("--text", help="words that must all appear (sentence, places, assets, notes)")
+    add_event_filters(parser, dates=dated)  # a briefing takes its days from --dates
     parser.add_argument("--title", help="title printed on the map (default: Force posture — THEATRE)")
     parser.add_argument("--caveat", help="caveat line (default: an open-source, unverified caveat)")
     parser.add_argument("--no-basemap", action="store_true", help="leave out the vector basemap")
