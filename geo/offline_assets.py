@@ -181,15 +181,17 @@ def current_url(name: str) -> str:
 
 
 def write_streamlit_config(root: Path = PROJECT_ROOT) -> Path:
-    """Write `.streamlit/config.toml`: serve ./static at /app/static, never send usage statistics."""
+    """Write `.streamlit/config.toml`: serve ./static at /app/static, never call out to the internet."""
     path = root / ".streamlit" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "# Written by `make assets` (geo/offline_assets.py). The map loads Leaflet and milsymbol from\n"
         "# ./static/vendor, which Streamlit serves at /app/static only with static serving on.\n"
         "[server]\nenableStaticServing = true\n\n"
-        "# Streamlit otherwise calls home with usage statistics; this app works with no internet.\n"
-        "[browser]\ngatherUsageStats = false\n",
+        "# Streamlit otherwise calls home with usage statistics, and when headless it asks a web\n"
+        "# service for the machine's external address to print; this app works with no internet.\n"
+        "# (A team server can set serverAddress to the name its users type.)\n"
+        "[browser]\ngatherUsageStats = false\nserverAddress = \"localhost\"\n",
         encoding="utf-8",
     )
     return path

@@ -75,3 +75,5 @@ def test_online_tiles_only_when_asked(gazetteer):
 def test_streamlit_config(tmp_path: Path):
     text = write_streamlit_config(tmp_path).read_text(encoding="utf-8")
     assert "enableStaticServing = true" in text and "gatherUsageStats = false" in text
+    # Without a server address a headless Streamlit asks a web service for its external IP.
+    assert 'serverAddress = "localhost"' in text
