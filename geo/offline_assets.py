@@ -191,7 +191,9 @@ def write_streamlit_config(root: Path = PROJECT_ROOT) -> Path:
         "# Streamlit otherwise calls home with usage statistics, and when headless it asks a web\n"
         "# service for the machine's external address to print; this app works with no internet.\n"
         "# (A team server can set serverAddress to the name its users type.)\n"
-        "[browser]\ngatherUsageStats = false\nserverAddress = \"localhost\"\n",
+        "[browser]\ngatherUsageStats = false\nserverAddress = \"localhost\"\n\n"
+        "# No \"Deploy\" button (it points at Streamlit's cloud) in a briefing room's toolbar.\n"
+        "[client]\ntoolbarMode = \"minimal\"\n",
         encoding="utf-8",
     )
     return path
