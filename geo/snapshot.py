@@ -389,9 +389,11 @@ class Renderer:
             path.write_text(html, encoding="utf-8")
             errors_before = len(self.errors)
             page.goto(path.as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
+            from playwright.sync_api import Error as PlaywrightError
+
             try:
                 page.wait_for_function("window.FPM_FRAME && window.FPM_FRAME.ready", timeout=LOAD_TIMEOUT_MS)
-            except Exception as err:
+            except PlaywrightError as err:  # a timeout or a page crash: say what the page reported
                 problems = "; ".join(self.errors[errors_before:]) or str(err)
                 raise ForcePostureError(f"the map page did not draw in Chromium: {problems}") from err
             for old in self._tmp.glob(f"{size.name}-*.html"):
