@@ -30,11 +30,12 @@ import math
 import os
 import threading
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -64,6 +65,7 @@ __all__ = [
     "IngestReport",
     "IngestSummary",
     "Trace",
+    "WeekCount",
     "article_hash",
     "article_paths",
     "bbox_boxes",
@@ -171,6 +173,14 @@ class Trace:
     start: int
     end: int
     matches: bool  # the article text at [start:end] is the recorded sentence
+
+
+class WeekCount(NamedTuple):
+    """Live events of one kind that started in one week (the timeline's bars)."""
+
+    week: dt.date  # the Monday of the events' start dates
+    kind: str
+    events: int
 
 
 # -- filters -------------------------------------------------------------------------------------------
@@ -502,6 +512,8 @@ class EventStore(ABC):
     def close(self) -> None: ...
 
     GEOM_SELECT = "geom"
+    # The Monday of an event's start date (ISO weeks), in the backend's SQL: a date or 'YYYY-MM-DD'.
+    WEEK_OF_START: str
 
     def _q(self, sql: str) -> str:
         return sql if self.PLACEHOLDER == "?" else sql.replace("?", self.PLACEHOLDER)
@@ -613,6 +625,40 @@ class EventStore(ABC):
             if limit is not None:
                 rows = rows[:limit]
         return self._decode(rows)
+
+    def weekly_counts(self, *, kinds: Iterable[str] | str | None = None, actors: Iterable[str] | str | None = None,
+                      categories: Iterable[str] | str | None = None, statuses: Iterable[str] | str | None = None,
+                      bbox: Sequence[float] | None = None, text: str | None = None,
+                      intersects: BaseGeometry | None = None) -> list[WeekCount]:
+        """How many live events of each kind started in each week (Monday of the start date), by
+        week then kind; undated events belong to no week and are left out.
+
+        The timeline under the map needs only these counts, over the whole store: loading and
+        decoding every event to count them in Python took 5-6 s at 100,000 events (about 20 s during
+        the app's first open), the database's GROUP BY takes about 0.15 s. The filters are
+        `query`'s without the time ones (the timeline shows all of time, so the user sees where to
+        drag the slider).
+        """
+        f = Filters.make(kinds=kinds, actors=actors, categories=categories, statuses=statuses, bbox=bbox, text=text,
+                         intersects=intersects)
+        where, params, exact = self._where(f)
+        dated = f"{where} AND start_date IS NOT NULL"
+        with self._read() as cur:
+            if exact is None:
+                cur.execute(self._q(f"SELECT {self.WEEK_OF_START}, kind, COUNT(*) FROM events WHERE {dated}"
+                                    " GROUP BY 1, 2"), params)
+                rows: list[tuple[Any, str, int]] = cur.fetchall()
+            else:  # SQLite's exact geometry test is shapely's: count only the candidates that pass it
+                cur.execute(self._q(f"SELECT {self.WEEK_OF_START}, kind, {self.GEOM_SELECT} FROM events WHERE {dated}"),
+                            params)
+                found = cur.fetchall()
+                counts: Counter[tuple[Any, str]] = Counter()
+                if found:
+                    keep = exact(shapely.from_wkb([bytes(r[2]) for r in found]))
+                    counts.update((r[0], r[1]) for r, k in zip(found, keep, strict=True) if k)
+                rows = [(week, kind, n) for (week, kind), n in counts.items()]
+        # Sorted here, not in SQL: the order of kinds must not depend on the database's collation.
+        return sorted(WeekCount(_as_day(week), kind, int(n)) for week, kind, n in rows if week is not None)
 
     def posture(self, at: dt.date | str, *, kinds: Iterable[str] | str | None = None,
                 actors: Iterable[str] | str | None = None, categories: Iterable[str] | str | None = None,
@@ -933,6 +979,11 @@ class EventStore(ABC):
 def _ids(joined: str) -> tuple[int, list[str]]:
     ids = list(dict.fromkeys(joined.split(ID_SEPARATOR)))
     return len(ids), ids
+
+
+def _as_day(value: dt.date | str) -> dt.date:
+    """A week as the database returns it: a date (PostgreSQL) or ISO text (SQLite)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _posture_order(row: PostureRow) -> tuple[str, str, str, str]:

@@ -58,6 +58,9 @@ class PostgisStore(EventStore):
     PLACEHOLDER = "%s"
     ID_AGG = "string_agg(event_id, chr(31))"
     GEOM_SELECT = "ST_AsBinary(geom)"
+    # Plain date arithmetic (isodow: Monday 1 .. Sunday 7): date_trunc('week', ...) would go through a
+    # timestamp with time zone, and so depend on the session's TimeZone.
+    WEEK_OF_START = "(start_date::date - (EXTRACT(ISODOW FROM start_date::date)::int - 1))"
 
     def __init__(self, url: str) -> None:
         super().__init__()

@@ -61,6 +61,9 @@ def _day(value: dt.date | None) -> float:
 class SqliteStore(EventStore):
     """The embedded store: a file, created with its folder on first use."""
 
+    # Back up six days, then forward to the next Monday (or stay on one): the Monday on or before.
+    WEEK_OF_START = "date(start_date, '-6 days', 'weekday 1')"
+
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = Path(path)

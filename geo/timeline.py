@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.events import EVENT_KINDS, Event
 
-__all__ = ["KIND_COLOURS", "timeline_chart", "week_of", "weekly_counts"]
+__all__ = ["KIND_COLOURS", "counts_frame", "timeline_chart", "week_of", "weekly_counts"]
 
 KIND_COLOURS = {"deployment": "#1f5fbf", "basing": "#7b3fa0", "patrol": "#d1822c", "exercise": "#2e9e3e"}
 
@@ -36,7 +36,15 @@ def weekly_counts(events: Iterable[Event]) -> pd.DataFrame:
         except ValueError:
             continue
         counts[(week_of(day), event.kind)] += 1
-    rows = [{"week": pd.Timestamp(week), "kind": kind, "events": n} for (week, kind), n in sorted(counts.items())]
+    return counts_frame((week, kind, n) for (week, kind), n in sorted(counts.items()))
+
+
+def counts_frame(counts: Iterable[tuple[dt.date, str, int]]) -> pd.DataFrame:
+    """The chart's table from (Monday, kind, events) rows, such as `EventStore.weekly_counts` returns.
+
+    One place builds it, so counts made in Python and counts made by the store's SQL give the
+    chart exactly the same columns and types."""
+    rows = [{"week": pd.Timestamp(week), "kind": kind, "events": int(n)} for week, kind, n in counts]
     return pd.DataFrame(rows, columns=["week", "kind", "events"])
 
 

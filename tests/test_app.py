@@ -132,6 +132,28 @@ def test_weekly_counts_start_on_monday(gazetteer):
     assert all(ts.weekday() == 0 for ts in counts["week"])
 
 
+def test_timeline_counts_from_the_store_equal_a_count_over_its_events(seeded_store):
+    """The app's timeline is counted by the store's SQL; it must match counting the events in Python."""
+    import pandas as pd
+
+    from geo import app_data
+    from geo.store import open_store
+
+    url = str(seeded_store)
+    store = open_store(url)
+    try:
+        version = app_data.store_version(store)
+        for filters in ((), (), (), (), ""), (("patrol",), (), (), (), ""), ((), ("US",), ("bomber",), (), "b-52"):
+            got = app_data.timeline_counts(url, version, filters)
+            expected = weekly_counts(store.query(**app_data._query_args(filters)))
+            pd.testing.assert_frame_equal(got, expected)
+            assert list(got.columns) == ["week", "kind", "events"] and all(ts.weekday() == 0 for ts in got["week"])
+        every = app_data.timeline_counts(url, version, ((), (), (), (), ""))
+        assert every["events"].sum() == sum(1 for e in store.query() if e.start) > 0
+    finally:
+        store.close()
+
+
 def test_review_table_applies_the_reviewers_edits(gazetteer):
     from tests.map_fixtures import sample_events
 

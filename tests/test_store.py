@@ -104,6 +104,45 @@ def test_time_range_count_and_get(store):
     assert store.get("ev-nothing") is None
 
 
+def test_weekly_counts_group_by_the_monday_of_the_start_and_keep_the_filters(store):
+    from geo.timeline import week_of, weekly_counts
+
+    _fill(store)
+    # Week edges: a Sunday joins its Monday's week, the next Monday starts a new one, New Year's Day
+    # 2025 (a Wednesday) belongs to the week of Monday 30 December 2024; a retired event never counts.
+    for key, start in (("sunday", "2025-03-09"), ("monday", "2025-03-10"), ("newyear", "2025-01-01"),
+                       ("gone", "2025-03-05")):
+        store.add_event(make_event(key, kind="patrol", lon=20.5, lat=56.5, start=start, country=None), editor="t")
+    store.delete("ev-gone", editor="t")
+    day = dt.date.fromisoformat
+    assert store.weekly_counts() == [
+        (day("2022-06-27"), "basing", 1), (day("2024-01-08"), "deployment", 1), (day("2024-07-01"), "patrol", 1),
+        (day("2024-12-30"), "patrol", 1), (day("2025-03-03"), "patrol", 2), (day("2025-03-10"), "patrol", 1),
+        (day("2025-12-08"), "exercise", 1),
+    ]  # the undated basing belongs to no week
+    counted = store.weekly_counts()[0]
+    assert (counted.week, counted.kind, counted.events) == (day("2022-06-27"), "basing", 1)
+    assert all(isinstance(c.week, dt.date) and c.week.weekday() == 0 and type(c.events) is int
+               for c in store.weekly_counts())
+
+    def reference(**filters) -> list[tuple[dt.date, str, int]]:
+        """The same counts made in Python over `query`, as the timeline made them before."""
+        frame = weekly_counts(store.query(**filters))
+        return [(ts.date(), kind, int(n)) for ts, kind, n in frame.itertuples(index=False)]
+
+    baltic = shapely.box(13, 53, 30, 66)
+    for filters in ({}, {"kinds": "patrol"}, {"kinds": ["basing", "exercise"]}, {"actors": "jp"},
+                    {"actors": ["RU"]}, {"categories": "bomber"}, {"statuses": "announced"}, {"text": "b-52 baltic"},
+                    {"bbox": (130, 0, -170, 60)}, {"bbox": (-10, 30, 30, 60), "kinds": "patrol"},
+                    {"intersects": baltic}, {"intersects": shapely.box(0, 45, 13, 66)}, {"text": "no such words"}):
+        assert store.weekly_counts(**filters) == reference(**filters), filters
+    assert store.weekly_counts(kinds="patrol", bbox=(130, 0, -170, 60)) == [(week_of(day("2024-07-01")), "patrol", 1)]
+    assert store.weekly_counts(intersects=baltic) == [
+        (day("2024-12-30"), "patrol", 1), (day("2025-03-03"), "patrol", 2), (day("2025-03-10"), "patrol", 1)]
+    with pytest.raises(InputError, match="south > north"):
+        store.weekly_counts(bbox=(0, 60, 10, 50))
+
+
 # -- ingest --------------------------------------------------------------------------------------------
 def test_ingest_seeds_then_reingest_changes_nothing(store, extractor):
     report = ingest_paths(store, [SEEDS], extractor=extractor)
