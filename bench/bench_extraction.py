@@ -1,12 +1,17 @@
 """Extraction throughput and evaluation time (issue 3 targets: >= 200 articles/s, evaluation in seconds).
 
 Typical articles are built from the development corpus: consecutive corpus articles joined until
-each is about 600 words, so the text has real place names, assets and dates. Runs on one core.
+each is about 600 words, so the text has real place names, assets and dates. Runs on one core
+(pin it: `taskset -c 1 .venv/bin/python bench/bench_extraction.py`). `--profile` adds the
+cProfile's top functions over one pass of the articles, by own time and by cumulative time.
 """
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -45,7 +50,17 @@ def main() -> None:
     best = min(rounds)
     print(f"extraction: {len(articles)} articles of ~{words:.0f} words, {events} events")
     print(f"extraction: {len(articles) / best:.1f} articles/s (best of 3, one process), "
-          f"{best / len(articles) * 1000:.2f} ms/article (target >= 200 articles/s)")
+          f"{best / len(articles) * 1000:.2f} ms/article (target >= 200 articles/s); "
+          f"first round {len(articles) / rounds[0]:.1f} articles/s (shapes not yet simplified or united)")
+    if "--profile" in sys.argv[1:]:
+        profile = cProfile.Profile()
+        profile.enable()
+        for article in articles:
+            extractor.extract(article)
+        profile.disable()
+        stats = pstats.Stats(profile, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumtime").print_stats(25)
     started = time.perf_counter()
     summary = evaluate_folder(CORPUS, extractor).summary()
     print(f"evaluation: {summary['articles']} corpus articles scored in {time.perf_counter() - started:.2f} s "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from geo.errors import InputError
 from geo.gazetteer import DATA_DIR
+from geo.names import WordStartMatcher
 
 __all__ = ["DateMention", "PublicationDate", "find_dates", "parse_published"]
 
@@ -32,20 +33,22 @@ PART_OF_MONTH = {"early": 1, "beginning of": 1, "start of": 1, "mid": 10, "mid-"
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b")),
-    ("day_month", re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b",
-                             re.IGNORECASE)),
-    ("month_day", re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?",
-                             re.IGNORECASE)),
-    ("part_month", re.compile(
-        rf"\b(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+{_YEAR})?\b",
+# Each pattern is the body after a leading \b; `WordStartMatcher` tries it only at words it can start.
+_PATTERNS: list[tuple[str, WordStartMatcher]] = [
+    ("iso", WordStartMatcher([r"(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"])),
+    ("day_month", WordStartMatcher([rf"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"],
+                                   re.IGNORECASE)),
+    ("month_day", WordStartMatcher([rf"{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"],
+                                   re.IGNORECASE)),
+    ("part_month", WordStartMatcher(
+        [rf"(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+{_YEAR})?\b"],
         re.IGNORECASE)),
-    ("month_year", re.compile(rf"\b(?:in|since|during|by|until|from)\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
-    ("month_year_bare", re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.IGNORECASE)),
-    ("weekday", re.compile(r"\b(?:on\s+|last\s+|this\s+|next\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|"
-                           r"friday|saturday|sunday)\b", re.IGNORECASE)),
-    ("year", re.compile(rf"\b(?:in|since|during|by|until|from|early|late|mid-?)\s+{_YEAR}\b", re.IGNORECASE)),
+    ("month_year", WordStartMatcher([rf"(?:in|since|during|by|until|from)\s+{_MONTH}(?:\s+{_YEAR})?\b"],
+                                    re.IGNORECASE)),
+    ("month_year_bare", WordStartMatcher([rf"{_MONTH}\s+{_YEAR}\b"], re.IGNORECASE)),
+    ("weekday", WordStartMatcher([r"(?:on\s+|last\s+|this\s+|next\s+)?(?P<weekday>monday|tuesday|wednesday|"
+                                  r"thursday|friday|saturday|sunday)\b"], re.IGNORECASE)),
+    ("year", WordStartMatcher([rf"(?:in|since|during|by|until|from|early|late|mid-?)\s+{_YEAR}\b"], re.IGNORECASE)),
 ]
 
 
@@ -84,13 +87,13 @@ def parse_published(value: str | dt.date | None) -> PublicationDate | None:
 
 
 @functools.cache
-def _relative_rules() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
+def _relative_rules() -> tuple[WordStartMatcher, dict[str, dict[str, str]]]:
     """One alternation of every phrase, longest first ("earlier this week" before "this week")."""
     with RELATIVE_PATH.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     rows.sort(key=lambda r: -len(r["phrase"]))
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(r["phrase"]) for r in rows) + r")\b", re.IGNORECASE)
-    return pattern, {r["phrase"].lower(): r for r in rows}
+    matcher = WordStartMatcher([re.escape(r["phrase"]) for r in rows], re.IGNORECASE, suffix=r"\b")
+    return matcher, {r["phrase"].lower(): r for r in rows}
 
 
 def _shift_months(day: dt.date, months: int) -> dt.date:

@@ -538,10 +538,23 @@ def _event_geometry(kind: str, places: list[PlaceMention], shapes: list[BaseGeom
     if kind == "patrol" and all(s.geom_type == "Point" for s in shapes):
         return LineString([(s.x, s.y) for s in shapes])
     # The drawn shape: ~1 km of simplification is invisible on a theatre map and makes the union cheap.
-    return shapely.union_all([_drawn(p.place.id, shape) for p, shape in zip(places, shapes, strict=True)])
+    # Still, a country with two seas takes GEOS tens of milliseconds, and news names the same
+    # theatre again and again: the union of the same places in the same order is made once.
+    key = tuple(p.place.id for p in places)
+    union = _UNIONS.get(key)
+    if union is None:
+        union = shapely.union_all([_drawn(p.place.id, shape) for p, shape in zip(places, shapes, strict=True)])
+        if len(_UNIONS) >= MAX_CACHED_UNIONS:
+            del _UNIONS[next(iter(_UNIONS))]  # the oldest goes first
+        _UNIONS[key] = union
+    return union
 
 
 _DRAWN: dict[str, BaseGeometry] = {}
+# Unions of drawn shapes by the places' ids in order (shapely geometries are immutable, so events
+# can share one). Bounded: a few thousand theatres cover years of reporting.
+_UNIONS: dict[tuple[str, ...], BaseGeometry] = {}
+MAX_CACHED_UNIONS = 4096
 
 
 def _drawn(place_id: str, shape: BaseGeometry) -> BaseGeometry:

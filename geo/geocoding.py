@@ -23,8 +23,11 @@ import json
 import os
 import re
 import threading
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +114,21 @@ class Anchor:
 
 
 @dataclass(slots=True)
+class _SpanFacts:
+    """What the context says about one span, shared by every candidate of the name written there
+    (a name has up to MAX_CONTEXT_CANDIDATES candidates; these facts do not depend on which one)."""
+
+    span: tuple[int, int]
+    groups: list[tuple[Place, list[Anchor], Anchor, int]]
+    # Per group, what the context bonus reads: (place id, country, is a country, latitude, nearness),
+    # nearness being 1 beside the span and falling off over CONTEXT_REACH characters.
+    scoring: list[tuple[str, str, bool, float, float]]
+    apposition: list[bool | None]  # per group, filled on first use: an occurrence stands beside the span
+    cues: dict[tuple[int, str, str], float] = field(default_factory=dict)  # (cue set, kind, subkind) -> bonus
+    windows: tuple[str, str] | None = None  # folded text just before and after the span
+
+
+@dataclass(slots=True)
 class PlaceContext:
     """What the text around a name tells the ranking; build it with `PlaceContext.from_text`."""
 
@@ -118,32 +136,97 @@ class PlaceContext:
     anchors: list[Anchor] = field(default_factory=list)
     country_bias: str | None = None
     _groups: list[tuple[Place, list[Anchor]]] | None = field(default=None, repr=False)
-    _nearest_cache: tuple[tuple[int, int], list] | None = field(default=None, repr=False)
+    # All anchors in text order with their group's index, and the longest anchor; None when two
+    # anchors share a start (then every group is searched in full, as it always used to be).
+    _walk: tuple[list[int], list[Anchor], list[int], int] | None = field(default=None, repr=False)
+    _facts: _SpanFacts | None = field(default=None, repr=False)
 
     def nearest_groups(self, span: tuple[int, int]) -> list[tuple[Place, list[Anchor], Anchor, int]]:
         """The distinct anchor places nearest the span in the text (at most MAX_ANCHORS), each with
         its closest occurrence and that occurrence's distance in characters."""
-        if self._nearest_cache is not None and self._nearest_cache[0] == span:
-            return self._nearest_cache[1]
+        return self.span_facts(span).groups
+
+    def span_facts(self, span: tuple[int, int]) -> _SpanFacts:
+        """The nearest groups and the per-span memos; the last span's are kept, since every
+        candidate of one name is scored before the next name."""
+        if self._facts is not None and self._facts.span == span:
+            return self._facts
+        groups = self.anchor_groups()
+        if self._walk is not None:
+            nearest = self._nearest_by_walking(span)
+        else:
+            nearest = {}
+            for index, (_place, occurrences) in enumerate(groups):
+                anchor = _nearest(occurrences, span)
+                if anchor is not None:
+                    nearest[index] = anchor
+        begin, finish = span
         found = []
-        for anchor_place, occurrences in self.anchor_groups():
-            anchor = _nearest(occurrences, span)
-            if anchor is None:
-                continue
-            distance = anchor.start - span[1] if anchor.start >= span[1] else span[0] - anchor.end
+        for index in sorted(nearest):  # group order, so that ties in distance keep it
+            anchor = nearest[index]
+            distance = anchor.start - finish if anchor.start >= finish else begin - anchor.end
             if distance <= ANCHOR_WINDOW:
-                found.append((anchor_place, occurrences, anchor, max(distance, 0)))
-        found.sort(key=lambda item: item[3])
-        self._nearest_cache = (span, found[:MAX_ANCHORS])
-        return found[:MAX_ANCHORS]
+                anchor_place, occurrences = groups[index]
+                found.append((anchor_place, occurrences, anchor, distance if distance > 0 else 0))
+        found.sort(key=itemgetter(3))
+        found = found[:MAX_ANCHORS]
+        scoring = [(p.id, p.country, p.kind == "country", p.lat, 1.0 / (1.0 + distance / CONTEXT_REACH))
+                   for p, _o, _a, distance in found]
+        self._facts = _SpanFacts(span, found, scoring, [None] * len(found))
+        return self._facts
+
+    def _nearest_by_walking(self, span: tuple[int, int]) -> dict[int, Anchor]:
+        """Each group's occurrence nearest the span (by start, the earlier on a tie, as `_nearest`),
+        for every group that can be among the MAX_ANCHORS nearest within ANCHOR_WINDOW.
+
+        Scoring every group for every name is quadratic in the article's length. Walking outwards
+        from the span instead meets each group first at its nearest occurrence; a distance is at
+        least the gap between starts minus the longer of the two names, so the walk stops once
+        no later anchor can come within the window or beat the MAX_ANCHORS-th distance found.
+        """
+        assert self._walk is not None
+        starts, anchors, group_of, longest = self._walk
+        begin, finish = span
+        reach = max(longest, finish - begin)
+        right = bisect_left(starts, begin)
+        left = right - 1
+        if right < len(starts) and starts[right] == begin:
+            right += 1  # the span itself is not its own anchor
+        nearest: dict[int, Anchor] = {}
+        distances: list[int] = []  # of the groups met within the window, ascending
+        while left >= 0 or right < len(starts):
+            if right >= len(starts) or (left >= 0 and begin - starts[left] <= starts[right] - begin):
+                position, left = left, left - 1
+                gap = begin - starts[position]
+            else:
+                position, right = right, right + 1
+                gap = starts[position] - begin
+            least = gap - reach  # no anchor from here on is nearer than this
+            if least > ANCHOR_WINDOW or (len(distances) >= MAX_ANCHORS and least > distances[MAX_ANCHORS - 1]):
+                break
+            group = group_of[position]
+            if group in nearest:
+                continue
+            anchor = anchors[position]
+            nearest[group] = anchor
+            distance = anchor.start - finish if anchor.start >= finish else begin - anchor.end
+            if distance <= ANCHOR_WINDOW:
+                insort(distances, distance if distance > 0 else 0)
+        return nearest
 
     def anchor_groups(self) -> list[tuple[Place, list[Anchor]]]:
         """Anchors grouped by place (a name repeated twenty times informs the ranking once)."""
         if self._groups is None:
             groups: dict[str, tuple[Place, list[Anchor]]] = {}
+            index_of: dict[str, int] = {}
             for anchor in self.anchors:
+                index_of.setdefault(anchor.place.id, len(index_of))
                 groups.setdefault(anchor.place.id, (anchor.place, []))[1].append(anchor)
             self._groups = list(groups.values())
+            starts = [a.start for a in self.anchors]
+            if all(a < b for a, b in pairwise(starts)):  # in text order, as `anchors()` makes them
+                longest = max((a.end - a.start for a in self.anchors), default=0)
+                self._walk = (starts, self.anchors, [index_of[a.place.id] for a in self.anchors], longest)
         return self._groups
 
     @classmethod
@@ -211,6 +294,7 @@ class OfflineGazetteer(Geocoder):
         self._finder: PlaceNameFinder | None = None
         self._finder_lock = threading.Lock()
         self._cache: dict[tuple[str, str | None, tuple[str, ...] | None], list[tuple[float, Place]]] = {}
+        self._nearby_cache: dict[tuple[str, str], bool] = {}
 
     @property
     def finder(self) -> PlaceNameFinder:
@@ -263,8 +347,9 @@ class OfflineGazetteer(Geocoder):
         """Candidates for `name`, best first, as (score, place)."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
+        key = name_key(name)
         if context is None or not context.anchors:
-            cache_key = (name_key(name), bias, wanted)
+            cache_key = (key, bias, wanted)
             cached = self._cache.get(cache_key)
             if cached is None:
                 cached = self._rank_plain(name, bias, wanted)
@@ -272,7 +357,7 @@ class OfflineGazetteer(Geocoder):
                     self._cache[cache_key] = cached
             if context is None or not context.text:
                 return cached
-        plain = self._cache.get((name_key(name), bias, wanted)) or self._rank_plain(name, bias, wanted)
+        plain = self._cache.get((key, bias, wanted)) or self._rank_plain(name, bias, wanted)
         if span is None and context is not None:
             span = _find_span(context.text, name)
         # Context can lift a candidate by a few points at most: only the plausible ones are rescored.
@@ -304,38 +389,64 @@ class OfflineGazetteer(Geocoder):
         if context is None or span is None:
             return score
         score += self._context_bonus(place, context, span)
-        score += self._cue_bonus(place, context.text, span)
+        score += self._cue_bonus(place, context, span)
         return score
 
     def _context_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
         best = 0.0
-        for anchor_place, occurrences, _anchor, distance in context.nearest_groups(span):
-            if anchor_place.id == place.id:
+        facts = context.span_facts(span)
+        place_id, country, lat = place.id, place.country, place.lat
+        for index, (anchor_id, anchor_country, anchor_is_country, anchor_lat, nearness) in enumerate(facts.scoring):
+            if anchor_id == place_id:
                 continue
-            nearness = 1.0 / (1.0 + max(distance, 0) / CONTEXT_REACH)
             bonus = 0.0
-            anchor_country = anchor_place.country
-            if anchor_country and place.country == anchor_country:
-                weight = COUNTRY_ANCHOR_BONUS if anchor_place.kind == "country" else SAME_COUNTRY_BONUS
+            if anchor_country and country == anchor_country:
+                weight = COUNTRY_ANCHOR_BONUS if anchor_is_country else SAME_COUNTRY_BONUS
                 bonus = weight * nearness
-                if any(_in_apposition(context.text, span, a) for a in occurrences):
+                beside = facts.apposition[index]
+                if beside is None:  # the same for every candidate: tested once per span and group
+                    beside = facts.apposition[index] = any(
+                        _in_apposition(context.text, span, a) for a in facts.groups[index][1])
+                if beside:
                     bonus += APPOSITION_BONUS
-            elif _roughly_within(place, anchor_place, NEARBY_KM):
+            # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.
+            elif abs(lat - anchor_lat) * 111.0 <= NEARBY_KM and self._nearby(place, facts.groups[index][0]):
                 bonus = NEARBY_BONUS * nearness
-            best = max(best, bonus)
+            if bonus > best:
+                best = bonus
         return best
 
-    def _cue_bonus(self, place: Place, text: str, span: tuple[int, int]) -> float:
+    def _nearby(self, place: Place, anchor_place: Place) -> bool:
+        """`_roughly_within(place, anchor_place, NEARBY_KM)`, remembered: the same pairs meet in every article."""
+        pair = (place.id, anchor_place.id)
+        near = self._nearby_cache.get(pair)
+        if near is None:
+            near = _roughly_within(place, anchor_place, NEARBY_KM)
+            if len(self._nearby_cache) < 500_000:
+                self._nearby_cache[pair] = near
+        return near
+
+    def _cue_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
+        text = context.text
         if not self.cues or not text:
             return 0.0
-        before = fold_text(text[max(0, span[0] - 40): span[0]])
-        after = fold_text(text[span[1]: span[1] + 40])
+        # The bonus depends on the words around the span and the place's kind only: candidates of
+        # one name mostly share a kind, so each (kind, subkind) is tested once per span.
+        facts = context.span_facts(span)
+        memo_key = (id(self.cues), place.kind, place.subkind)
+        bonus = facts.cues.get(memo_key)
+        if bonus is not None:
+            return bonus
+        if facts.windows is None:
+            facts.windows = (fold_text(text[max(0, span[0] - 40): span[0]]), fold_text(text[span[1]: span[1] + 40]))
+        before, after = facts.windows
         bonus = 0.0
         for rule in self.cues:
             window = before if rule.position == "before" else after
             if rule.kind == place.kind and (not rule.subkind or rule.subkind == place.subkind) \
                     and rule.pattern.search(window):
                 bonus = max(bonus, rule.weight)
+        facts.cues[memo_key] = bonus
         return bonus
 
     # -- resolving every name of a text -------------------------------------------------------

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from geo.catalogue import ActorHit, AssetHit, Catalogue
 from geo.dates import DateMention, PublicationDate, find_dates
 from geo.gazetteer import DATA_DIR, Place
 from geo.geocoding import OfflineGazetteer
-from geo.names import fold_text
+from geo.names import WordStartMatcher, fold_text
 
 __all__ = [
     "CountMention",
@@ -87,9 +88,23 @@ class Mentions:
     dates: list[DateMention]
     triggers: list[TriggerMention]
     masked: list[tuple[int, int]] = field(default_factory=list)
+    # id(list) -> (the list, its starts) for lists in text order: `within` bisects them.
+    _starts: dict[int, tuple[list, list[int] | None]] = field(default_factory=dict, repr=False)
 
     def within(self, items: list, start: int, end: int) -> list:
-        return [m for m in items if m.start >= start and m.end <= end]
+        """The items lying inside [start, end], in list order.
+
+        The extractor asks this per sentence and segment; lists in text order (all of a Mentions'
+        lists are) are bisected instead of scanned. Lists must not change once asked about.
+        """
+        known = self._starts.get(id(items))
+        if known is None or known[0] is not items or (known[1] is not None and len(known[1]) != len(items)):
+            starts = [m.start for m in items]
+            known = self._starts[id(items)] = (items, starts if starts == sorted(starts) else None)
+        starts = known[1]
+        if starts is None:
+            return [m for m in items if m.start >= start and m.end <= end]
+        return [m for m in items[bisect_left(starts, start): bisect_right(starts, end)] if m.end <= end]
 
 
 # -- sentences ------------------------------------------------------------------------------------
@@ -138,17 +153,19 @@ def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @functools.cache
-def _name_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(row["pattern"]), row.get("kind") or "name") for row in _read("name_patterns.csv"))
+def _name_patterns() -> tuple[tuple[WordStartMatcher, str], ...]:
+    return tuple((WordStartMatcher.of_pattern(row["pattern"]), row.get("kind") or "name")
+                 for row in _read("name_patterns.csv"))
 
 
 @functools.cache
-def _trigger_patterns() -> tuple[re.Pattern[str], tuple[tuple[str, int, str], ...]]:
+def _trigger_patterns() -> tuple[WordStartMatcher, tuple[tuple[str, int, str], ...]]:
     """All trigger rows as one alternation (one pass over the text); group i is row i."""
     rows = _read("event_triggers.csv")
-    alternation = "|".join(f"(?P<t{i}>{row['pattern']})" for i, row in enumerate(rows))
+    matcher = WordStartMatcher([f"(?P<t{i}>{row['pattern']})" for i, row in enumerate(rows)], re.IGNORECASE,
+                               suffix=r"\b")
     meaning = tuple((row["kind"], int(row["priority"]), row["status"]) for row in rows)
-    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE), meaning
+    return matcher, meaning
 
 
 # -- counts ----------------------------------------------------------------------------------------
@@ -222,9 +239,11 @@ def find_mentions(
     actors = catalogue.find_actors(text, folded)
     assets = catalogue.find_assets(text, folded)
     masked = _name_spans(text, actors)
-    hits = [h for h in geocoder.finder.find(text) if not _inside(h.start, h.end, masked)]
+    in_names = _SpanIndex(masked)
+    hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
-    hits = [h for h in hits if not any(a.start <= h.start and h.end <= a.end for a in assets)]
+    in_assets = _SpanIndex([(a.start, a.end) for a in assets])
+    hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
     resolved = geocoder.resolve_hits(text, hits)
     places = [
         PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
@@ -233,15 +252,20 @@ def find_mentions(
     ]
     # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
     # services and commands, whose place words were masked above.
-    actors = [a for a in actors if not any(p.start < a.end and a.start < p.end for p in places)
-              or (a.actor.kind in ("service", "command")
-                  and not any(p.start <= a.start and a.end <= p.end for p in places))]
-    datelines = _datelines(text)
+    at_places = _SpanIndex([(p.start, p.end) for p in places])
+    actors = [a for a in actors if not at_places.overlaps(a.start, a.end)
+              or (a.actor.kind in ("service", "command") and not at_places.covers(a.start, a.end))]
+    datelines = _SpanIndex(_datelines(text))
+    place_starts = [p.start for p in places]
+    ordered = place_starts == sorted(place_starts)
     for sentence in sentences:
-        in_sentence = [p for p in places if sentence.start <= p.start < sentence.end]
-        _assign_roles(text, sentence, [p for p in in_sentence if not _inside(p.start, p.end, datelines)])
+        if ordered:  # places are in text order: the sentence's are one slice
+            in_sentence = places[bisect_left(place_starts, sentence.start): bisect_left(place_starts, sentence.end)]
+        else:
+            in_sentence = [p for p in places if sentence.start <= p.start < sentence.end]
+        _assign_roles(text, sentence, [p for p in in_sentence if not datelines.covers(p.start, p.end)])
         for place in in_sentence:
-            if _inside(place.start, place.end, datelines):
+            if datelines.covers(place.start, place.end):
                 # A base in the dateline ("KADENA AIR BASE, Japan -") is where the story happens;
                 # a capital there is only where it was filed.
                 spelled_as_base = place.place.kind == "installation" and _BASE_WORDS.search(place.text)
@@ -252,10 +276,10 @@ def find_mentions(
             places.remove(place)
             actors.append(ActorHit(place.start, place.end, place.text, alias))
     actors.sort(key=lambda a: a.start)
-    pattern, meaning = _trigger_patterns()
+    matcher, meaning = _trigger_patterns()
     triggers = []
-    for match in pattern.finditer(text):
-        if _inside(match.start(), match.end(), masked):
+    for match in matcher.finditer(text):
+        if in_names.covers(match.start(), match.end()):
             continue
         kind, priority, status = meaning[int(match.lastgroup[1:])]
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
@@ -306,8 +330,28 @@ def _datelines(text: str) -> list[tuple[int, int]]:
     return [(m.start("line"), m.end("line")) for m in _DATELINE.finditer(text)]
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+class _SpanIndex:
+    """Spans (organisation names, assets, places, datelines) asked about once per hit, place or
+    trigger: sorted once, with the farthest end reached so far, each question is one bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _e in ordered]
+        self._reach: list[int] = []
+        farthest = -1
+        for _s, e in ordered:
+            farthest = max(farthest, e)
+            self._reach.append(farthest)
+
+    def covers(self, start: int, end: int) -> bool:
+        """Some span holds [start, end]."""
+        index = bisect_right(self._starts, start)  # the spans starting at or before `start`
+        return index > 0 and self._reach[index - 1] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some span shares a character with [start, end)."""
+        index = bisect_left(self._starts, end)  # the spans starting before `end`
+        return index > 0 and self._reach[index - 1] > start
 
 
 def _name_spans(text: str, actors: list[ActorHit]) -> list[tuple[int, int]]:

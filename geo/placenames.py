@@ -98,11 +98,20 @@ class PlaceNameFinder:
     def find(self, text: str) -> list[NameHit]:
         """Non-overlapping hits, longest first where hits overlap, in text order."""
         folded = fold_text(text)
+        size = len(folded)
         found: list[tuple[int, int, str]] = []
         for end_index, (length, key, lowered) in self._automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
-            if _joined(folded, start - 1, start - 2) or _joined(folded, end, end + 1):
-                continue
+            # A match that continues a word is not a name: a letter beside it, or a hyphen then a
+            # letter ("Tu-95"). Most matches are inside longer words: the test is inline for speed.
+            if start > 0:
+                before = folded[start - 1]
+                if before.isalnum() or (before == "-" and start > 1 and folded[start - 2].isalnum()):
+                    continue
+            if end < size:
+                after = folded[end]
+                if after.isalnum() or (after == "-" and end + 1 < size and folded[end + 1].isalnum()):
+                    continue
             # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
             # is not part of the name's span.
             if folded.startswith("the ", start) and end - start > 4:
@@ -159,16 +168,6 @@ def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -
     preceding_word = re.search(r"([A-Z][a-z]+)\s+$", before)
     # A capitalised word on both sides, or a title before: a run of names, i.e. a person.
     return bool(preceding_word and preceding_word.group(1) not in ("The", "In", "At", "To", "From", "Over", "On"))
-
-
-def _joined(folded: str, beside: int, beyond: int) -> bool:
-    """The match continues a word: a letter beside it, or a hyphen then a letter ("Tu-95")."""
-    if not 0 <= beside < len(folded):
-        return False
-    char = folded[beside]
-    if char.isalnum():
-        return True
-    return char == "-" and 0 <= beyond < len(folded) and folded[beyond].isalnum()
 
 
 @functools.cache

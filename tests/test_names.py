@@ -12,3 +12,23 @@ def test_name_key_folds_spelling_variants_together():
 def test_fold_text_keeps_offsets():
     text = "Ørland – “Kraków” İzmir’s"
     assert len(fold_text(text)) == len(text)
+
+
+def test_word_start_matcher_finds_what_the_plain_regex_finds():
+    import re
+
+    from geo.names import WordStartMatcher
+
+    alternatives = [r"patroll?(?:s|ed|ing)?", r"exercis(?:e|es|ed)", r"flown (?:in|into)", r"\d+ troops",
+                    r"(?:first|second) phase", r"Östersund"]
+    texts = [
+        "Two bombers patrolled; the exercise began. Jets were flown into Osan with 5,000 troops.",
+        "PATROL EXERCISES Flown In 300 TROOPS — a SECOND PHASE",
+        "Östersund hosted exercises; ſ and K are odd letters; prepatrolled is one word.",
+        "",
+    ]
+    plain = re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
+    fast = WordStartMatcher(alternatives, re.IGNORECASE, suffix=r"\b")
+    for text in texts:
+        assert [(m.start(), m.end(), m.group(0)) for m in fast.finditer(text)] == \
+            [(m.start(), m.end(), m.group(0)) for m in plain.finditer(text)], text
