@@ -41,6 +41,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import offline_assets
+from geo.browser import CHROMIUM, CHROMIUM_ARGS, route_locally
 from geo.errors import ForcePostureError, InputError
 from geo.events import Event
 from geo.export_meta import (
@@ -75,9 +76,6 @@ __all__ = [
     "write_snapshot",
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_PREFIXES = ("file:", "data:", "about:", "blob:")
 LOAD_TIMEOUT_MS = 30_000
 
@@ -361,12 +359,7 @@ class Renderer:
         return self._browser
 
     def _route(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(LOCAL_PREFIXES):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
+        route_locally(route, LOCAL_PREFIXES, self.external)
 
     def _page(self, size: Size) -> Any:
         browser = self._ensure()

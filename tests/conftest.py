@@ -44,3 +44,22 @@ def seeds_gold() -> dict:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, one per test module (see tests/map_fixtures.py)."""
+    from .map_fixtures import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh page with every non-local request blocked and recorded."""
+    from .map_fixtures import BrowserPage
+
+    page = BrowserPage(browser)
+    yield page
+    page.page.close()

@@ -14,6 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
+from geo.browser import CHROMIUM, CHROMIUM_ARGS, route_locally
 from geo.events import Asset, Event, EventPlace, EventSource
 from geo.gazetteer import Gazetteer
 
@@ -86,9 +87,6 @@ def point_of(gaz: Gazetteer, place_id: str) -> Point:
 
 
 # -- a real headless Chromium with every non-local request blocked and recorded --------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_PREFIXES = ("file:", "data:", "about:", "blob:", "http://localhost", "http://127.0.0.1")
 
 
@@ -104,12 +102,7 @@ class BrowserPage:
         self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
 
     def _route(self, route) -> None:
-        url = route.request.url
-        if url.startswith(LOCAL_PREFIXES):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
+        route_locally(route, LOCAL_PREFIXES, self.external)
 
     def open(self, path) -> None:
         self.page.goto(f"file://{path}")

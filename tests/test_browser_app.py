@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from .map_fixtures import chromium
+from geo.browser import route_locally
+
 from .test_app import ROOT, seed_store
 
 pytestmark = pytest.mark.browser
@@ -78,11 +79,6 @@ def app_server(tmp_path_factory, artifacts) -> Iterator[AppServer]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
-
 
 class AppPage:
     """One browser tab on the app; `external` lists requests that tried to leave the machine."""
@@ -98,12 +94,7 @@ class AppPage:
         self.page.on("dialog", self._dialog)
 
     def _route(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
+        route_locally(route, LOCAL, self.external)
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)

@@ -7,21 +7,7 @@ import pytest
 from geo.errors import InputError
 from geo.mapping import THEATRES, active_days, build_map, event_payload
 
-from .map_fixtures import XSS, BrowserPage, chromium, sample_events
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def browser_page(browser):
-    page = BrowserPage(browser)
-    yield page
-    page.page.close()
-
+from .map_fixtures import XSS, sample_events
 
 
 def test_payload_escapes_and_references_shapes(gazetteer):

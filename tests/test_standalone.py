@@ -9,24 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from geo.export_meta import ExportView
 
-from .map_fixtures import CHROMIUM_ARGS, chromium
+from .map_fixtures import CHROMIUM_ARGS
 from .test_snapshot import baltic_patrol, seed_events
 
 pytestmark = pytest.mark.browser
 EPOCH = dt.date(1970, 1, 1)
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

@@ -21,21 +21,10 @@ from geo.symbols import (
     with_identity,
 )
 
-from .map_fixtures import BrowserPage, chromium, sample_events
+from .map_fixtures import sample_events
 
 SIDC_TEMPLATE = re.compile(r"10[0-9]X[0-9]{16}")
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
-
-
-@pytest.fixture
-def browser_page(browser):
-    page = BrowserPage(browser)
-    yield page
-    page.page.close()
 
 
 
