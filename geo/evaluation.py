@@ -15,13 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry.base import BaseGeometry
-
 from geo.errors import InputError
 from geo.events import Event
 from geo.extraction import ExtractionResult, Extractor, default_extractor
 from geo.gazetteer import Gazetteer
-from geo.gazetteer_build import bbox_polygon
 from geo.ingest import read_article
 from geo.spatial import distance_to_shape_km
 
@@ -182,7 +179,7 @@ def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: Ext
         score.toponyms.true_positive += 1
         score.toponyms_found += 1
         mention = predicted[index]
-        distance = distance_to_shape_km(place_shape(mention.place), float(toponym["lat"]), float(toponym["lon"]))
+        distance = distance_to_shape_km(mention.place.covered, float(toponym["lat"]), float(toponym["lon"]))
         if distance <= ACC_KM:
             score.toponyms_resolved += 1
         else:
@@ -223,16 +220,10 @@ def _event_distance(event: Event, lat: float, lon: float, gazetteer: Gazetteer) 
     for place in event.places:
         known = gazetteer.get(place.id)
         if known is not None:
-            distances.append(distance_to_shape_km(place_shape(known), lat, lon))
+            distances.append(distance_to_shape_km(known.covered, lat, lon))
     return min(distances)
 
 
-def place_shape(place) -> BaseGeometry:
-    """The shape a place covers: its polygon, or for a region known by a point and an extent
-    (a US state, an island group), that extent."""
-    if place.kind == "region" and place.geometry.geom_type == "Point":
-        return bbox_polygon(place.bbox)
-    return place.geometry
 
 
 def event_matches(gold: dict[str, Any], event: Event, gazetteer: Gazetteer) -> bool:

@@ -23,7 +23,6 @@ from geo.catalogue import ActorHit, AssetHit, Catalogue, load_catalogue
 from geo.dates import PublicationDate, parse_published
 from geo.errors import InputError
 from geo.events import Asset, Event, EventPlace, EventSource, event_id
-from geo.gazetteer_build import bbox_polygon
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
 from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
@@ -492,7 +491,7 @@ def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
     if outer.place.kind == "country" and inner.place.country == outer.place.country:
         return True
     if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
-        return bbox_polygon(outer.place.bbox).contains(shapely.Point(inner.place.lon, inner.place.lat))
+        return outer.place.covered.contains(shapely.Point(inner.place.lon, inner.place.lat))
     shape = outer.place.geometry
     shapely.prepare(shape)  # cached shapes stay prepared: later tests are cheap
     return bool(shapely.dwithin(shape, shapely.Point(inner.place.lon, inner.place.lat), 0.05))

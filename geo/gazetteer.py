@@ -69,6 +69,16 @@ class Place:
         """The shape to draw and to test containment with (polygon, or point for sites)."""
         return _decode_wkb(self.geometry_wkb)
 
+    @property
+    def covered(self) -> BaseGeometry:
+        """The shape the place covers: its polygon, or for a region known only by a point and an
+        extent (a US state, an island group) that extent."""
+        if self.kind == "region" and self.geometry.geom_type == "Point":
+            from geo.spatial import bbox_polygon
+
+            return bbox_polygon(self.bbox)
+        return self.geometry
+
     def to_record(self) -> dict[str, object]:
         """A JSON-ready dict of the record (no geometry)."""
         return {

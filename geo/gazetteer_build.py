@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo import naturalearth, seas
@@ -425,11 +425,3 @@ def main_build(data_dir: Path = DATA_DIR, out_path: Path | None = None) -> Build
     report = build_gazetteer(data_dir, out_path or BUILD_DIR / "gazetteer.parquet", progress=print)
     print(report.summary())
     return report
-
-
-def bbox_polygon(bbox: tuple[float, float, float, float]) -> BaseGeometry:
-    """The box as a (Multi)Polygon, split at 180° when it wraps."""
-    west, south, east, north = bbox
-    if west <= east:
-        return box(west, south, east, north)
-    return shapely.MultiPolygon([box(west, south, 180, north), box(-180, south, east, north)])

@@ -6,10 +6,10 @@ import math
 
 import shapely
 import shapely.ops
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["EARTH_RADIUS_KM", "check_geometry", "distance_to_shape_km", "haversine_km"]
+__all__ = ["EARTH_RADIUS_KM", "bbox_polygon", "check_geometry", "distance_to_shape_km", "haversine_km"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -48,3 +48,11 @@ def check_geometry(geometry: BaseGeometry | None, where: str) -> None:
     west, south, east, north = geometry.bounds
     if west < -180 or east > 180 or south < -90 or north > 90:
         raise DataBuildError(f"{where}: coordinates outside lon [-180, 180] / lat [-90, 90]")
+
+
+def bbox_polygon(bbox: tuple[float, float, float, float]) -> BaseGeometry:
+    """The box as a (Multi)Polygon, split at 180° when it wraps."""
+    west, south, east, north = bbox
+    if west <= east:
+        return box(west, south, east, north)
+    return shapely.MultiPolygon([box(west, south, 180, north), box(-180, south, east, north)])
