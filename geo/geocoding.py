@@ -24,7 +24,7 @@ import os
 import re
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -463,12 +463,27 @@ class OfflineGazetteer(Geocoder):
         return anchors
 
     def resolve_hits(
-        self, text: str, hits: Sequence[NameHit], country_bias: str | None = None
+        self,
+        text: str,
+        hits: Sequence[NameHit],
+        country_bias: str | None = None,
+        *,
+        settled_at: Mapping[str, float] | None = None,
     ) -> list[ResolvedName]:
-        """Each hit's best place in the context of all the others."""
+        """Each hit's best place in the context of all the others.
+
+        With `settled_at` (a score per kind), a name with a single candidate whose score without
+        context already reaches its kind's figure is taken as it is: there is nothing to choose
+        between, and context only ever adds to a score. Its score is then the context-free one.
+        """
         context = PlaceContext(text=text, anchors=self.anchors(hits), country_bias=country_bias)
         resolved = []
         for hit in hits:
+            if settled_at is not None:
+                plain = self.rank(hit.text, country_bias=country_bias)
+                if len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):
+                    resolved.append(ResolvedName(hit, plain[0][1], plain[0][0], plain[0][0]))
+                    continue
             ranked = self.rank(hit.text, context=context, span=(hit.start, hit.end))
             if not ranked:
                 continue

@@ -154,7 +154,9 @@ def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
 
 @functools.cache
 def _name_patterns() -> tuple[tuple[WordStartMatcher, str], ...]:
-    return tuple((WordStartMatcher.of_pattern(row["pattern"]), row.get("kind") or "name")
+    # `anchor`: a word every match contains, at most `reach` characters after its start (a fast scan).
+    return tuple((WordStartMatcher.of_pattern(row["pattern"], anchor=row.get("anchor") or None,
+                                              reach=int(row.get("reach") or 0)), row.get("kind") or "name")
                  for row in _read("name_patterns.csv"))
 
 
@@ -181,8 +183,11 @@ _COUNT = re.compile(
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)\b",
-    re.IGNORECASE,
-)
+)  # matched against the folded (lower-case) text: IGNORECASE would make the engine try every character
+_NOT_A_COUNT_AFTER = re.compile(
+    r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
+    r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)")
+_IN_DESIGNATOR = re.compile(r"[A-Za-z]-$|[A-Z]$")  # "F-35", "Tu-95"
 
 
 def _count_value(text: str) -> int | None:
@@ -210,20 +215,18 @@ def _count_value(text: str) -> int | None:
     return total or None
 
 
-def _find_counts(text: str) -> list[CountMention]:
+def _find_counts(text: str, folded: str) -> list[CountMention]:
     counts = []
-    for match in _COUNT.finditer(text):
-        value = _count_value(match.group("number"))
+    for match in _COUNT.finditer(folded):
+        start, end = match.span()
+        value = _count_value(text[start:end])
         if value is None:
             continue
-        after = text[match.end(): match.end() + 12].lower()
-        if re.match(r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
-                    r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)", after):
+        if _NOT_A_COUNT_AFTER.match(text[end: end + 12].lower()):
             continue
-        before = text[max(0, match.start() - 6): match.start()]
-        if re.search(r"[A-Za-z]-$|[A-Z]$", before):  # part of a designator: "F-35", "Tu-95"
+        if _IN_DESIGNATOR.search(text[max(0, start - 6): start]):
             continue
-        counts.append(CountMention(match.start(), match.end(), match.group(0), value))
+        counts.append(CountMention(start, end, text[start:end], value))
     return counts
 
 
@@ -244,7 +247,7 @@ def find_mentions(
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = _SpanIndex([(a.start, a.end) for a in assets])
     hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
-    resolved = geocoder.resolve_hits(text, hits)
+    resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE)
     places = [
         PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
         for r in resolved
@@ -291,7 +294,7 @@ def find_mentions(
         places=places,
         assets=assets,
         actors=actors,
-        counts=_find_counts(text),
+        counts=_find_counts(text, folded),
         dates=find_dates(text, published),
         triggers=triggers,
         masked=masked,
@@ -385,7 +388,7 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
     previous: PlaceMention | None = None
     for place in places:
         before = text[sentence.start: place.start]
-        tokens = [t.lower() for t in _TOKEN.findall(before)]
+        tokens = _tokens_before(before)
         role = _role_from_tokens(tokens, prepositions, words)
         gap = text[previous.end: place.start] if previous else ""
         if previous is not None and _qualifies(previous, place, gap):
@@ -399,12 +402,26 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
                 and _EVENT_NOUN.match(text[place.end: place.end + 40]):
             role = "location"  # "NATO's annual Baltic Sea naval exercise"
-        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(before):
+        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(before, max(0, len(before) - 120)):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
         if _negated(text, sentence, place) and role in LOCATING_ROLES:
             role = "excluded"
         place.role = role
         previous = place
+
+
+_ROLE_TOKENS = 24  # the role reading looks at most this many tokens back from a place
+_ROLE_REACH = 400  # characters that hold that many tokens in any ordinary sentence
+
+
+def _tokens_before(before: str) -> list[str]:
+    """The lower-cased tokens of `before`, or at least its last _ROLE_TOKENS: tokenising only its tail
+    keeps a long sentence with many places from being read again for each of them."""
+    if len(before) > _ROLE_REACH:
+        tail = [t.lower() for t in _TOKEN.findall(before, len(before) - _ROLE_REACH)]
+        if len(tail) > _ROLE_TOKENS:
+            return tail[1:]  # the first may be the end of a word cut in two
+    return [t.lower() for t in _TOKEN.findall(before)]
 
 
 _APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"

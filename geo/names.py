@@ -11,6 +11,7 @@ import re._constants as re_constants
 import re._parser as re_parser
 import unicodedata
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 __all__ = ["WordStartMatcher", "fold_char", "fold_text", "name_key", "word_starts"]
 
@@ -88,6 +89,29 @@ def word_starts(text: str) -> dict[str, list[int]]:
     return starts
 
 
+_last_word_prefixes: tuple[str, dict[str, list[int]], list[int]] = ("", {}, [])
+
+
+def _word_prefixes(text: str) -> tuple[dict[str, list[int]], list[int]]:
+    """Where words start, by their first two characters lower-cased ("dr" for "Drills", "a " for
+    "a"), and the starts whose two characters are not all ASCII; the last text's answer is kept."""
+    global _last_word_prefixes
+    last = _last_word_prefixes
+    if last[0] is text:
+        return last[1], last[2]
+    index: dict[str, list[int]] = {}
+    other: list[int] = []
+    for match in _WORD_START.finditer(text):
+        position = match.start()
+        key = text[position: position + 2]
+        if key.isascii():
+            index.setdefault(key.lower(), []).append(position)
+        else:
+            other.append(position)
+    _last_word_prefixes = (text, index, other)
+    return index, other
+
+
 class WordStartMatcher:
     """`re.compile(rf"\\b(?:{'|'.join(alternatives)}){suffix}", flags).finditer(text)`, faster.
 
@@ -98,11 +122,26 @@ class WordStartMatcher:
     (in their original order) can match: trying just them finds exactly the same matches. Words
     starting with a non-ASCII letter ("ſ" and "K" fold onto ASCII letters) get the full pattern.
     When some alternative's first characters cannot be worked out, the full pattern scans the text.
+    Where every alternative's first two characters can be listed, words are picked by those two
+    ("dr" for "drills?"), which leaves a tenth of the words where the first letter leaves half.
+
+    `anchor` is a regex (best a plain alternation of words that do not overlap one another) that
+    every match contains, starting at most `reach` characters after the match's start ("Command"
+    in "U.S. Indo-Pacific Command"): then only the word starts up to `reach` characters before an
+    anchor are tried. Patterns that open with many capitalised words or common
+    ones ("in", "on") but need a rare word later are tried a few times per text instead of at most
+    words. A match whose anchor lies farther than `reach` from its start is not found.
     """
 
-    def __init__(self, alternatives: Sequence[str], flags: int = 0, *, suffix: str = "") -> None:
+    def __init__(self, alternatives: Sequence[str], flags: int = 0, *, suffix: str = "",
+                 anchor: str | None = None, reach: int = 0) -> None:
         self.pattern = re.compile(rf"\b(?:{'|'.join(alternatives)}){suffix}", flags)
         self._by_char: dict[str, re.Pattern[str]] | None = None
+        # A plain alternation: the engine skips ahead to its first letters (a look-ahead that would
+        # also find overlapping anchors is tried at every character, five times slower).
+        self._anchor = re.compile(anchor, flags) if anchor else None
+        self._reach = reach
+        self._by_prefix: dict[str, re.Pattern[str]] | None = None
         folding = bool(self.pattern.flags & re.IGNORECASE)
         if self.pattern.flags & (re.ASCII | re.LOCALE):
             return  # word starts are found with Unicode \b
@@ -125,14 +164,26 @@ class WordStartMatcher:
             }
         except re.error:
             self._by_char = None  # e.g. a conditional naming a group of another alternative
+            return
+        by_prefix: dict[str, list[str]] = {}
+        for alternative in alternatives:
+            prefixes = _first_two(list(re_parser.parse(alternative, flags)))
+            if prefixes is None or not all(p.isascii() for p in prefixes):
+                return
+            for prefix in {p.lower() for p in prefixes}:
+                by_prefix.setdefault(prefix, []).append(alternative)
+        self._by_prefix = {
+            prefix: re.compile(rf"\b(?:{'|'.join(found)}){suffix}", flags) for prefix, found in by_prefix.items()
+        }
 
     @classmethod
-    def of_pattern(cls, pattern: str, flags: int = 0) -> WordStartMatcher:
+    def of_pattern(cls, pattern: str, flags: int = 0, *, anchor: str | None = None,
+                   reach: int = 0) -> WordStartMatcher:
         """A matcher for a whole pattern; it only speeds up patterns that open with \b."""
         parsed = list(re_parser.parse(pattern, flags))
         if pattern.startswith(r"\b") and parsed and parsed[0] == (re_constants.AT, re_constants.AT_BOUNDARY):
             # The \b is the first item of the top level, so there is no top-level "|": "\bX" is "\b(?:X)".
-            return cls([pattern[2:]], flags)
+            return cls([pattern[2:]], flags, anchor=anchor, reach=reach)
         matcher = cls([], flags)
         matcher.pattern = re.compile(pattern, flags)
         matcher._by_char = None
@@ -140,6 +191,10 @@ class WordStartMatcher:
 
     def finditer(self, text: str) -> Iterable[re.Match[str]]:
         """The matches of `self.pattern.finditer(text)`, in order."""
+        if self._anchor is not None:
+            return self._anchored_matches(text)
+        if self._by_prefix is not None:
+            return self._prefixed_matches(text, self._by_prefix)
         by_char = self._by_char
         if by_char is None:
             return self.pattern.finditer(text)
@@ -158,6 +213,110 @@ class WordStartMatcher:
                 found.append(match)
                 end = match.end()
         return found
+
+    def _prefixed_matches(self, text: str, by_prefix: dict[str, re.Pattern[str]]) -> list[re.Match[str]]:
+        index, other = _word_prefixes(text)
+        tried: list[tuple[int, re.Pattern[str]]] = [(p, pattern) for prefix, pattern in by_prefix.items()
+                                                    for p in index.get(prefix, ())]
+        tried.extend((p, self.pattern) for p in other)  # "Ø", "ſ": the full pattern decides
+        tried.sort(key=itemgetter(0))
+        found = []
+        end = 0
+        for start, pattern in tried:
+            if start < end:
+                continue  # inside the previous match: finditer resumes after it
+            match = pattern.match(text, start)
+            if match is not None:
+                found.append(match)
+                end = match.end()
+        return found
+
+    def _anchored_matches(self, text: str) -> list[re.Match[str]]:
+        """`finditer`'s matches, searched for only from `reach` characters before each anchor."""
+        assert self._anchor is not None
+        found: list[re.Match[str]] = []
+        end = 0  # matches do not overlap: the next starts at or after the last one's end
+        ahead: re.Match[str] | None = None  # the first match at or after some earlier window's start
+        for anchor in self._anchor.finditer(text):
+            at = anchor.start()
+            if at < end:
+                continue  # inside the last match: no later match can contain it
+            window = max(end, at - self._reach)
+            if ahead is None or ahead.start() < window:
+                ahead = self.pattern.search(text, window)
+                if ahead is None:
+                    break
+            # No match starts between the window and `ahead`; one starting after `at` cannot hold this anchor.
+            if ahead.start() <= at:
+                found.append(ahead)
+                end = max(ahead.end(), ahead.start() + 1)
+                ahead = None
+        return found
+
+
+_MAX_PREFIXES = 400
+
+
+class _Unlisted(Exception):
+    """The first two characters of a pattern cannot be listed."""
+
+
+def _first_two(items: list) -> set[str] | None:
+    """Every two-character string a match of the parsed regex can start with, or None when that
+    set is not a short list (a class like \\s, a look-around, a match shorter than two characters)."""
+    found: set[str] = set()
+
+    def walk(sequence: list, index: int, prefix: str, rest: tuple[tuple[list, int], ...]) -> None:
+        if len(prefix) == 2:
+            found.add(prefix)
+            if len(found) > _MAX_PREFIXES:
+                raise _Unlisted
+            return
+        if index == len(sequence):
+            if not rest:
+                raise _Unlisted  # the match can end before two characters
+            walk(rest[-1][0], rest[-1][1], prefix, rest[:-1])
+            return
+        op, value = sequence[index]
+        if op is re_constants.LITERAL:
+            walk(sequence, index + 1, prefix + chr(value), rest)
+        elif op is re_constants.IN:
+            for char in _class_chars(value):
+                walk(sequence, index + 1, prefix + char, rest)
+        elif op is re_constants.SUBPATTERN and not value[1] and not value[2]:
+            walk(list(value[3]), 0, prefix, (*rest, (sequence, index + 1)))
+        elif op is re_constants.BRANCH:
+            for alternative in value[1]:
+                walk(list(alternative), 0, prefix, (*rest, (sequence, index + 1)))
+        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
+            least, most, repeated = value[0], min(value[1], 2), list(value[2])
+            for times in range(least, max(least, most) + 1):  # two repetitions reach two characters
+                if times == 0:
+                    walk(sequence, index + 1, prefix, rest)
+                else:
+                    walk(repeated, 0, prefix, (*rest, (sequence, index + 1), *[(repeated, 0)] * (times - 1)))
+        else:
+            raise _Unlisted
+
+    try:
+        walk(items, 0, "", ())
+    except _Unlisted:
+        return None
+    return found
+
+
+def _class_chars(items: list) -> list[str]:
+    chars: list[str] = []
+    for kind, item in items:
+        if kind is re_constants.LITERAL:
+            chars.append(chr(item))
+        elif kind is re_constants.RANGE and item[1] - item[0] < 64:
+            chars.extend(chr(c) for c in range(item[0], item[1] + 1))
+        elif kind is re_constants.CATEGORY and item is re_constants.CATEGORY_DIGIT:
+            chars.extend("0123456789")  # other scripts' digits are not ASCII: the full pattern tries those
+        else:
+            raise _Unlisted
+    return chars
 
 
 def _first_chars(items: list) -> tuple[set[str], bool] | None:

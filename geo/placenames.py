@@ -100,6 +100,7 @@ class PlaceNameFinder:
         folded = fold_text(text)
         size = len(folded)
         found: list[tuple[int, int, str]] = []
+        spellings: dict[tuple[str, frozenset[str]], bool] = {}  # a name repeats within an article
         for end_index, (length, key, lowered) in self._automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
             # A match that continues a word is not a name: a letter beside it, or a hyphen then a
@@ -117,7 +118,10 @@ class PlaceNameFinder:
             if folded.startswith("the ", start) and end - start > 4:
                 start += 4
             span = text[start:end]
-            if not _capitalised_like(span, lowered):
+            capitalised = spellings.get((span, lowered))
+            if capitalised is None:
+                capitalised = spellings[(span, lowered)] = _capitalised_like(span, lowered)
+            if not capitalised:
                 continue
             if _part_of_person_name(text, start, end, self._major(key)):
                 continue
