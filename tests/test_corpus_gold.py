@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import ROOT, SEEDS
 
-CORPORA = [SEEDS, ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_heldout"]
+CORPORA = [SEEDS, ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_heldout", ROOT / "tests" / "corpus_blind"]
 KINDS = {"country", "sea", "region", "city", "installation"}
 EVENT_KINDS = {"deployment", "basing", "patrol", "exercise"}
 
