@@ -19,7 +19,7 @@ from geo.catalogue import ActorHit, AssetHit, Catalogue
 from geo.dates import DateMention, PublicationDate, find_dates
 from geo.gazetteer import DATA_DIR, Place
 from geo.geocoding import OfflineGazetteer
-from geo.names import WordStartMatcher, fold_text
+from geo.names import WordStartMatcher, fold_article
 
 __all__ = [
     "CountMention",
@@ -237,7 +237,7 @@ def find_mentions(
     catalogue: Catalogue,
     published: PublicationDate | None,
 ) -> Mentions:
-    folded = fold_text(text)
+    folded = fold_article(text)
     sentences = split_sentences(text)
     actors = catalogue.find_actors(text, folded)
     assets = catalogue.find_assets(text, folded)

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 
-__all__ = ["WordStartMatcher", "fold_char", "fold_text", "name_key", "word_starts"]
+__all__ = ["WordStartMatcher", "fold_article", "fold_char", "fold_text", "name_key", "word_index"]
 
 # Letters that NFKD does not decompose into a base letter plus a mark.
 _SPECIAL_LETTERS = {
@@ -57,6 +57,20 @@ def fold_text(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+_last_folded: tuple[str, str] = ("", "")
+
+
+def fold_article(text: str) -> str:
+    """`fold_text` for a whole article, which every finder folds: the last text's answer is kept."""
+    global _last_folded
+    last = _last_folded
+    if last[0] is text:
+        return last[1]
+    folded = text.translate(_FOLD_TABLE)
+    _last_folded = (text, folded)
+    return folded
+
+
 def name_key(name: str) -> str:
     """The lookup key of a place name: folded, dotless, single-spaced, without a leading "the".
 
@@ -71,32 +85,15 @@ def name_key(name: str) -> str:
 
 # -- scanning for patterns that start a word ---------------------------------------------------------
 _WORD_START = re.compile(r"\b\w")
-_last_word_starts: tuple[str, dict[str, list[int]]] = ("", {})
+_last_word_index: tuple[str, dict[str, list[int]], list[int]] = ("", {}, [])
 
 
-def word_starts(text: str) -> dict[str, list[int]]:
-    """Where each word of `text` starts, by its first character (one pass, shared by every matcher
-    that scans the same text: the last text's answer is kept)."""
-    global _last_word_starts
-    last = _last_word_starts
-    if last[0] is text:
-        return last[1]
-    starts: dict[str, list[int]] = {}
-    for match in _WORD_START.finditer(text):
-        position = match.start()
-        starts.setdefault(text[position], []).append(position)
-    _last_word_starts = (text, starts)
-    return starts
-
-
-_last_word_prefixes: tuple[str, dict[str, list[int]], list[int]] = ("", {}, [])
-
-
-def _word_prefixes(text: str) -> tuple[dict[str, list[int]], list[int]]:
-    """Where words start, by their first two characters lower-cased ("dr" for "Drills", "a " for
-    "a"), and the starts whose two characters are not all ASCII; the last text's answer is kept."""
-    global _last_word_prefixes
-    last = _last_word_prefixes
+def word_index(text: str) -> tuple[dict[str, list[int]], list[int]]:
+    """Where the words of `text` start, by their first two characters lower-cased ("dr" for
+    "Drills", "a " for "a"), and, apart, the starts whose two characters are not all ASCII.
+    One pass serves every matcher that scans the same text: the last text's answer is kept."""
+    global _last_word_index
+    last = _last_word_index
     if last[0] is text:
         return last[1], last[2]
     index: dict[str, list[int]] = {}
@@ -108,7 +105,7 @@ def _word_prefixes(text: str) -> tuple[dict[str, list[int]], list[int]]:
             index.setdefault(key.lower(), []).append(position)
         else:
             other.append(position)
-    _last_word_prefixes = (text, index, other)
+    _last_word_index = (text, index, other)
     return index, other
 
 
@@ -168,7 +165,7 @@ class WordStartMatcher:
         by_prefix: dict[str, list[str]] = {}
         for alternative in alternatives:
             prefixes = _first_two(list(re_parser.parse(alternative, flags)))
-            if prefixes is None or not all(p.isascii() for p in prefixes):
+            if prefixes is None or not all(p.isascii() and p[0].isalnum() for p in prefixes):
                 return
             for prefix in {p.lower() for p in prefixes}:
                 by_prefix.setdefault(prefix, []).append(alternative)
@@ -198,16 +195,16 @@ class WordStartMatcher:
         by_char = self._by_char
         if by_char is None:
             return self.pattern.finditer(text)
-        starts = word_starts(text)
-        candidates = [p for char, positions in starts.items() if char in by_char or not char.isascii()
-                      for p in positions]
-        candidates.sort()
+        index, other = word_index(text)
+        tried = [(p, pattern) for key, positions in index.items() if key[0] in by_char or key[0].upper() in by_char
+                 for p in positions if (pattern := by_char.get(text[p])) is not None]
+        tried.extend((p, self.pattern) for p in other)  # "Ø", "ſ": the full pattern decides
+        tried.sort(key=itemgetter(0))
         found = []
         end = 0
-        for start in candidates:
+        for start, pattern in tried:
             if start < end:
                 continue  # inside the previous match: finditer resumes after it
-            pattern = by_char.get(text[start], self.pattern)
             match = pattern.match(text, start)
             if match is not None:
                 found.append(match)
@@ -215,9 +212,8 @@ class WordStartMatcher:
         return found
 
     def _prefixed_matches(self, text: str, by_prefix: dict[str, re.Pattern[str]]) -> list[re.Match[str]]:
-        index, other = _word_prefixes(text)
-        tried: list[tuple[int, re.Pattern[str]]] = [(p, pattern) for prefix, pattern in by_prefix.items()
-                                                    for p in index.get(prefix, ())]
+        index, other = word_index(text)
+        tried = [(p, pattern) for prefix, pattern in by_prefix.items() for p in index.get(prefix, ())]
         tried.extend((p, self.pattern) for p in other)  # "Ø", "ſ": the full pattern decides
         tried.sort(key=itemgetter(0))
         found = []

@@ -15,7 +15,7 @@ from pathlib import Path
 import ahocorasick
 
 from geo.gazetteer import DATA_DIR, Gazetteer
-from geo.names import fold_text, name_key
+from geo.names import fold_article, fold_text, name_key
 
 __all__ = ["NameHit", "PlaceNameFinder", "load_stop_names"]
 
@@ -97,7 +97,7 @@ class PlaceNameFinder:
 
     def find(self, text: str) -> list[NameHit]:
         """Non-overlapping hits, longest first where hits overlap, in text order."""
-        folded = fold_text(text)
+        folded = fold_article(text)
         size = len(folded)
         found: list[tuple[int, int, str]] = []
         spellings: dict[tuple[str, frozenset[str]], bool] = {}  # a name repeats within an article
