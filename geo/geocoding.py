@@ -347,19 +347,26 @@ class OfflineGazetteer(Geocoder):
         """Candidates for `name`, best first, as (score, place)."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
-        key = name_key(name)
-        if context is None or not context.anchors:
-            cache_key = (key, bias, wanted)
-            cached = self._cache.get(cache_key)
-            if cached is None:
-                cached = self._rank_plain(name, bias, wanted)
-                if len(self._cache) < 200_000:
-                    self._cache[cache_key] = cached
-            if context is None or not context.text:
-                return cached
-        plain = self._cache.get((key, bias, wanted)) or self._rank_plain(name, bias, wanted)
-        if span is None and context is not None:
+        plain = self._ranked_plain(name, name_key(name), bias, wanted)
+        if context is None or not context.text:
+            return plain
+        if span is None:
             span = _find_span(context.text, name)
+        return self._ranked_in_context(plain, bias, context, span)
+
+    def _ranked_plain(self, name: str, key: str, bias: str | None,
+                      wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        """The candidates ranked without context, remembered by name key, bias and kinds."""
+        cache_key = (key, bias, wanted)
+        cached = self._cache.get(cache_key)
+        if cached is None:
+            cached = self._rank_plain(name, bias, wanted)
+            if len(self._cache) < 200_000:
+                self._cache[cache_key] = cached
+        return cached
+
+    def _ranked_in_context(self, plain: list[tuple[float, Place]], bias: str | None, context: PlaceContext,
+                           span: tuple[int, int] | None) -> list[tuple[float, Place]]:
         # Context can lift a candidate by a few points at most: only the plausible ones are rescored.
         scored = [(self._score(p, bias, context, span), p) for _, p in plain[:MAX_CONTEXT_CANDIDATES]]
         scored.sort(key=lambda item: (-item[0], item[1].id))
@@ -388,13 +395,13 @@ class OfflineGazetteer(Geocoder):
             score += COUNTRY_BIAS_BONUS
         if context is None or span is None:
             return score
-        score += self._context_bonus(place, context, span)
-        score += self._cue_bonus(place, context, span)
+        facts = context.span_facts(span)
+        score += self._context_bonus(place, context, facts)
+        score += self._cue_bonus(place, context, facts, span)
         return score
 
-    def _context_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
+    def _context_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts) -> float:
         best = 0.0
-        facts = context.span_facts(span)
         place_id, country, lat = place.id, place.country, place.lat
         for index, (anchor_id, anchor_country, anchor_is_country, anchor_lat, nearness) in enumerate(facts.scoring):
             if anchor_id == place_id:
@@ -406,7 +413,7 @@ class OfflineGazetteer(Geocoder):
                 beside = facts.apposition[index]
                 if beside is None:  # the same for every candidate: tested once per span and group
                     beside = facts.apposition[index] = any(
-                        _in_apposition(context.text, span, a) for a in facts.groups[index][1])
+                        _in_apposition(context.text, facts.span, a) for a in facts.groups[index][1])
                 if beside:
                     bonus += APPOSITION_BONUS
             # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.
@@ -426,13 +433,12 @@ class OfflineGazetteer(Geocoder):
                 self._nearby_cache[pair] = near
         return near
 
-    def _cue_bonus(self, place: Place, context: PlaceContext, span: tuple[int, int]) -> float:
+    def _cue_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts, span: tuple[int, int]) -> float:
         text = context.text
         if not self.cues or not text:
             return 0.0
         # The bonus depends on the words around the span and the place's kind only: candidates of
         # one name mostly share a kind, so each (kind, subkind) is tested once per span.
-        facts = context.span_facts(span)
         memo_key = (id(self.cues), place.kind, place.subkind)
         bonus = facts.cues.get(memo_key)
         if bonus is not None:
@@ -479,14 +485,13 @@ class OfflineGazetteer(Geocoder):
         context = PlaceContext(text=text, anchors=self.anchors(hits), country_bias=country_bias)
         resolved = []
         for hit in hits:
-            if settled_at is not None:
-                plain = self.rank(hit.text, country_bias=country_bias)
-                if len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):
-                    resolved.append(ResolvedName(hit, plain[0][1], plain[0][0], plain[0][0]))
-                    continue
-            ranked = self.rank(hit.text, context=context, span=(hit.start, hit.end))
-            if not ranked:
+            plain = self._ranked_plain(hit.text, hit.key, country_bias, None)
+            if not plain:
                 continue
+            if settled_at is not None and len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):
+                resolved.append(ResolvedName(hit, plain[0][1], plain[0][0], plain[0][0]))
+                continue
+            ranked = self._ranked_in_context(plain, country_bias, context, (hit.start, hit.end))
             margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
             resolved.append(ResolvedName(hit, ranked[0][1], ranked[0][0], margin))
         return resolved

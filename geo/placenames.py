@@ -38,6 +38,14 @@ class NameHit:
     key: str
 
 
+_BEFORE_WORD = re.compile(r"\W(?=\w)")
+
+
+def _mark_word_starts(text: str) -> str:
+    """`text` with each character that comes right before a word replaced by \\x01 (same length)."""
+    return _BEFORE_WORD.sub("\x01", text)
+
+
 def load_stop_names(path: Path = STOP_NAMES_PATH) -> frozenset[str]:
     """Name keys never taken as places on their own ("Air", "Base", "March", ...)."""
     if not path.exists():
@@ -78,11 +86,9 @@ class PlaceNameFinder:
                 for pattern in {folded, folded.replace(".", ""), key}:
                     if not pattern:
                         continue
-                    known = automaton.get(pattern, None)
-                    if known is None:
-                        automaton.add_word(pattern, (len(pattern), key, lowered))
-                    elif lowered and not known[2]:
-                        pass  # the capitalised spelling stays the strict one
+                    marked = _mark_word_starts(" " + pattern if pattern[0].isalnum() else pattern)
+                    if automaton.get(marked, None) is None:  # a capitalised spelling stays the strict one
+                        automaton.add_word(marked, (len(pattern), key, lowered))
         automaton.make_automaton()
         self._automaton = automaton
         self._major_keys: dict[str, bool] = {}
@@ -101,10 +107,13 @@ class PlaceNameFinder:
         size = len(folded)
         found: list[tuple[int, int, str]] = []
         spellings: dict[tuple[str, frozenset[str]], bool] = {}  # a name repeats within an article
-        for end_index, (length, key, lowered) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
+        # Names are stored with their word starts marked, so a match starts where a word does
+        # (the leading space stands for the start of the text; offsets shift by one).
+        for end_index, (length, key, lowered) in self._automaton.iter(_mark_word_starts(" " + folded)):
+            end = end_index
+            start = end - length
             # A match that continues a word is not a name: a letter beside it, or a hyphen then a
-            # letter ("Tu-95"). Most matches are inside longer words: the test is inline for speed.
+            # letter ("Tu-95", "Russia-Ukraine").
             if start > 0:
                 before = folded[start - 1]
                 if before.isalnum() or (before == "-" and start > 1 and folded[start - 2].isalnum()):
