@@ -384,11 +384,15 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
     "leaders met in Madrid" -> venue; "invasion of Ukraine" -> context; "Rota, Spain" -> the
     second is a qualifier of the first; "Finland and Sweden" -> Sweden takes Finland's role.
     """
+    if not places:
+        return
     prepositions, words = _role_tables()
     previous: PlaceMention | None = None
+    # The sentence's tokens up to its last place, read once; each place takes the last few before it.
+    token_spans = [m.span() for m in _TOKEN.finditer(text, sentence.start, places[-1].start)]
+    token_starts = [start for start, _end in token_spans]
     for place in places:
-        before = text[sentence.start: place.start]
-        tokens = _tokens_before(before)
+        tokens = _tokens_before(text, token_spans, bisect_left(token_starts, place.start), place.start)
         role = _role_from_tokens(tokens, prepositions, words)
         gap = text[previous.end: place.start] if previous else ""
         if previous is not None and _qualifies(previous, place, gap):
@@ -402,26 +406,25 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
                 and _EVENT_NOUN.match(text[place.end: place.end + 40]):
             role = "location"  # "NATO's annual Baltic Sea naval exercise"
-        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(before, max(0, len(before) - 120)):
+        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
+                                                              place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
-        if _negated(text, sentence, place) and role in LOCATING_ROLES:
+        if role in LOCATING_ROLES and _negated(text, sentence, place):
             role = "excluded"
         place.role = role
         previous = place
 
 
 _ROLE_TOKENS = 24  # the role reading looks at most this many tokens back from a place
-_ROLE_REACH = 400  # characters that hold that many tokens in any ordinary sentence
 
 
-def _tokens_before(before: str) -> list[str]:
-    """The lower-cased tokens of `before`, or at least its last _ROLE_TOKENS: tokenising only its tail
-    keeps a long sentence with many places from being read again for each of them."""
-    if len(before) > _ROLE_REACH:
-        tail = [t.lower() for t in _TOKEN.findall(before, len(before) - _ROLE_REACH)]
-        if len(tail) > _ROLE_TOKENS:
-            return tail[1:]  # the first may be the end of a word cut in two
-    return [t.lower() for t in _TOKEN.findall(before)]
+def _tokens_before(text: str, spans: list[tuple[int, int]], count: int, end: int) -> list[str]:
+    """The last _ROLE_TOKENS of the first `count` token spans, lower-cased, cut at `end` (a token
+    running into the place's name ends where the name begins)."""
+    tokens = [text[start:stop].lower() for start, stop in spans[max(0, count - _ROLE_TOKENS): count]]
+    if tokens and spans[count - 1][1] > end:
+        tokens[-1] = text[spans[count - 1][0]: end].lower()
+    return tokens
 
 
 _APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
@@ -492,15 +495,15 @@ def _from_earlier(tokens: list[str]) -> bool:
     return False
 
 
-_NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b", re.IGNORECASE)
-
-
-_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b", re.IGNORECASE)
+# Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
+_NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
+_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b")
 
 
 def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
     """ "will not enter Ukraine", "no plans to send troops to Taiwan", "had suggested ... be placed in
     Ukraine instead": the place is out of scope."""
-    before = text[max(sentence.start, place.start - 60): place.start]
-    after = text[place.end: min(sentence.end, place.end + 25)]
+    folded = fold_article(text)
+    before = folded[max(sentence.start, place.start - 60): place.start]
+    after = folded[place.end: min(sentence.end, place.end + 25)]
     return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after))
