@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import shapely
@@ -137,6 +138,9 @@ class Extractor:
     def extract(self, article: Article) -> ExtractionResult:
         published = parse_published(article.published)
         mentions = find_mentions(article.text, self.geocoder, self.catalogue, published)
+        # Actors are asked for per sentence and again per segment: each span is read once.
+        actors_in: Callable[[int, int], list[str]] = functools.cache(
+            lambda start, end: self._actors(mentions, start, end))
         drafts: list[_Draft] = []
         previous_actors: list[str] = []
         last_date: tuple[dt.date, str] | None = None
@@ -166,7 +170,7 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
-            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead)
+            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, actors_in)
             for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
@@ -178,7 +182,7 @@ class Extractor:
                 partners += self._partner_actors(mentions, sentence)
                 drafts[-1].partners = sorted(set(drafts[-1].partners) | {
                     c for c in partners if c not in drafts[-1].actors})
-            sentence_actors = self._actors(mentions, sentence.start, sentence.end)
+            sentence_actors = actors_in(sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
         for draft in drafts:
@@ -199,8 +203,9 @@ class Extractor:
         previous_actors: list[str],
         date: tuple[dt.date, str] | None,
         lookahead: tuple[int, int],
+        actors_in: Callable[[int, int], list[str]],
     ) -> list[_Draft]:
-        places = [p for p in mentions.places if sentence.start <= p.start < sentence.end]
+        places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
         locations = [p for p in places if p.role in LOCATING_ROLES]
         # "deployed to RAF Lakenheath ... for the F-35A's first training deployment to Europe": a wide
         # region around another location of the sentence only frames it.
@@ -214,7 +219,7 @@ class Extractor:
             if not any(_is_platform(h) for h in mentions.within(mentions.assets, sentence.start, sentence.end)):
                 return []
             sentence_triggers = [TriggerMention(locations[0].start, locations[0].start, "", "deployment", 0, "")]
-        sentence_actors = self._actors(mentions, sentence.start, sentence.end)
+        sentence_actors = actors_in(sentence.start, sentence.end)
         partners = sorted({p.place.country for p in places if p.role == "partner" and p.place.country}
                           | set(self._partner_actors(mentions, sentence)))
         drafts: list[_Draft] = []
@@ -253,13 +258,13 @@ class Extractor:
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
-            actors = self._actors(mentions, segment_start, segment_end) or sentence_actors or previous_actors
+            actors = actors_in(segment_start, segment_end) or sentence_actors or previous_actors
             if not actors:
                 actors = _operators(assets) or partners or _named_countries(places)
             text = mentions.text[segment_start:segment_end]
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
                 trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
-            signals = sum([bool(self._actors(mentions, segment_start, segment_end)), trigger.priority >= 2,
+            signals = sum([bool(actors_in(segment_start, segment_end)), trigger.priority >= 2,
                            date is not None])
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,

@@ -91,17 +91,27 @@ class Mentions:
     # id(list) -> (the list, its starts) for lists in text order: `within` bisects them.
     _starts: dict[int, tuple[list, list[int] | None]] = field(default_factory=dict, repr=False)
 
+    def starting_in(self, items: list, start: int, end: int) -> list:
+        """The items that start inside [start, end), in list order (bisected like `within`)."""
+        starts = self._sorted_starts(items)
+        if starts is None:
+            return [m for m in items if start <= m.start < end]
+        return items[bisect_left(starts, start): bisect_left(starts, end)]
+
+    def _sorted_starts(self, items: list) -> list[int] | None:
+        known = self._starts.get(id(items))
+        if known is None or known[0] is not items or (known[1] is not None and len(known[1]) != len(items)):
+            starts = [m.start for m in items]
+            known = self._starts[id(items)] = (items, starts if starts == sorted(starts) else None)
+        return known[1]
+
     def within(self, items: list, start: int, end: int) -> list:
         """The items lying inside [start, end], in list order.
 
         The extractor asks this per sentence and segment; lists in text order (all of a Mentions'
         lists are) are bisected instead of scanned. Lists must not change once asked about.
         """
-        known = self._starts.get(id(items))
-        if known is None or known[0] is not items or (known[1] is not None and len(known[1]) != len(items)):
-            starts = [m.start for m in items]
-            known = self._starts[id(items)] = (items, starts if starts == sorted(starts) else None)
-        starts = known[1]
+        starts = self._sorted_starts(items)
         if starts is None:
             return [m for m in items if m.start >= start and m.end <= end]
         return [m for m in items[bisect_left(starts, start): bisect_right(starts, end)] if m.end <= end]
