@@ -93,7 +93,15 @@ class ExtractionResult:
     article: Article
     events: list[Event]
     mentions: Mentions
-    unresolved: list[str] = field(default_factory=list)
+    _unresolved: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def unresolved(self) -> list[str]:
+        """Capitalised names where a place would stand that the gazetteer does not know (worked out
+        when first asked: the app and the store ask, a batch extraction need not pay for it)."""
+        if self._unresolved is None:
+            self._unresolved = _unresolved(self.mentions)
+        return self._unresolved
 
     def to_feature_collection(self) -> dict:
         """RFC 7946 FeatureCollection of the events; extraction notes ride along as foreign members."""
@@ -193,7 +201,7 @@ class Extractor:
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         events = [e for e in events if e.confidence >= self.min_confidence]
-        return ExtractionResult(article, events, mentions, unresolved=_unresolved(mentions))
+        return ExtractionResult(article, events, mentions)
 
     # -- one sentence ------------------------------------------------------------------------------
     def _sentence_events(

@@ -291,6 +291,9 @@ class OfflineGazetteer(Geocoder):
         super().__init__(user_agent=user_agent, adapter_factory=_NoNetworkAdapter)
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
         self.cues = tuple(cues) if cues is not None else load_cues()
+        self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
+        for rule in self.cues:
+            self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
         self._finder: PlaceNameFinder | None = None
         self._finder_lock = threading.Lock()
         self._cache: dict[tuple[str, str | None, tuple[str, ...] | None], list[tuple[float, Place]]] = {}
@@ -447,10 +450,9 @@ class OfflineGazetteer(Geocoder):
             facts.windows = (fold_text(text[max(0, span[0] - 40): span[0]]), fold_text(text[span[1]: span[1] + 40]))
         before, after = facts.windows
         bonus = 0.0
-        for rule in self.cues:
-            window = before if rule.position == "before" else after
-            if rule.kind == place.kind and (not rule.subkind or rule.subkind == place.subkind) \
-                    and rule.pattern.search(window):
+        for rule in self._cues_by_kind.get(place.kind, ()):
+            if (not rule.subkind or rule.subkind == place.subkind) \
+                    and rule.pattern.search(before if rule.position == "before" else after):
                 bonus = max(bonus, rule.weight)
         facts.cues[memo_key] = bonus
         return bonus

@@ -130,7 +130,7 @@ def split_sentences(text: str) -> list[Sentence]:
         end = match.end()
         chunk = text[start:match.start() + 1]
         if match.group(0).startswith((".",)) and "\n" not in match.group(0):
-            word = re.search(r"([\w.]+)\.$", chunk)
+            word = _last_word(chunk)
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
         _add_sentence(sentences, text, start, end, paragraph)
@@ -139,6 +139,18 @@ def split_sentences(text: str) -> list[Sentence]:
         start = end
     _add_sentence(sentences, text, start, len(text), paragraph)
     return sentences
+
+
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
+
+
+def _last_word(chunk: str) -> re.Match[str] | None:
+    """The word before the full stop that ends `chunk` ("U.S" in "... the U.S."), read from its tail."""
+    tail = max(0, len(chunk) - 64)
+    word = _LAST_WORD.search(chunk, tail)
+    if word is not None and tail and word.start() == tail:
+        word = _LAST_WORD.search(chunk)  # the word may begin before the tail
+    return word
 
 
 def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
