@@ -200,12 +200,12 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90, "hundred": 100, "dozen": 12, "couple": 2,
 }
-_COUNT = re.compile(
-    r"\b(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?|(?:a\s+)?(?:couple|pair|dozen)"
+_COUNT = WordStartMatcher([
+    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?|(?:a\s+)?(?:couple|pair|dozen)"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)\b",
-)  # matched against the folded (lower-case) text: IGNORECASE would make the engine try every character
+    r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)"], re.IGNORECASE,
+    suffix=r"\b")
 _NOT_A_COUNT_AFTER = re.compile(
     r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
     r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)")
@@ -237,9 +237,9 @@ def _count_value(text: str) -> int | None:
     return total or None
 
 
-def _find_counts(text: str, folded: str) -> list[CountMention]:
+def _find_counts(text: str) -> list[CountMention]:
     counts = []
-    for match in _COUNT.finditer(folded):
+    for match in _COUNT.finditer(text):
         start, end = match.span()
         value = _count_value(text[start:end])
         if value is None:
@@ -316,7 +316,7 @@ def find_mentions(
         places=places,
         assets=assets,
         actors=actors,
-        counts=_find_counts(text, folded),
+        counts=_find_counts(text),
         dates=find_dates(text, published),
         triggers=triggers,
         masked=masked,

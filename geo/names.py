@@ -12,8 +12,9 @@ import re._parser as re_parser
 import unicodedata
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
+from typing import NamedTuple
 
-__all__ = ["WordStartMatcher", "fold_article", "fold_char", "fold_text", "name_key", "word_index"]
+__all__ = ["WordIndex", "WordStartMatcher", "fold_article", "fold_char", "fold_text", "name_key", "word_index"]
 
 # Letters that NFKD does not decompose into a base letter plus a mark.
 _SPECIAL_LETTERS = {
@@ -85,17 +86,26 @@ def name_key(name: str) -> str:
 
 # -- scanning for patterns that start a word ---------------------------------------------------------
 _WORD_START = re.compile(r"\b\w")
-_last_word_index: tuple[str, dict[str, list[int]], list[int]] = ("", {}, [])
+class WordIndex(NamedTuple):
+    """Where the words of a text start: by their first two characters lower-cased ("dr" for
+    "Drills", "a " for "a"); the keys by their first character; and, apart, the starts whose two
+    characters are not all ASCII."""
+
+    by_prefix: dict[str, list[int]]
+    keys_by_first: dict[str, list[str]]
+    other: list[int]
 
 
-def word_index(text: str) -> tuple[dict[str, list[int]], list[int]]:
-    """Where the words of `text` start, by their first two characters lower-cased ("dr" for
-    "Drills", "a " for "a"), and, apart, the starts whose two characters are not all ASCII.
-    One pass serves every matcher that scans the same text: the last text's answer is kept."""
+_last_word_index: tuple[str, WordIndex] = ("", WordIndex({}, {}, []))
+
+
+def word_index(text: str) -> WordIndex:
+    """The `WordIndex` of `text`. One pass serves every matcher that scans the same text: the last
+    text's answer is kept."""
     global _last_word_index
     last = _last_word_index
     if last[0] is text:
-        return last[1], last[2]
+        return last[1]
     index: dict[str, list[int]] = {}
     other: list[int] = []
     for match in _WORD_START.finditer(text):
@@ -105,8 +115,12 @@ def word_index(text: str) -> tuple[dict[str, list[int]], list[int]]:
             index.setdefault(key.lower(), []).append(position)
         else:
             other.append(position)
-    _last_word_index = (text, index, other)
-    return index, other
+    keys_by_first: dict[str, list[str]] = {}
+    for key in index:
+        keys_by_first.setdefault(key[0], []).append(key)
+    found = WordIndex(index, keys_by_first, other)
+    _last_word_index = (text, found)
+    return found
 
 
 class WordStartMatcher:
@@ -138,7 +152,8 @@ class WordStartMatcher:
         # also find overlapping anchors is tried at every character, five times slower).
         self._anchor = re.compile(anchor, flags) if anchor else None
         self._reach = reach
-        self._by_prefix: dict[str, re.Pattern[str]] | None = None
+        # Set when every alternative's first two characters can be listed (see `_first_two`).
+        self._starts: list[tuple[str, frozenset[str], frozenset[str]]] | None = None
         folding = bool(self.pattern.flags & re.IGNORECASE)
         if self.pattern.flags & (re.ASCII | re.LOCALE):
             return  # word starts are found with Unicode \b
@@ -162,16 +177,20 @@ class WordStartMatcher:
         except re.error:
             self._by_char = None  # e.g. a conditional naming a group of another alternative
             return
-        by_prefix: dict[str, list[str]] = {}
+        starts: list[tuple[str, frozenset[str], frozenset[str]]] = []
         for alternative in alternatives:
             prefixes = _first_two(list(re_parser.parse(alternative, flags)))
-            if prefixes is None or not all(p.isascii() and p[0].isalnum() for p in prefixes):
+            if prefixes is None or not all(p[0].isalnum() for p in prefixes):
                 return
-            for prefix in {p.lower() for p in prefixes}:
-                by_prefix.setdefault(prefix, []).append(alternative)
-        self._by_prefix = {
-            prefix: re.compile(rf"\b(?:{'|'.join(found)}){suffix}", flags) for prefix, found in by_prefix.items()
-        }
+            # A start whose two characters are not all ASCII gets the full pattern anyway.
+            ascii_prefixes = {p.lower() for p in prefixes if p.isascii()}
+            starts.append((alternative, frozenset(p for p in ascii_prefixes if len(p) == 2),
+                           frozenset(p for p in ascii_prefixes if len(p) == 1)))
+        self._starts = starts
+        self._suffix = suffix
+        self._twos = frozenset(p for _a, twos, _o in starts for p in twos)
+        self._ones = frozenset(p for _a, _t, ones in starts for p in ones)
+        self._key_patterns: dict[str, re.Pattern[str] | None] = {}
 
     @classmethod
     def of_pattern(cls, pattern: str, flags: int = 0, *, anchor: str | None = None,
@@ -190,15 +209,16 @@ class WordStartMatcher:
         """The matches of `self.pattern.finditer(text)`, in order."""
         if self._anchor is not None:
             return self._anchored_matches(text)
-        if self._by_prefix is not None:
-            return self._prefixed_matches(text, self._by_prefix)
+        if self._starts is not None:
+            return self._prefixed_matches(text)
         by_char = self._by_char
         if by_char is None:
             return self.pattern.finditer(text)
-        index, other = word_index(text)
-        tried = [(p, pattern) for key, positions in index.items() if key[0] in by_char or key[0].upper() in by_char
+        index = word_index(text)
+        tried = [(p, pattern) for key, positions in index.by_prefix.items()
+                 if key[0] in by_char or key[0].upper() in by_char
                  for p in positions if (pattern := by_char.get(text[p])) is not None]
-        tried.extend((p, self.pattern) for p in other)  # "Ø", "ſ": the full pattern decides
+        tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
         tried.sort(key=itemgetter(0))
         found = []
         end = 0
@@ -211,10 +231,14 @@ class WordStartMatcher:
                 end = match.end()
         return found
 
-    def _prefixed_matches(self, text: str, by_prefix: dict[str, re.Pattern[str]]) -> list[re.Match[str]]:
-        index, other = word_index(text)
-        tried = [(p, pattern) for prefix, pattern in by_prefix.items() for p in index.get(prefix, ())]
-        tried.extend((p, self.pattern) for p in other)  # "Ø", "ſ": the full pattern decides
+    def _prefixed_matches(self, text: str) -> list[re.Match[str]]:
+        index = word_index(text)
+        keys = [key for key in self._twos if key in index.by_prefix]
+        for first in self._ones:
+            keys.extend(key for key in index.keys_by_first.get(first, ()) if key not in self._twos)
+        tried = [(p, pattern) for key in keys if (pattern := self._pattern_for(key)) is not None
+                 for p in index.by_prefix[key]]
+        tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
         tried.sort(key=itemgetter(0))
         found = []
         end = 0
@@ -226,6 +250,19 @@ class WordStartMatcher:
                 found.append(match)
                 end = match.end()
         return found
+
+    def _pattern_for(self, key: str) -> re.Pattern[str] | None:
+        """The alternatives that can start with `key` (two lower-case characters), in their order."""
+        try:
+            return self._key_patterns[key]
+        except KeyError:
+            pass
+        assert self._starts is not None
+        found = [alternative for alternative, twos, ones in self._starts if key in twos or key[0] in ones]
+        pattern = re.compile(rf"\b(?:{'|'.join(found)}){self._suffix}", self.pattern.flags) if found else None
+        if len(self._key_patterns) < 10_000:
+            self._key_patterns[key] = pattern
+        return pattern
 
     def _anchored_matches(self, text: str) -> list[re.Match[str]]:
         """`finditer`'s matches, searched for only from `reach` characters before each anchor."""
@@ -258,8 +295,9 @@ class _Unlisted(Exception):
 
 
 def _first_two(items: list) -> set[str] | None:
-    """Every two-character string a match of the parsed regex can start with, or None when that
-    set is not a short list (a class like \\s, a look-around, a match shorter than two characters)."""
+    """Every two-character string a match of the parsed regex can start with (one character where
+    a match can be that short), or None when that set is not a short list (a class like \\w, a
+    look-around)."""
     found: set[str] = set()
 
     def walk(sequence: list, index: int, prefix: str, rest: tuple[tuple[list, int], ...]) -> None:
@@ -270,7 +308,10 @@ def _first_two(items: list) -> set[str] | None:
             return
         if index == len(sequence):
             if not rest:
-                raise _Unlisted  # the match can end before two characters
+                if not prefix:
+                    raise _Unlisted  # an empty match
+                found.add(prefix)  # a one-character match ("5"): any second character
+                return
             walk(rest[-1][0], rest[-1][1], prefix, rest[:-1])
             return
         op, value = sequence[index]
@@ -310,6 +351,8 @@ def _class_chars(items: list) -> list[str]:
             chars.extend(chr(c) for c in range(item[0], item[1] + 1))
         elif kind is re_constants.CATEGORY and item is re_constants.CATEGORY_DIGIT:
             chars.extend("0123456789")  # other scripts' digits are not ASCII: the full pattern tries those
+        elif kind is re_constants.CATEGORY and item is re_constants.CATEGORY_SPACE:
+            chars.extend(" \t\n\r\f\v")  # and other spaces are not ASCII either
         else:
             raise _Unlisted
     return chars
