@@ -86,13 +86,16 @@ def name_key(name: str) -> str:
 
 # -- scanning for patterns that start a word ---------------------------------------------------------
 _WORD_START = re.compile(r"\b\w")
+PREFIX = 3  # words are indexed by their first three characters
+
+
 class WordIndex(NamedTuple):
-    """Where the words of a text start: by their first two characters lower-cased ("dr" for
-    "Drills", "a " for "a"); the keys by their first character; and, apart, the starts whose two
-    characters are not all ASCII."""
+    """Where the words of a text start: by their first PREFIX characters lower-cased ("dri" for
+    "Drills", "a d" for "a dozen"); the keys by each shorter start of theirs ("d", "dr"); and, apart,
+    the starts whose first characters are not all ASCII."""
 
     by_prefix: dict[str, list[int]]
-    keys_by_first: dict[str, list[str]]
+    keys_by_start: dict[str, list[str]]
     other: list[int]
 
 
@@ -110,15 +113,16 @@ def word_index(text: str) -> WordIndex:
     other: list[int] = []
     for match in _WORD_START.finditer(text):
         position = match.start()
-        key = text[position: position + 2]
+        key = text[position: position + PREFIX]
         if key.isascii():
             index.setdefault(key.lower(), []).append(position)
         else:
             other.append(position)
-    keys_by_first: dict[str, list[str]] = {}
+    keys_by_start: dict[str, list[str]] = {}
     for key in index:
-        keys_by_first.setdefault(key[0], []).append(key)
-    found = WordIndex(index, keys_by_first, other)
+        for size in range(1, len(key)):
+            keys_by_start.setdefault(key[:size], []).append(key)
+    found = WordIndex(index, keys_by_start, other)
     _last_word_index = (text, found)
     return found
 
@@ -152,8 +156,8 @@ class WordStartMatcher:
         # also find overlapping anchors is tried at every character, five times slower).
         self._anchor = re.compile(anchor, flags) if anchor else None
         self._reach = reach
-        # Set when every alternative's first two characters can be listed (see `_first_two`).
-        self._starts: list[tuple[str, frozenset[str], frozenset[str]]] | None = None
+        # Set when every alternative's first characters can be listed (see `_first_chars_listed`).
+        self._starts: list[tuple[str, frozenset[str]]] | None = None
         folding = bool(self.pattern.flags & re.IGNORECASE)
         if self.pattern.flags & (re.ASCII | re.LOCALE):
             return  # word starts are found with Unicode \b
@@ -177,19 +181,16 @@ class WordStartMatcher:
         except re.error:
             self._by_char = None  # e.g. a conditional naming a group of another alternative
             return
-        starts: list[tuple[str, frozenset[str], frozenset[str]]] = []
+        starts: list[tuple[str, frozenset[str]]] = []
         for alternative in alternatives:
-            prefixes = _first_two(list(re_parser.parse(alternative, flags)))
+            prefixes = _first_chars_listed(list(re_parser.parse(alternative, flags)))
             if prefixes is None or not all(p[0].isalnum() for p in prefixes):
                 return
-            # A start whose two characters are not all ASCII gets the full pattern anyway.
-            ascii_prefixes = {p.lower() for p in prefixes if p.isascii()}
-            starts.append((alternative, frozenset(p for p in ascii_prefixes if len(p) == 2),
-                           frozenset(p for p in ascii_prefixes if len(p) == 1)))
+            # A start whose first characters are not all ASCII gets the full pattern anyway.
+            starts.append((alternative, frozenset(p.lower() for p in prefixes if p.isascii())))
         self._starts = starts
         self._suffix = suffix
-        self._twos = frozenset(p for _a, twos, _o in starts for p in twos)
-        self._ones = frozenset(p for _a, _t, ones in starts for p in ones)
+        self._prefixes = frozenset(p for _a, prefixes in starts for p in prefixes)
         self._key_patterns: dict[str, re.Pattern[str] | None] = {}
 
     @classmethod
@@ -233,9 +234,15 @@ class WordStartMatcher:
 
     def _prefixed_matches(self, text: str) -> list[re.Match[str]]:
         index = word_index(text)
-        keys = [key for key in self._twos if key in index.by_prefix]
-        for first in self._ones:
-            keys.extend(key for key in index.keys_by_first.get(first, ()) if key not in self._twos)
+        keys: set[str] = set()
+        for prefix in self._prefixes:
+            if len(prefix) == PREFIX:
+                if prefix in index.by_prefix:
+                    keys.add(prefix)
+            else:  # a shorter prefix: the match may end there, any characters may follow
+                keys.update(index.keys_by_start.get(prefix, ()))
+                if prefix in index.by_prefix:
+                    keys.add(prefix)  # a word that short at the very end of the text
         tried = [(p, pattern) for key in keys if (pattern := self._pattern_for(key)) is not None
                  for p in index.by_prefix[key]]
         tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
@@ -252,13 +259,15 @@ class WordStartMatcher:
         return found
 
     def _pattern_for(self, key: str) -> re.Pattern[str] | None:
-        """The alternatives that can start with `key` (two lower-case characters), in their order."""
+        """The alternatives that can start with `key` (a word's first characters, lower-cased), in
+        their order."""
         try:
             return self._key_patterns[key]
         except KeyError:
             pass
         assert self._starts is not None
-        found = [alternative for alternative, twos, ones in self._starts if key in twos or key[0] in ones]
+        found = [alternative for alternative, prefixes in self._starts
+                 if any(key[:len(p)] == p for p in prefixes)]
         pattern = re.compile(rf"\b(?:{'|'.join(found)}){self._suffix}", self.pattern.flags) if found else None
         if len(self._key_patterns) < 10_000:
             self._key_patterns[key] = pattern
@@ -288,52 +297,68 @@ class WordStartMatcher:
 
 
 _MAX_PREFIXES = 400
+_WIDE_CLASS = 8  # a class of more characters than this (digits, letters) ends a listed prefix
 
 
 class _Unlisted(Exception):
     """The first two characters of a pattern cannot be listed."""
 
 
-def _first_two(items: list) -> set[str] | None:
-    """Every two-character string a match of the parsed regex can start with (one character where
-    a match can be that short), or None when that set is not a short list (a class like \\w, a
-    look-around)."""
+def _first_chars_listed(items: list) -> set[str] | None:
+    """The strings of PREFIX characters a match of the parsed regex can start with, or shorter ones
+    where a match can end sooner or what follows is too varied to list (any characters may follow
+    those); None when not even the first character can be listed (a class like \\w, a look-around)."""
     found: set[str] = set()
 
     def walk(sequence: list, index: int, prefix: str, rest: tuple[tuple[list, int], ...]) -> None:
-        if len(prefix) == 2:
+        if len(prefix) == PREFIX:
             found.add(prefix)
             if len(found) > _MAX_PREFIXES:
                 raise _Unlisted
             return
         if index == len(sequence):
-            if not rest:
-                if not prefix:
-                    raise _Unlisted  # an empty match
-                found.add(prefix)  # a one-character match ("5"): any second character
-                return
-            walk(rest[-1][0], rest[-1][1], prefix, rest[:-1])
+            if rest:
+                walk(rest[-1][0], rest[-1][1], prefix, rest[:-1])
+            elif prefix:
+                found.add(prefix)  # a short match ("5"): any characters may follow
+            else:
+                raise _Unlisted  # an empty match
             return
         op, value = sequence[index]
-        if op is re_constants.LITERAL:
-            walk(sequence, index + 1, prefix + chr(value), rest)
-        elif op is re_constants.IN:
-            for char in _class_chars(value):
-                walk(sequence, index + 1, prefix + char, rest)
-        elif op is re_constants.SUBPATTERN and not value[1] and not value[2]:
-            walk(list(value[3]), 0, prefix, (*rest, (sequence, index + 1)))
-        elif op is re_constants.BRANCH:
-            for alternative in value[1]:
-                walk(list(alternative), 0, prefix, (*rest, (sequence, index + 1)))
-        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
-            least, most, repeated = value[0], min(value[1], 2), list(value[2])
-            for times in range(least, max(least, most) + 1):  # two repetitions reach two characters
-                if times == 0:
-                    walk(sequence, index + 1, prefix, rest)
-                else:
-                    walk(repeated, 0, prefix, (*rest, (sequence, index + 1), *[(repeated, 0)] * (times - 1)))
-        else:
-            raise _Unlisted
+        try:
+            if op is re_constants.LITERAL:
+                walk(sequence, index + 1, prefix + chr(value), rest)
+            elif op is re_constants.IN:
+                chars = _class_chars(value)
+                if prefix and len(chars) > _WIDE_CLASS:
+                    found.add(prefix)  # "20" then any digit: the first characters say enough
+                    return
+                for char in chars:
+                    walk(sequence, index + 1, prefix + char, rest)
+            elif op is re_constants.SUBPATTERN and not value[1] and not value[2]:
+                walk(list(value[3]), 0, prefix, (*rest, (sequence, index + 1)))
+            elif op is re_constants.BRANCH:
+                for alternative in value[1]:
+                    walk(list(alternative), 0, prefix, (*rest, (sequence, index + 1)))
+            elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
+                least, most, repeated = value[0], min(value[1], PREFIX), list(value[2])
+                if prefix and most > 1 and len(repeated) == 1 and repeated[0][0] is re_constants.IN:
+                    # "5" then \s*: listing every run of spaces would multiply the list by itself
+                    if least == 0:
+                        walk(sequence, index + 1, prefix, rest)
+                    found.add(prefix)
+                    return
+                for times in range(least, max(least, most) + 1):  # PREFIX repetitions reach PREFIX characters
+                    if times == 0:
+                        walk(sequence, index + 1, prefix, rest)
+                    else:
+                        walk(repeated, 0, prefix, (*rest, (sequence, index + 1), *[(repeated, 0)] * (times - 1)))
+            else:
+                raise _Unlisted
+        except _Unlisted:
+            if not prefix or len(found) > _MAX_PREFIXES:
+                raise
+            found.add(prefix)  # what follows cannot be listed: these first characters must do
 
     try:
         walk(items, 0, "", ())
