@@ -23,7 +23,7 @@ import ahocorasick
 from geo.errors import DataBuildError
 from geo.events import ASSET_CATEGORIES
 from geo.gazetteer import DATA_DIR
-from geo.names import fold_text
+from geo.names import fold_text, mark_word_starts, marked_word
 
 __all__ = [
     "ActorAlias",
@@ -83,13 +83,21 @@ class _Matcher(Generic[T]):
 
     def __init__(self, surfaces: list[tuple[str, T]]) -> None:
         self._automaton = ahocorasick.Automaton()
+        seen: set[str] = set()
+        entries: dict[str, tuple[int, list[tuple[str, str | None, T]]]] = {}
         for surface, value in surfaces:
             exact = _needs_exact_case(surface)
             for form in _forms(surface):
                 folded = fold_text(form)
-                if folded in self._automaton:
-                    continue
-                self._automaton.add_word(folded, (len(folded), form if exact else None, value))
+                if folded in seen:
+                    continue  # the first form spelt so keeps it
+                seen.add(folded)
+                # Forms that differ only in the marks between words ("F-35", "F 35") share an entry.
+                marked = marked_word(folded)
+                entry = entries.setdefault(marked, (len(folded), []))
+                entry[1].append((folded, form if exact else None, value))
+        for marked, entry in entries.items():
+            self._automaton.add_word(marked, entry)
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
@@ -99,15 +107,19 @@ class _Matcher(Generic[T]):
             return []
         folded = folded if folded is not None else fold_text(text)
         found = []
-        for end_index, (length, exact, value) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
+        # Forms are stored with their word starts marked: matches start where words do.
+        for end_index, (length, forms) in self._automaton.iter(mark_word_starts(folded)):
+            start, end = end_index - length, end_index
             if start > 0 and folded[start - 1].isalnum():
                 continue
             if end < len(folded) and folded[end].isalnum():
                 continue
-            if exact is not None and text[start:end] != exact:
-                continue
-            found.append((start, end, value))
+            spelt = folded[start:end]
+            for form, exact, value in forms:
+                if form == spelt:
+                    if exact is None or text[start:end] == exact:
+                        found.append((start, end, value))
+                    break
         found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
         kept: list[tuple[int, int, T]] = []
         last_end = -1

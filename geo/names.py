@@ -84,6 +84,30 @@ def name_key(name: str) -> str:
     return folded.strip(" ,;:'")
 
 
+_BEFORE_WORD = re.compile(r"\W(?=\w)")
+_last_marked: tuple[str, str] = ("", "")
+
+
+def mark_word_starts(text: str) -> str:
+    """" " + text` with each character that comes right before a word replaced by \\x01 (the
+    leading space stands for the start of the text, so offsets in the result are one more).
+
+    A dictionary automaton fed words marked the same way (`marked_word`) only matches where a
+    word starts; the last text's answer is kept, as the place finder and the catalogues share it."""
+    global _last_marked
+    last = _last_marked
+    if last[0] is text:
+        return last[1]
+    marked = _BEFORE_WORD.sub("\x01", " " + text)
+    _last_marked = (text, marked)
+    return marked
+
+
+def marked_word(form: str) -> str:
+    """A dictionary entry as `mark_word_starts` spells it in a text that has a space before it."""
+    return _BEFORE_WORD.sub("\x01", " " + form if form[:1].isalnum() else form)
+
+
 # -- scanning for patterns that start a word ---------------------------------------------------------
 _WORD_START = re.compile(r"\b\w")
 PREFIX = 3  # words are indexed by their first three characters

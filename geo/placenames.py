@@ -15,7 +15,7 @@ from pathlib import Path
 import ahocorasick
 
 from geo.gazetteer import DATA_DIR, Gazetteer
-from geo.names import fold_article, fold_text, name_key
+from geo.names import fold_article, fold_text, mark_word_starts, marked_word, name_key
 
 __all__ = ["NameHit", "PlaceNameFinder", "load_stop_names"]
 
@@ -36,14 +36,6 @@ class NameHit:
     end: int
     text: str
     key: str
-
-
-_BEFORE_WORD = re.compile(r"\W(?=\w)")
-
-
-def _mark_word_starts(text: str) -> str:
-    """`text` with each character that comes right before a word replaced by \\x01 (same length)."""
-    return _BEFORE_WORD.sub("\x01", text)
 
 
 def load_stop_names(path: Path = STOP_NAMES_PATH) -> frozenset[str]:
@@ -74,6 +66,8 @@ class PlaceNameFinder:
         self.gazetteer = gazetteer
         self.stop_names = load_stop_names() if stop_names is None else stop_names
         automaton = ahocorasick.Automaton()
+        seen: set[str] = set()
+        entries: dict[str, tuple[int, list[tuple[str, str, frozenset[str]]]]] = {}
         for place in gazetteer:
             # Two-letter town names ("On", "Ay") are words; countries keep "UK", "US".
             shortest = min_length if place.kind in ("country", "region", "sea") else MIN_CITY_KEY
@@ -86,9 +80,13 @@ class PlaceNameFinder:
                 for pattern in {folded, folded.replace(".", ""), key}:
                     if not pattern:
                         continue
-                    marked = _mark_word_starts(" " + pattern if pattern[0].isalnum() else pattern)
-                    if automaton.get(marked, None) is None:  # a capitalised spelling stays the strict one
-                        automaton.add_word(marked, (len(pattern), key, lowered))
+                    if pattern not in seen:  # the first place spelt so keeps the spelling
+                        seen.add(pattern)
+                        # Spellings that differ only in the marks between words share an entry.
+                        entries.setdefault(marked_word(pattern), (len(pattern), []))[1].append(
+                            (pattern, key, lowered))
+        for marked, entry in entries.items():
+            automaton.add_word(marked, entry)
         automaton.make_automaton()
         self._automaton = automaton
         self._major_keys: dict[str, bool] = {}
@@ -108,8 +106,8 @@ class PlaceNameFinder:
         found: list[tuple[int, int, str]] = []
         spellings: dict[tuple[str, frozenset[str]], bool] = {}  # a name repeats within an article
         # Names are stored with their word starts marked, so a match starts where a word does
-        # (the leading space stands for the start of the text; offsets shift by one).
-        for end_index, (length, key, lowered) in self._automaton.iter(_mark_word_starts(" " + folded)):
+        # (offsets in the marked text are one more: its last character's index is our end).
+        for end_index, (length, spellings_here) in self._automaton.iter(mark_word_starts(folded)):
             end = end_index
             start = end - length
             # A match that continues a word is not a name: a letter beside it, or a hyphen then a
@@ -122,6 +120,11 @@ class PlaceNameFinder:
                 after = folded[end]
                 if after.isalnum() or (after == "-" and end + 1 < size and folded[end + 1].isalnum()):
                     continue
+            spelt = folded[start:end]
+            spelling = next((e for e in spellings_here if e[0] == spelt), None)
+            if spelling is None:
+                continue  # "B/52": the marks between words stand for other characters
+            _pattern, key, lowered = spelling
             # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
             # is not part of the name's span.
             if folded.startswith("the ", start) and end - start > 4:
