@@ -76,6 +76,7 @@ _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
+_QUOTE_MARKS = ('"', "“", "‘", "'")
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
@@ -120,6 +121,7 @@ class _Draft:
     signals: int
     borrowed_assets: bool = False
     ongoing: bool = False  # dated by "since ...": the start of a presence that continues
+    area_only: bool = False  # an exercise's area with the forces of the sentences around it
 
 
 class Extractor:
@@ -145,6 +147,7 @@ class Extractor:
         for number, sentence in enumerate(mentions.sentences):
             ahead = mentions.sentences[number + 1: number + 3]
             lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
+            behind = mentions.sentences[max(0, number - 2)] if number else sentence
             if sentence.paragraph != paragraph:
                 paragraph, last_date, ongoing = sentence.paragraph, None, False
             sentence_dates = [
@@ -166,7 +169,7 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
-            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead)
+            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, behind.start)
             for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
@@ -181,6 +184,13 @@ class Extractor:
             sentence_actors = self._actors(mentions, sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
+        # The area of an exercise, with its forces taken from around it, stands in only when the
+        # article reports an exercise ("drills", a named one) and no sentence names its forces and
+        # place together.
+        reported = any(t.kind == "exercise" and t.priority >= 3 for t in mentions.triggers)
+        if not reported or any(d.kind == "exercise" and not d.area_only for d in drafts):
+            drafts = [d for d in drafts if not d.area_only]
+        drafts = [d for d in drafts if not d.area_only or d.kind == "exercise"]
         for draft in drafts:
             if not draft.actors:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
@@ -199,6 +209,7 @@ class Extractor:
         previous_actors: list[str],
         date: tuple[dt.date, str] | None,
         lookahead: tuple[int, int],
+        behind: int,
     ) -> list[_Draft]:
         places = [p for p in mentions.places if sentence.start <= p.start < sentence.end]
         locations = [p for p in places if p.role in LOCATING_ROLES]
@@ -222,9 +233,16 @@ class Extractor:
         # A headline or lead that names no asset ("China stages drills around Taiwan") takes the
         # assets of the sentences right after it, when its own trigger word is strong.
         borrowed: list[Asset] = []
-        if not mentions.within(mentions.assets, sentence.start, sentence.end) \
-                and max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
-            borrowed = self._assets(mentions, lookahead[0], lookahead[1], sentence)
+        area_only = False
+        if not mentions.within(mentions.assets, sentence.start, sentence.end):
+            if max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
+                borrowed = self._assets(mentions, lookahead[0], lookahead[1], sentence)
+            if not borrowed and any(t.kind == "exercise" for t in sentence_triggers) \
+                    and not sentence.text.startswith(_QUOTE_MARKS):
+                # "Land drills are planned in Mykolaiv ..., naval phases in the Black Sea": the area of
+                # an exercise told apart from the forces listed around it (kept only as a fallback).
+                borrowed = self._assets(mentions, behind, lookahead[1], sentence)
+                area_only = bool(borrowed)
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
@@ -263,7 +281,8 @@ class Extractor:
                            date is not None])
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,
-                                 borrowed_assets=bool(borrowed) and assets == borrowed))
+                                 borrowed_assets=bool(borrowed) and assets == borrowed,
+                                 area_only=area_only and assets == borrowed))
             segment_start = segment_end
         return drafts
 

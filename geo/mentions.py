@@ -443,6 +443,8 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
             if role == "context":
                 return "context"
             previous = tokens[index - 1] if index > 0 else ""
+            if role in LOCATING_ROLES and words.get(f"{previous} {token}") == "location":
+                return role  # "called at Busan" is a port call, though "called on Washington" is not
             if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
                 return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
             if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 6): index]):
