@@ -56,7 +56,7 @@ _CAUSE_NOUNS = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
-    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities)\b",
+    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|base|bases)\b",
     re.IGNORECASE,
 )
 # "since shortly before the Russian invasion in late February": the date of another event.
@@ -70,12 +70,17 @@ _LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split
                           re.IGNORECASE)
 _NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
                         r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
+# "seize merchant ships", "commercial vessels": ships that are not a navy's.
+_CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$",
+                       re.IGNORECASE)
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
+# "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
+_JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
 _QUOTE_MARKS = ('"', "“", "‘", "'")
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
@@ -122,6 +127,7 @@ class _Draft:
     borrowed_assets: bool = False
     ongoing: bool = False  # dated by "since ...": the start of a presence that continues
     area_only: bool = False  # an exercise's area with the forces of the sentences around it
+    anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
 
 
 class Extractor:
@@ -255,7 +261,7 @@ class Extractor:
             assets = self._assets(mentions, segment_start, segment_end, sentence) or list(borrowed)
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
-            joined = index > 0 and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap)
+            joined = index > 0 and _JOINED.fullmatch(gap)
             if drafts and (joined or not assets):
                 drafts[-1].places.append(location)
                 if assets:
@@ -282,7 +288,8 @@ class Extractor:
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,
                                  borrowed_assets=bool(borrowed) and assets == borrowed,
-                                 area_only=area_only and assets == borrowed))
+                                 area_only=area_only and assets == borrowed,
+                                 anaphoric=_refers_back(mentions, segment_start, segment_end)))
             segment_start = segment_end
         return drafts
 
@@ -322,6 +329,8 @@ class Extractor:
                 continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
             if _NON_STATE.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "Hamas fighters" are not fighter aircraft
+            if _CIVILIAN.search(mentions.text[max(sentence.start, hit.start - 15): hit.start]):
+                continue
             if _LEFT_BEHIND.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "detached from the UK Carrier Strike Group": not the unit that moved
             count = _count_before(mentions, hit, sentence)
@@ -420,6 +429,17 @@ def _unresolved(mentions: Mentions) -> list[str]:
         if match.group(1) not in found:
             found.append(match.group(1))
     return found
+
+
+def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
+    """ "the ship", "the bombers": generic words with a definite article only point back to the
+    forces already named, they do not bring new ones."""
+    hits = mentions.within(mentions.assets, start, end)
+    return bool(hits) and all(
+        _is_generic_type(h.asset) and _DEFINITE.search(mentions.text[max(0, h.start - 8): h.start]) for h in hits)
+
+
+_DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
 
 
 def _is_platform(hit: AssetHit) -> bool:
@@ -587,8 +607,6 @@ def _drawn(place_id: str, shape: BaseGeometry) -> BaseGeometry:
 
 def _same_event(a: _Draft, b: _Draft) -> bool:
     group = {"deployment": "d", "basing": "d", "patrol": "p", "exercise": "e"}
-    if group[a.kind] != group[b.kind]:
-        return False
     if a.actors and b.actors and not set(a.actors) & set(b.actors):
         return False
     # One article reporting the same actor's move to the same place twice is one event, also when
@@ -596,30 +614,42 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
     common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if group[a.kind] != group[b.kind]:
+        # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
+        # told once with an arrival verb and once with a transit verb.
+        return {group[a.kind], group[b.kind]} == {"d", "p"} and bool(common) and shared
     if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
         return True
-    if common and (shared or not a.assets or not b.assets):
-        return True  # the same country or sea: one event when the assets agree
+    if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
+        return True  # the same country or sea: one event when the assets agree ("the ship" agrees)
     if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
         return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
 
 
 def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
-    """Two areas that meet (Taiwan and the Taiwan Strait): distance under ~0.5 degree."""
+    """Two areas that meet (Taiwan and the Taiwan Strait), or an area and a site on its edge (the
+    Bay of Bengal and Chennai): distance under ~0.5 degree."""
     areas = ("country", "sea", "region")
     for x in first:
         for y in second:
-            if x.place.kind not in areas or y.place.kind not in areas or not _boxes_near(x, y, 0.5):
+            if (x.place.kind not in areas and y.place.kind not in areas) or not _boxes_near(x, y, 0.5):
                 continue
-            if _drawn(x.place.id, x.place.geometry).distance(_drawn(y.place.id, y.place.geometry)) < 0.5:
+            if _area_shape(x).distance(_area_shape(y)) < 0.5:
                 return True
     return False
 
 
+def _area_shape(mention: PlaceMention) -> BaseGeometry:
+    """A place's drawn shape; a region known by a point and an extent covers its extent."""
+    if mention.place.kind == "region" and mention.place.geometry.geom_type == "Point":
+        return mention.place.covered
+    return _drawn(mention.place.id, mention.place.geometry)
+
+
 def _boxes_near(a: PlaceMention, b: PlaceMention, margin: float) -> bool:
-    aw, as_, ae, an = a.place.geometry.bounds
-    bw, bs, be, bn = b.place.geometry.bounds
+    aw, as_, ae, an = a.place.covered.bounds
+    bw, bs, be, bn = b.place.covered.bounds
     return not (aw - margin > be or bw - margin > ae or as_ - margin > bn or bs - margin > an)
 
 

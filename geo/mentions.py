@@ -469,7 +469,11 @@ _STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
 
 def _from_earlier(tokens: list[str]) -> bool:
     """A "from" a few words back, with no verb-like break between: the phrase is still an origin."""
-    for token in reversed(tokens[-7:]):
+    recent = tokens[-7:]
+    for index in range(len(recent) - 1, -1, -1):
+        token = recent[index]
+        if token == "," and index + 1 < len(recent) and _ORDINAL.fullmatch(recent[index + 1]):
+            continue  # "from the 3rd Battalion, 12th Marines on Okinawa": one unit's name
         if token in (",", ";", "and", "to", "into", "over", "then"):
             return False
         if token == "from":
@@ -477,6 +481,7 @@ def _from_earlier(tokens: list[str]) -> bool:
     return False
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b", re.IGNORECASE)
 
 
