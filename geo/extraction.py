@@ -84,6 +84,7 @@ _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over
 _QUOTE_MARKS = ('"', "“", "‘", "'")
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
+SAME_EVENT_DAYS = 7  # sentences dated further apart report different events
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
 DRAW_TOLERANCE_DEGREES = 0.01
@@ -614,10 +615,15 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
     common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
+        # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
+        # exercise runs for weeks: its phases are told with dates of their own)
+        return False
     if group[a.kind] != group[b.kind]:
         # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
         # told once with an arrival verb and once with a transit verb.
-        return {group[a.kind], group[b.kind]} == {"d", "p"} and bool(common) and shared
+        return {group[a.kind], group[b.kind]} == {"d", "p"} and shared \
+            and (bool(common) or any(_near(x, y, shared) for x in a.places for y in b.places))
     if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
         return True
     if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
@@ -625,6 +631,22 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
         return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
+    """Dates whose periods (a day, a week, a month) lie more than a week apart; a year is too vague."""
+    if first is None or second is None or "year" in (first[1], second[1]):
+        return False
+    (a_start, a_end), (b_start, b_end) = _period(*first), _period(*second)
+    return (b_start - a_end).days > SAME_EVENT_DAYS or (a_start - b_end).days > SAME_EVENT_DAYS
+
+
+def _period(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    if precision == "week":
+        return day, day + dt.timedelta(days=6)
+    if precision == "month":
+        return day, (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return day, day
 
 
 def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:

@@ -240,6 +240,8 @@ def find_mentions(
     assets = catalogue.find_assets(text, folded)
     masked = _name_spans(text, actors)
     in_names = _SpanIndex(masked)
+    in_ships = _SpanIndex(_ship_names(text))
+    actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = _SpanIndex([(a.start, a.end) for a in assets])
@@ -371,6 +373,11 @@ def _exercise_names(text: str) -> list[TriggerMention]:
     ]
 
 
+def _ship_names(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for pattern, kind in _name_patterns() if kind == "ship"
+            for m in pattern.finditer(text)]
+
+
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 
 
@@ -491,6 +498,8 @@ _HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather tha
 def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
     """ "will not enter Ukraine", "no plans to send troops to Taiwan", "had suggested ... be placed in
     Ukraine instead": the place is out of scope."""
-    before = text[max(sentence.start, place.start - 60): place.start]
+    # Only the place's own clause: in "..., which carries cruise missiles rather than ballistic
+    # missiles, also called at Busan" the "rather than" is about the missiles.
+    before = re.split(r"[,;]", text[max(sentence.start, place.start - 60): place.start])[-1]
     after = text[place.end: min(sentence.end, place.end + 25)]
     return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after))
