@@ -198,13 +198,14 @@ class Extractor:
                 # without named participants takes the article's leading participants.
                 draft.actors = _dominant_actors(mentions, 3 if draft.kind == "exercise" else 1)
         # The area of an exercise, with its forces taken from around it, stands in only when the
-        # article reports an exercise ("drills", a named one) and no sentence names its forces and
-        # place together.
+        # article reports an exercise ("drills", a named one) and no sentence names forces of the
+        # same participants or at the same place already.
         reported = any(t.kind == "exercise" and t.priority >= 3 for t in mentions.triggers)
-        told = [d for d in drafts if d.kind == "exercise" and not d.area_only and d.actors
+        told = [d for d in drafts if d.kind == "exercise" and not d.area_only
                 and _confidence(d, _most_specific(_unique_places(d.places))) >= self.min_confidence]
-        drafts = [d for d in drafts if not d.area_only or (
-            reported and d.kind == "exercise" and not any(set(d.actors) & set(t.actors) for t in told))]
+        drafts = [d for d in drafts if not d.area_only or (reported and d.kind == "exercise" and not any(
+            set(d.actors) & set(t.actors) or {p.place.id for p in d.places} & {p.place.id for p in t.places}
+            for t in told))]
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         events = [e for e in events if e.confidence >= self.min_confidence]
@@ -280,10 +281,10 @@ class Extractor:
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
-            # An exercise's area without its forces: whoever spoke last is no participant; the
-            # article's leading participants are (filled in after the last sentence).
+            # An exercise's area without its forces: the forces, and so the participants, are the
+            # ones just listed before it.
             actors = self._actors(mentions, segment_start, segment_end) or sentence_actors or (
-                [] if area_only else previous_actors)
+                self._actors(mentions, behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
             text = mentions.text[segment_start:segment_end]
