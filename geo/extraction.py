@@ -67,8 +67,9 @@ _BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+
 # "..., where MQ-9 drones have been operating since last year,": that date describes the place.
 _IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
-_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
-                          re.IGNORECASE)
+# "detached from the UK Carrier Strike Group", "hosted by the Army's 3rd Brigade": not the unit that moved.
+_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
+                          r"(?:[\w'’]+\s+){0,2}$", re.IGNORECASE)
 _NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
                         r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
 # "seize merchant ships", "commercial vessels": ships that are not a navy's.

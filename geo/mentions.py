@@ -320,7 +320,7 @@ def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*[A-Z][^—–\n(]{0,40}?)?"
+    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*(?:[A-Z]|\d{1,2}\s+[A-Z])[^—–\n(]{0,40}?)?"
     r"(?:\s*\([^)\n]{1,60}\))?)\s*[—–-]{1,2}\s",
     re.MULTILINE,
 )
@@ -401,6 +401,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
             role = previous.role
         elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
             role = "qualifier"
+        elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
+            role = "qualifier"  # "Severomorsk near Murmansk": the town only says where the base is
         elif previous is not None and _CONTAINER_OF.fullmatch(gap):
             role, previous.role = previous.role, "qualifier"  # "the Baltic Sea island of Gotland"
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
@@ -416,6 +418,7 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
 
 _APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
                               r"stationed|home-?ported)\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
+_NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
 _EVENT_NOUN = re.compile(
