@@ -269,7 +269,7 @@ class Extractor:
             joined = index > 0 and _JOINED.fullmatch(gap)
             if drafts and (joined or not assets):
                 drafts[-1].places.append(location)
-                if assets:
+                if assets and assets != borrowed:  # borrowed ones are the draft's already
                     drafts[-1].assets.extend(assets)
                 segment_start = segment_end
                 continue
