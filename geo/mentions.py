@@ -148,7 +148,11 @@ def _read(name: str) -> list[dict[str, str]]:
 @functools.cache
 def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
     prepositions = {row["word"]: row["role"] for row in _read("place_roles.csv")}
-    words = {row["word"]: row["use"] for row in _read("place_role_words.csv")}
+    # "the Polish city of Rzeszów", "the southern Sri Lankan port of Hambantota": a people's
+    # adjective before a place word is skipped like "southern" is.
+    words = {token: "skip" for row in _read("actors.csv") if row["kind"] == "demonym"
+             for token in _TOKEN.findall(row["alias"].lower())}
+    words.update({row["word"]: row["use"] for row in _read("place_role_words.csv")})
     return prepositions, words
 
 
@@ -446,7 +450,7 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
 def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:
     index = len(tokens) - 1
     skipped = 0
-    while index >= 0 and skipped <= 4:
+    while index >= 0 and skipped <= 6:
         token = tokens[index]
         if token in prepositions and not (token == "of" and index > 0 and words.get(tokens[index - 1]) == "skip"):
             role = prepositions[token]
