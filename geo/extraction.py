@@ -56,7 +56,8 @@ _CAUSE_NOUNS = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
-    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|base|bases|objections?|"
+    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|town|island|islands|region|"
+    r"province|peninsula|archipelago|base|bases|objections?|"
     r"protests?|concerns?|opposition|criticism|warnings?)\b",
     re.IGNORECASE,
 )
