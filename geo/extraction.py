@@ -504,7 +504,8 @@ def _plain_count(text: str) -> int | None:
 
 def _count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int | None:
     """The number written just before an asset: "two additional F-35 fighter aircraft squadrons"."""
-    window_start = max(sentence.start, hit.start - 45)
+    # Within the hit's sentence; an asset borrowed from a sentence before this one brings its own number.
+    window_start = max(sentence.start if hit.start >= sentence.start else 0, hit.start - 45)
     best = None
     for count in mentions.counts:
         if window_start <= count.start and count.end <= hit.start:
