@@ -57,7 +57,9 @@ _CAUSE_NOUNS = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
-    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities)\b",
+    r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|town|island|islands|region|"
+    r"province|peninsula|archipelago|base|bases|objections?|"
+    r"protests?|concerns?|opposition|criticism|warnings?)\b",
     re.IGNORECASE,
 )
 # "since shortly before the Russian invasion in late February": the date of another event.
@@ -67,18 +69,26 @@ _BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+
 # "..., where MQ-9 drones have been operating since last year,": that date describes the place.
 _IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
-_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
-                          re.IGNORECASE)
+# "detached from the UK Carrier Strike Group", "hosted by the Army's 3rd Brigade": not the unit that moved.
+_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
+                          r"(?:[\w'’]+\s+){0,2}$", re.IGNORECASE)
 _NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
                         r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
+# "seize merchant ships", "commercial vessels": ships that are not a navy's.
+_CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$",
+                       re.IGNORECASE)
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
+# "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
+_JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
+_QUOTE_MARKS = ('"', "“", "‘", "'")
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
+SAME_EVENT_DAYS = 7  # sentences dated further apart report different events
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
 DRAW_TOLERANCE_DEGREES = 0.01
@@ -129,6 +139,8 @@ class _Draft:
     signals: int
     borrowed_assets: bool = False
     ongoing: bool = False  # dated by "since ...": the start of a presence that continues
+    area_only: bool = False  # an exercise's area with the forces of the sentences around it
+    anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
 
 
 class Extractor:
@@ -157,6 +169,7 @@ class Extractor:
         for number, sentence in enumerate(mentions.sentences):
             ahead = mentions.sentences[number + 1: number + 3]
             lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
+            behind = mentions.sentences[max(0, number - 2)] if number else sentence
             if sentence.paragraph != paragraph:
                 paragraph, last_date, ongoing = sentence.paragraph, None, False
             sentence_dates = [
@@ -178,7 +191,8 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
-            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, actors_in)
+            found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, behind.start,
+                                          actors_in)
             for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
@@ -198,6 +212,15 @@ class Extractor:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
                 # without named participants takes the article's leading participants.
                 draft.actors = _dominant_actors(mentions, 3 if draft.kind == "exercise" else 1)
+        # The area of an exercise, with its forces taken from around it, stands in only when the
+        # article reports an exercise ("drills", a named one) and no sentence names forces of the
+        # same participants or at the same place already.
+        reported = any(t.kind == "exercise" and t.priority >= 3 for t in mentions.triggers)
+        told = [d for d in drafts if d.kind == "exercise" and not d.area_only
+                and _confidence(d, _most_specific(_unique_places(d.places))) >= self.min_confidence]
+        drafts = [d for d in drafts if not d.area_only or (reported and d.kind == "exercise" and not any(
+            set(d.actors) & set(t.actors) or {p.place.id for p in d.places} & {p.place.id for p in t.places}
+            for t in told))]
         current = [d for d in drafts if d.actors and not _background(d, published)]
         events = [self._finish(article, d, published) for d in _merge(current)]
         events = [e for e in events if e.confidence >= self.min_confidence]
@@ -211,6 +234,7 @@ class Extractor:
         previous_actors: list[str],
         date: tuple[dt.date, str] | None,
         lookahead: tuple[int, int],
+        behind: int,
         actors_in: Callable[[int, int], list[str]],
     ) -> list[_Draft]:
         places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
@@ -235,9 +259,16 @@ class Extractor:
         # A headline or lead that names no asset ("China stages drills around Taiwan") takes the
         # assets of the sentences right after it, when its own trigger word is strong.
         borrowed: list[Asset] = []
-        if not mentions.within(mentions.assets, sentence.start, sentence.end) \
-                and max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
-            borrowed = self._assets(mentions, lookahead[0], lookahead[1], sentence)
+        area_only = False
+        if not mentions.within(mentions.assets, sentence.start, sentence.end):
+            if max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
+                borrowed = self._assets(mentions, lookahead[0], lookahead[1], sentence)
+            if not borrowed and any(t.kind == "exercise" for t in sentence_triggers) \
+                    and not sentence.text.startswith(_QUOTE_MARKS):
+                # "Land drills are planned in Mykolaiv ..., naval phases in the Black Sea": the area of
+                # an exercise told apart from the forces listed around it (kept only as a fallback).
+                borrowed = self._assets(mentions, behind, lookahead[1], sentence)
+                area_only = bool(borrowed)
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
@@ -250,10 +281,10 @@ class Extractor:
             assets = self._assets(mentions, segment_start, segment_end, sentence) or list(borrowed)
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
-            joined = index > 0 and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap)
+            joined = index > 0 and _JOINED.fullmatch(gap)
             if drafts and (joined or not assets):
                 drafts[-1].places.append(location)
-                if assets:
+                if assets and assets != borrowed:  # borrowed ones are the draft's already
                     drafts[-1].assets.extend(assets)
                 segment_start = segment_end
                 continue
@@ -266,8 +297,11 @@ class Extractor:
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
-            actors = actors_in(segment_start, segment_end) or sentence_actors or previous_actors
-            if not actors:
+            # An exercise's area without its forces: the forces, and so the participants, are the
+            # ones just listed before it.
+            actors = actors_in(segment_start, segment_end) or sentence_actors or (
+                actors_in(behind, sentence.start) if area_only else previous_actors)
+            if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
             text = mentions.text[segment_start:segment_end]
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
@@ -276,7 +310,9 @@ class Extractor:
                            date is not None])
             drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
                                  [p for p in partners if p not in actors], date, status, signals,
-                                 borrowed_assets=bool(borrowed) and assets == borrowed))
+                                 borrowed_assets=bool(borrowed) and assets == borrowed,
+                                 area_only=area_only and assets == borrowed,
+                                 anaphoric=_refers_back(mentions, segment_start, segment_end)))
             segment_start = segment_end
         return drafts
 
@@ -316,6 +352,8 @@ class Extractor:
                 continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
             if _NON_STATE.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "Hamas fighters" are not fighter aircraft
+            if _CIVILIAN.search(mentions.text[max(sentence.start, hit.start - 15): hit.start]):
+                continue
             if _LEFT_BEHIND.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "detached from the UK Carrier Strike Group": not the unit that moved
             count = _count_before(mentions, hit, sentence)
@@ -416,6 +454,17 @@ def _unresolved(mentions: Mentions) -> list[str]:
     return found
 
 
+def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
+    """ "the ship", "the bombers": generic words with a definite article only point back to the
+    forces already named, they do not bring new ones."""
+    hits = mentions.within(mentions.assets, start, end)
+    return bool(hits) and all(
+        _is_generic_type(h.asset) and _DEFINITE.search(mentions.text[max(0, h.start - 8): h.start]) for h in hits)
+
+
+_DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
+
+
 def _is_platform(hit: AssetHit) -> bool:
     return hit.asset.category in _PATROLLING and bool(hit.asset.countries)
 
@@ -469,7 +518,8 @@ def _plain_count(text: str) -> int | None:
 
 def _count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int | None:
     """The number written just before an asset: "two additional F-35 fighter aircraft squadrons"."""
-    window_start = max(sentence.start, hit.start - 45)
+    # Within the hit's sentence; an asset borrowed from a sentence before this one brings its own number.
+    window_start = max(sentence.start if hit.start >= sentence.start else 0, hit.start - 45)
     best = None
     for count in mentions.counts:
         if window_start <= count.start and count.end <= hit.start:
@@ -581,8 +631,6 @@ def _drawn(place_id: str, shape: BaseGeometry) -> BaseGeometry:
 
 def _same_event(a: _Draft, b: _Draft) -> bool:
     group = {"deployment": "d", "basing": "d", "patrol": "p", "exercise": "e"}
-    if group[a.kind] != group[b.kind]:
-        return False
     if a.actors and b.actors and not set(a.actors) & set(b.actors):
         return False
     # One article reporting the same actor's move to the same place twice is one event, also when
@@ -590,30 +638,63 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
     common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
+        # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
+        # exercise runs for weeks: its phases are told with dates of their own)
+        return False
+    if group[a.kind] != group[b.kind]:
+        # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
+        # told once with an arrival verb and once with a transit verb.
+        return {group[a.kind], group[b.kind]} == {"d", "p"} and shared \
+            and (bool(common) or any(_near(x, y, shared) for x in a.places for y in b.places))
     if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
         return True
-    if common and (shared or not a.assets or not b.assets):
-        return True  # the same country or sea: one event when the assets agree
+    if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
+        return True  # the same country or sea: one event when the assets agree ("the ship" agrees)
     if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
         return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
 
 
+def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
+    """Dates whose periods (a day, a week, a month) lie more than a week apart; a year is too vague."""
+    if first is None or second is None or "year" in (first[1], second[1]):
+        return False
+    (a_start, a_end), (b_start, b_end) = _period(*first), _period(*second)
+    return (b_start - a_end).days > SAME_EVENT_DAYS or (a_start - b_end).days > SAME_EVENT_DAYS
+
+
+def _period(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    if precision == "week":
+        return day, day + dt.timedelta(days=6)
+    if precision == "month":
+        return day, (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return day, day
+
+
 def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
-    """Two areas that meet (Taiwan and the Taiwan Strait): distance under ~0.5 degree."""
+    """Two areas that meet (Taiwan and the Taiwan Strait), or an area and a site on its edge (the
+    Bay of Bengal and Chennai): distance under ~0.5 degree."""
     areas = ("country", "sea", "region")
     for x in first:
         for y in second:
-            if x.place.kind not in areas or y.place.kind not in areas or not _boxes_near(x, y, 0.5):
+            if (x.place.kind not in areas and y.place.kind not in areas) or not _boxes_near(x, y, 0.5):
                 continue
-            if _drawn(x.place.id, x.place.geometry).distance(_drawn(y.place.id, y.place.geometry)) < 0.5:
+            if _area_shape(x).distance(_area_shape(y)) < 0.5:
                 return True
     return False
 
 
+def _area_shape(mention: PlaceMention) -> BaseGeometry:
+    """A place's drawn shape; a region known by a point and an extent covers its extent."""
+    if mention.place.kind == "region" and mention.place.geometry.geom_type == "Point":
+        return mention.place.covered
+    return _drawn(mention.place.id, mention.place.geometry)
+
+
 def _boxes_near(a: PlaceMention, b: PlaceMention, margin: float) -> bool:
-    aw, as_, ae, an = a.place.geometry.bounds
-    bw, bs, be, bn = b.place.geometry.bounds
+    aw, as_, ae, an = a.place.covered.bounds
+    bw, bs, be, bn = b.place.covered.bounds
     return not (aw - margin > be or bw - margin > ae or as_ - margin > bn or bs - margin > an)
 
 

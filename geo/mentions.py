@@ -170,7 +170,11 @@ def _read(name: str) -> list[dict[str, str]]:
 @functools.cache
 def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
     prepositions = {row["word"]: row["role"] for row in _read("place_roles.csv")}
-    words = {row["word"]: row["use"] for row in _read("place_role_words.csv")}
+    # "the Polish city of Rzeszów", "the southern Sri Lankan port of Hambantota": a people's
+    # adjective before a place word is skipped like "southern" is.
+    words = {token: "skip" for row in _read("actors.csv") if row["kind"] == "demonym"
+             for token in _TOKEN.findall(row["alias"].lower())}
+    words.update({row["word"]: row["use"] for row in _read("place_role_words.csv")})
     return prepositions, words
 
 
@@ -265,6 +269,8 @@ def find_mentions(
     assets = catalogue.find_assets(text, folded)
     masked = _name_spans(text, actors)
     in_names = _SpanIndex(masked)
+    in_ships = _SpanIndex(_ship_names(text))
+    actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = _SpanIndex([(a.start, a.end) for a in assets])
@@ -343,7 +349,7 @@ def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*[A-Z][^—–\n(]{0,40}?)?"
+    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*(?:[A-Z]|\d{1,2}\s+[A-Z])[^—–\n(]{0,40}?)?"
     r"(?:\s*\([^)\n]{1,60}\))?)\s*[—–-]{1,2}\s",
     re.MULTILINE,
 )
@@ -396,6 +402,11 @@ def _exercise_names(text: str) -> list[TriggerMention]:
     ]
 
 
+def _ship_names(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for pattern, kind in _name_patterns() if kind == "ship"
+            for m in pattern.finditer(text)]
+
+
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 
 
@@ -423,6 +434,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
             role = previous.role
         elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
             role = "qualifier"
+        elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
+            role = "qualifier"  # "Severomorsk near Murmansk": the town only says where the base is
         elif previous is not None and _CONTAINER_OF.fullmatch(gap):
             role, previous.role = previous.role, "qualifier"  # "the Baltic Sea island of Gotland"
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
@@ -451,6 +464,7 @@ def _tokens_before(text: str, spans: list[tuple[int, int]], count: int, end: int
 
 _APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
                               r"stationed|home-?ported)\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
+_NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
 _EVENT_NOUN = re.compile(
@@ -478,13 +492,15 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
 def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:
     index = len(tokens) - 1
     skipped = 0
-    while index >= 0 and skipped <= 4:
+    while index >= 0 and skipped <= 6:
         token = tokens[index]
         if token in prepositions and not (token == "of" and index > 0 and words.get(tokens[index - 1]) == "skip"):
             role = prepositions[token]
             if role == "context":
                 return "context"
             previous = tokens[index - 1] if index > 0 else ""
+            if role in LOCATING_ROLES and words.get(f"{previous} {token}") == "location":
+                return role  # "called at Busan" is a port call, though "called on Washington" is not
             if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
                 return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
             if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 6): index]):
@@ -509,7 +525,11 @@ _STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
 
 def _from_earlier(tokens: list[str]) -> bool:
     """A "from" a few words back, with no verb-like break between: the phrase is still an origin."""
-    for token in reversed(tokens[-7:]):
+    recent = tokens[-7:]
+    for index in range(len(recent) - 1, -1, -1):
+        token = recent[index]
+        if token == "," and index + 1 < len(recent) and _ORDINAL.fullmatch(recent[index + 1]):
+            continue  # "from the 3rd Battalion, 12th Marines on Okinawa": one unit's name
         if token in (",", ";", "and", "to", "into", "over", "then"):
             return False
         if token == "from":
@@ -517,15 +537,21 @@ def _from_earlier(tokens: list[str]) -> bool:
     return False
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
 _NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
 _HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b")
 
 
+_CLAUSE_BREAK = re.compile(r"[,;]")
+
+
 def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
     """ "will not enter Ukraine", "no plans to send troops to Taiwan", "had suggested ... be placed in
     Ukraine instead": the place is out of scope."""
+    # Only the place's own clause: in "..., which carries cruise missiles rather than ballistic
+    # missiles, also called at Busan" the "rather than" is about the missiles.
     folded = fold_article(text)
-    before = folded[max(sentence.start, place.start - 60): place.start]
+    before = _CLAUSE_BREAK.split(folded[max(sentence.start, place.start - 60): place.start])[-1]
     after = folded[place.end: min(sentence.end, place.end + 25)]
     return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after))
