@@ -131,7 +131,7 @@ def split_sentences(text: str) -> list[Sentence]:
         chunk = text[start:match.start() + 1]
         if match.group(0).startswith((".",)) and "\n" not in match.group(0):
             word = _last_word(chunk)
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            if word and (word.lower() in _ABBREVIATIONS or len(word) == 1):
                 continue
         _add_sentence(sentences, text, start, end, paragraph)
         if "\n" in match.group(0):
@@ -141,16 +141,15 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-_LAST_WORD = re.compile(r"([\w.]+)\.$")
-
-
-def _last_word(chunk: str) -> re.Match[str] | None:
-    """The word before the full stop that ends `chunk` ("U.S" in "... the U.S."), read from its tail."""
-    tail = max(0, len(chunk) - 64)
-    word = _LAST_WORD.search(chunk, tail)
-    if word is not None and tail and word.start() == tail:
-        word = _LAST_WORD.search(chunk)  # the word may begin before the tail
-    return word
+def _last_word(chunk: str) -> str | None:
+    """The word before the full stop that ends `chunk` ("U.S" in "... the U.S."): the run of word
+    characters and dots before it, read backwards (a regex anchored at the end tries every start)."""
+    if not chunk.endswith("."):
+        return None
+    end = start = len(chunk) - 1
+    while start > 0 and (chunk[start - 1].isalnum() or chunk[start - 1] in "._"):
+        start -= 1
+    return chunk[start:end] or None
 
 
 def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
