@@ -94,10 +94,7 @@ def _query_args(filters: Filters) -> dict[str, Any]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def actor_options(url: str, version: tuple[int, int]) -> list[str]:
     """Every actor and partner in the store, most frequent first."""
-    counts: dict[str, int] = {}
-    for event in get_store(url).query():
-        for code in (*event.actors, *event.partners):
-            counts[code] = counts.get(code, 0) + 1
+    counts = get_store(url).actor_counts()
     return sorted(counts, key=lambda c: (-counts[c], c))
 
 

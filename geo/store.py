@@ -660,6 +660,21 @@ class EventStore(ABC):
         # Sorted here, not in SQL: the order of kinds must not depend on the database's collation.
         return sorted(WeekCount(_as_day(week), kind, int(n)) for week, kind, n in rows if week is not None)
 
+    def actor_counts(self) -> dict[str, int]:
+        """How many live events name each country, as actor or partner, counted by the database from
+        the stored actor keys (the app's actor filter lists them most frequent first; decoding every
+        event to count them took about 3 s at 100,000 events)."""
+        where, params, _exact = self._where(Filters.make())
+        with self._read() as cur:
+            cur.execute(self._q(f"SELECT actors_key, COUNT(*) FROM events WHERE {where} GROUP BY actors_key"), params)
+            rows: list[tuple[str, int]] = cur.fetchall()
+        counts: Counter[str] = Counter()
+        for key, number in rows:
+            for code in (key or "").strip("|").split("|"):
+                if code:
+                    counts[code] += int(number)
+        return dict(counts)
+
     def posture(self, at: dt.date | str, *, kinds: Iterable[str] | str | None = None,
                 actors: Iterable[str] | str | None = None, categories: Iterable[str] | str | None = None,
                 statuses: Iterable[str] | str | None = None, bbox: Sequence[float] | None = None,

@@ -104,6 +104,20 @@ def test_time_range_count_and_get(store):
     assert store.get("ev-nothing") is None
 
 
+def test_actor_counts_count_live_events_per_country_as_actor_or_partner(store):
+    assert store.actor_counts() == {}
+    _fill(store)
+    expected: dict[str, int] = {}
+    for event in store.query():
+        for code in {*event.actors, *event.partners}:
+            expected[code] = expected.get(code, 0) + 1
+    assert store.actor_counts() == expected and sum(expected.values()) > store.count()
+    gone = store.query()[0]
+    store.delete(gone.id, editor="t")
+    after = store.actor_counts()
+    assert all(after.get(code, 0) == expected[code] - 1 for code in {*gone.actors, *gone.partners})
+
+
 def test_weekly_counts_group_by_the_monday_of_the_start_and_keep_the_filters(store):
     from geo.timeline import week_of, weekly_counts
 
