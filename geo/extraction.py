@@ -206,6 +206,8 @@ class Extractor:
                 partners += self._partner_actors(mentions, sentence)
                 drafts[-1].partners = sorted(set(drafts[-1].partners) | {
                     c for c in partners if c not in drafts[-1].actors})
+                if not _locations_in(mentions, sentence) and drafts[-1].sentence.start >= behind.start:
+                    self._add_told_forces(mentions, sentence, drafts[-1], actors_in(sentence.start, sentence.end))
             sentence_actors = actors_in(sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
@@ -320,6 +322,18 @@ class Extractor:
                                  anaphoric=_refers_back(mentions, segment_start, segment_end)))
             segment_start = segment_end
         return drafts
+
+    def _add_told_forces(self, mentions: Mentions, sentence: Sentence, draft: _Draft, actors: list[str]) -> None:
+        """ "The Indian detachment comprises four Su-30MKI fighters ...", "The three-day activity involved
+        the frigate HMAS Toowoomba and a P-8A": a sentence right after an event that names no place lists
+        that event's forces."""
+        if actors and not set(actors) & set(draft.actors + draft.partners):
+            return  # another country's forces
+        known = {a.family.lower() for a in draft.assets}
+        for asset in self._assets(mentions, sentence.start, sentence.end, sentence):
+            if not _is_generic(asset) and asset.family.lower() not in known:
+                draft.assets.append(asset)
+                known.add(asset.family.lower())
 
     def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
         """Countries whose forces act here: demonyms and services, and countries or capitals as subjects."""
