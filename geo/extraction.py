@@ -80,6 +80,8 @@ _CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|contain
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
+# A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
+_ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE)
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
@@ -179,7 +181,7 @@ class Extractor:
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
             ]
             if sentence_dates:
-                last_date = (sentence_dates[0].date, sentence_dates[0].precision)
+                last_date = (_ahead_if_planned(sentence_dates[0], sentence, published), sentence_dates[0].precision)
                 ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
                                                                         sentence_dates[0].start], re.IGNORECASE))
             elif number + 1 < len(mentions.sentences) and last_date is None:
@@ -204,6 +206,8 @@ class Extractor:
                 partners += self._partner_actors(mentions, sentence)
                 drafts[-1].partners = sorted(set(drafts[-1].partners) | {
                     c for c in partners if c not in drafts[-1].actors})
+                if not _locations_in(mentions, sentence) and drafts[-1].sentence.start >= behind.start:
+                    self._add_told_forces(mentions, sentence, drafts[-1], actors_in(sentence.start, sentence.end))
             sentence_actors = actors_in(sentence.start, sentence.end)
             if sentence_actors:
                 previous_actors = sentence_actors
@@ -297,6 +301,9 @@ class Extractor:
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
+            if kind == "patrol" and location.place.kind in ("city", "installation") \
+                    and _ARRIVING_AT.search(mentions.text, max(segment_start, location.start - 12), location.start):
+                kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.
             actors = actors_in(segment_start, segment_end) or sentence_actors or (
@@ -315,6 +322,18 @@ class Extractor:
                                  anaphoric=_refers_back(mentions, segment_start, segment_end)))
             segment_start = segment_end
         return drafts
+
+    def _add_told_forces(self, mentions: Mentions, sentence: Sentence, draft: _Draft, actors: list[str]) -> None:
+        """ "The Indian detachment comprises four Su-30MKI fighters ...", "The three-day activity involved
+        the frigate HMAS Toowoomba and a P-8A": a sentence right after an event that names no place lists
+        that event's forces."""
+        if actors and not set(actors) & set(draft.actors + draft.partners):
+            return  # another country's forces
+        known = {a.family.lower() for a in draft.assets}
+        for asset in self._assets(mentions, sentence.start, sentence.end, sentence):
+            if not _is_generic(asset) and asset.family.lower() not in known:
+                draft.assets.append(asset)
+                known.add(asset.family.lower())
 
     def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
         """Countries whose forces act here: demonyms and services, and countries or capitals as subjects."""
@@ -576,6 +595,22 @@ def _confidence(draft: _Draft, places: list[PlaceMention]) -> float:
     if draft.borrowed_assets:
         score -= 0.05
     return round(max(0.05, min(0.95, score)), 2)
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | None) -> dt.date:
+    """ "will send two F-35s to Bulgaria from April", in a January article: a month named without a
+    year in a sentence about a plan is the coming one, not the one last year."""
+    day = mention.date
+    if published is None or mention.precision != "month" or _YEAR.search(mention.text) \
+            or not 45 < (published.date - day).days <= 366 or not _FUTURE.search(sentence.text):
+        return day
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + dt.timedelta(days=365)
 
 
 def _background(draft: _Draft, published: PublicationDate | None) -> bool:

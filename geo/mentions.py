@@ -311,6 +311,8 @@ def find_mentions(
     for match in matcher.finditer(text):
         if in_names.covers(match.start(), match.end()):
             continue
+        if in_assets.covers(match.start(), match.end()):
+            continue  # "patrol boat", "Rotational Force": a word of a force's name says nothing of what it did
         kind, priority, status = meaning[int(match.lastgroup[1:])]
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
     triggers.extend(_exercise_names(text))
@@ -440,6 +442,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role == "mention" and place.place.kind in ("sea", "region", "country") \
                 and _EVENT_NOUN.match(text[place.end: place.end + 40]):
             role = "location"  # "NATO's annual Baltic Sea naval exercise"
+        if role in LOCATING_ROLES and place.place.kind == "country" and _POSSESSOR.match(text, place.end):
+            role = "mention"  # "submarines in Russia's fleet": whose forces, not where they are
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
@@ -461,8 +465,12 @@ def _tokens_before(text: str, spans: list[tuple[int, int]], count: int, end: int
     return tokens
 
 
-_APPOSITIVE_HOME = re.compile(r",\s*(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
-                              r"stationed|home-?ported)\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
+_APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
+                              r"stationed|home-?ported)|whose\s+(?:headquarters|home\s+base|home\s+port|base|garrison)"
+                              r"\s+(?:is|are|was|lies))\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
+# "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
+_POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
+                        r"arsenal|inventory)\b", re.IGNORECASE)
 _NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
@@ -506,6 +514,8 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
                 return "origin"  # "normally based at Whiteman"
             if role in LOCATING_ROLES and words.get(previous) == "venue":
                 return "venue"
+            if token in _STATIC_PREPOSITIONS and words.get(previous) == "ranking":
+                return "context"  # "Turkey's first in the Middle East": a comparison, not a site
             if role in LOCATING_ROLES and words.get(previous) == "context":
                 return "context"
             return role
