@@ -150,96 +150,40 @@ class PlaceNameFinder:
         return hits
 
 
-# Words before a name that make it part of a person's name or a ship's ("Secretary Lloyd Austin",
-# "USS Carney"). Each test reads the words at the end of the 25 characters before the name: a
-# regex anchored at the end would be tried from every one of them.
-_SHORT_TITLES = frozenset("Mr Mrs Ms Dr Gen Lt Col Maj Capt Adm Sgt Prof Sen Rep Gov".split())  # "Gen.Smith"
-_TITLES = frozenset(
-    "General Admiral Colonel Major Captain Commander Lieutenant Sergeant President Minister Secretary Senator "
-    "Governor Ambassador Chancellor Premier King Queen Prince Princess Pope Saint St Director Chief Spokesman "
-    "Spokeswoman spokesman spokeswoman Professor Dr".split()
-)
-_SHIP_PREFIXES = frozenset(
-    "USS USNS HMS HMAS HMCS HMNZS RFA INS JS ROKS CNS FS HNLMS ITS TCG RSS BRP KRI HDMS HNoMS HSwMS ORP ESPS NRP "
-    "SPS RFS".split()
+_TITLES = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sen|Rep|Gov)\.?|\b(?:General|Admiral|Colonel|Major|"
+    r"Captain|Commander|Lieutenant|Sergeant|President|Minister|Secretary|Senator|Governor|Ambassador|"
+    r"Chancellor|Premier|King|Queen|Prince|Princess|Pope|Saint|St|Director|Chief|Spokesman|Spokeswoman|"
+    r"spokesman|spokeswoman|Professor|Dr)\s*)$"
 )
 _NOT_GIVEN_NAMES = frozenset(
     "The In At To From Over On Near Off Into Across Around Northern Southern Eastern Western Central North South "
     "East West Upper Lower Greater Inner Outer New Old Port Fort Camp Cape Mount Lake Gulf Bay Sea Strait Island "
     "Islands Base Naval Air Station Joint Royal Military Army Navy Marine Coast Saint San Santa Los Las El".split()
 )
-_NOT_PRECEDING_NAMES = frozenset(("The", "In", "At", "To", "From", "Over", "On"))
 _NEXT_NAME = re.compile(r"^ (?:[A-Z]\.\s)?[A-Z][a-z][\w'’-]*")
-_SHIP_NAME_WORD = re.compile(r"[A-Z][\w.'’-]*")
-_CAPITALISED = re.compile(r"[A-Z][a-z]+")
-_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-_SENTENCE_MARKS = frozenset('.!?:;"“')
 
 
-def _word_start(text: str, end: int) -> int:
-    """Where the run of word characters that ends at `end` begins."""
-    start = end
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        start -= 1
-    return start
+_SHIP_PREFIX = re.compile(r"\b(?:USS|USNS|HMS|HMAS|HMCS|HMNZS|RFA|INS|JS|ROKS|CNS|FS|HNLMS|ITS|TCG|RSS|BRP|KRI|"
+                          r"HDMS|HNoMS|HSwMS|ORP|ESPS|NRP|SPS|RFS)\s+(?:[A-Z][\w.'’-]*\s+){0,3}$")
+_GIVEN_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+)\s+$")
 
 
 def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -> bool:
     """ "Major General Joseph Campo", "Secretary Lloyd Austin", "USS Carney": a name, not a place."""
     before = text[max(0, start - 25): start]
-    if not before:
-        return False
-    # A title right before: "Gen.Smith" (no space, or a line break), or "General Smith".
-    for ending in (before, before[:-1]) if before.endswith("\n") else (before,):
-        bare = ending[:-1] if ending.endswith(".") else ending
-        if bare[_word_start(bare, len(bare)):] in _SHORT_TITLES:
-            return True
-    stripped = before.rstrip()
-    word_begins = _word_start(stripped, len(stripped))
-    last_word = stripped[word_begins:]
-    if last_word in _TITLES:
+    if _TITLES.search(before) or _SHIP_PREFIX.search(before):
         return True
-    if not before[-1].isspace():
-        return False  # the tests below want a space before the name
-    if _after_ship_prefix(before):
-        return True
-    if not major and _CAPITALISED.fullmatch(last_word) and (word_begins == 0 or stripped[word_begins - 1] != ".") \
-            and last_word not in _NOT_GIVEN_NAMES:
-        # "... Defense Secretary Lloyd Austin": a capitalised word right before, mid-sentence
-        ahead = stripped[:word_begins]
-        mark = ahead.rstrip()
-        starts_sentence = "\n" in ahead[len(mark):] or mark[-1:] in _SENTENCE_MARKS
-        if not starts_sentence and ahead.strip()[-1:] not in ("", ",", "(", "—", "-"):
-            return True
-    if _NEXT_NAME.match(text[end: end + 30]) is None:
+    given = None if major else _GIVEN_NAME_BEFORE.search(before)
+    if given and given.group(1) not in _NOT_GIVEN_NAMES and not re.search(r"[.!?:;\n\"“]\s*[A-Z][a-z]+\s+$", before) \
+            and before[: given.start(1)].strip()[-1:] not in ("", ",", "(", "—", "-"):
+        return True  # "... Defense Secretary Lloyd Austin": a capitalised word right before, mid-sentence
+    follower = _NEXT_NAME.match(text[end: end + 30])
+    if follower is None:
         return False
-    # A capitalised word on both sides: a run of names, i.e. a person.
-    lower_from = len(stripped)
-    while lower_from > 0 and stripped[lower_from - 1] in _LOWER:
-        lower_from -= 1
-    preceding = stripped[lower_from - 1:] if 0 < lower_from < len(stripped) and stripped[lower_from - 1] in _UPPER \
-        else ""
-    return bool(preceding) and preceding not in _NOT_PRECEDING_NAMES
-
-
-def _after_ship_prefix(before: str) -> bool:
-    """ "USS ", "HMS Queen ", "the USS Harry S. ": up to three capitalised words after a ship prefix."""
-    words = before.split()
-    for count in range(min(3, len(words) - 1) + 1):
-        prefix = words[-1 - count]
-        named = words[len(words) - count:]
-        if all(_SHIP_NAME_WORD.fullmatch(w) for w in named):
-            if any(prefix.endswith(p) and (len(prefix) == len(p) or not _is_word_char(prefix[-len(p) - 1]))
-                   for p in _SHIP_PREFIXES):
-                return True
-        else:
-            return False
-    return False
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    preceding_word = re.search(r"([A-Z][a-z]+)\s+$", before)
+    # A capitalised word on both sides, or a title before: a run of names, i.e. a person.
+    return bool(preceding_word and preceding_word.group(1) not in ("The", "In", "At", "To", "From", "Over", "On"))
 
 
 @functools.cache
