@@ -15,7 +15,7 @@ from pathlib import Path
 import ahocorasick
 
 from geo.gazetteer import DATA_DIR, Gazetteer
-from geo.names import fold_article, fold_text, mark_word_starts, marked_word, name_key
+from geo.names import fold_article, fold_text, mark_word_starts, marked_words, name_key
 
 __all__ = ["NameHit", "PlaceNameFinder", "load_stop_names"]
 
@@ -65,9 +65,8 @@ class PlaceNameFinder:
                  min_length: int = 2) -> None:
         self.gazetteer = gazetteer
         self.stop_names = load_stop_names() if stop_names is None else stop_names
-        automaton = ahocorasick.Automaton()
-        seen: set[str] = set()
-        entries: dict[str, tuple[int, list[tuple[str, str, frozenset[str]]]]] = {}
+        # The first place spelt so keeps the spelling.
+        spellings: dict[str, tuple[str, frozenset[str]]] = {}
         for place in gazetteer:
             # Two-letter town names ("On", "Ay") are words; countries keep "UK", "US".
             shortest = min_length if place.kind in ("country", "region", "sea") else MIN_CITY_KEY
@@ -77,16 +76,19 @@ class PlaceNameFinder:
                     continue
                 folded = fold_text(surface).strip()
                 lowered = frozenset(w for w in _WORD.findall(surface) if w[:1].islower())
-                for pattern in {folded, folded.replace(".", ""), key}:
-                    if not pattern:
-                        continue
-                    if pattern not in seen:  # the first place spelt so keeps the spelling
-                        seen.add(pattern)
-                        # Spellings that differ only in the marks between words share an entry.
-                        entries.setdefault(marked_word(pattern), (len(pattern), []))[1].append(
-                            (pattern, key, lowered))
-        for marked, entry in entries.items():
-            automaton.add_word(marked, entry)
+                for pattern in (folded, folded.replace(".", ""), key):
+                    if pattern and pattern not in spellings:
+                        spellings[pattern] = (key, lowered)
+        # Spellings that differ only in the marks between words ("guinea-bissau", "guinea bissau")
+        # share an entry; `find` picks the one the text spells.
+        automaton = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+        for pattern, marked in zip(spellings, marked_words(list(spellings)), strict=True):
+            entry = entries.get(marked)
+            if entry is None:  # the automaton keeps this list: later spellings join it
+                entry = entries[marked] = []
+                automaton.add_word(marked, (len(pattern), entry))
+            entry.append((pattern, *spellings[pattern]))
         automaton.make_automaton()
         self._automaton = automaton
         self._major_keys: dict[str, bool] = {}
@@ -121,10 +123,12 @@ class PlaceNameFinder:
                 if after.isalnum() or (after == "-" and end + 1 < size and folded[end + 1].isalnum()):
                     continue
             spelt = folded[start:end]
-            spelling = next((e for e in spellings_here if e[0] == spelt), None)
-            if spelling is None:
+            for spelling in spellings_here:
+                if spelling[0] == spelt:
+                    _pattern, key, lowered = spelling
+                    break
+            else:
                 continue  # "B/52": the marks between words stand for other characters
-            _pattern, key, lowered = spelling
             # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
             # is not part of the name's span.
             if folded.startswith("the ", start) and end - start > 4:
