@@ -10,6 +10,7 @@ Sea"). Events that repeat across sentences of one article are merged.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import re
@@ -27,6 +28,7 @@ from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
 from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
+from geo.names import fold_article
 from geo.spatial import haversine_km
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
@@ -83,6 +85,20 @@ _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance
 # A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
 _ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE)
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
+# sentence dates the event itself too (read on the folded, lower-case text).
+_REPORTED_ON = re.compile(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
+                          r"added|disclosed|revealed|claimed)\b")
+# "China's Eastern Theatre Command said", "German Defence Minister Boris Pistorius told": a
+# speaker, whose country need not be the one whose forces the next sentences are about.
+_SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
+                      r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
+# "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
+# the topic, not the forces.
+_SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
+# "continuing towards the Indian Ocean on their way home": a return, not a deployment there.
+_GOING_HOME = re.compile(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
+                         r"to return home)\b")
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
@@ -161,8 +177,9 @@ class Extractor:
         published = parse_published(article.published)
         mentions = find_mentions(article.text, self.geocoder, self.catalogue, published)
         # Actors are asked for per sentence and again per segment: each span is read once.
+        named = _named_countries_in(mentions)
         actors_in: Callable[[int, int], list[str]] = functools.cache(
-            lambda start, end: self._actors(mentions, start, end))
+            lambda start, end: self._actors(mentions, start, end, named))
         drafts: list[_Draft] = []
         previous_actors: list[str] = []
         last_date: tuple[dt.date, str] | None = None
@@ -180,6 +197,8 @@ class Extractor:
                 and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
             ]
+            if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
+                sentence_dates = sentence_dates[1:]
             if sentence_dates:
                 last_date = (_ahead_if_planned(sentence_dates[0], sentence, published), sentence_dates[0].precision)
                 ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
@@ -193,8 +212,9 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
+            dated = [(d.start, (_ahead_if_planned(d, sentence, published), d.precision)) for d in sentence_dates]
             found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, behind.start,
-                                          actors_in)
+                                          actors_in, dated)
             for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
@@ -208,7 +228,7 @@ class Extractor:
                     c for c in partners if c not in drafts[-1].actors})
                 if not _locations_in(mentions, sentence) and drafts[-1].sentence.start >= behind.start:
                     self._add_told_forces(mentions, sentence, drafts[-1], actors_in(sentence.start, sentence.end))
-            sentence_actors = actors_in(sentence.start, sentence.end)
+            sentence_actors = _acting(mentions, sentence, actors_in(sentence.start, sentence.end))
             if sentence_actors:
                 previous_actors = sentence_actors
         for draft in drafts:
@@ -240,6 +260,7 @@ class Extractor:
         lookahead: tuple[int, int],
         behind: int,
         actors_in: Callable[[int, int], list[str]],
+        dated: list[tuple[int, tuple[dt.date, str]]] = (),
     ) -> list[_Draft]:
         places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
         locations = [p for p in places if p.role in LOCATING_ROLES]
@@ -247,6 +268,8 @@ class Extractor:
         # region around another location of the sentence only frames it.
         locations = [p for p in locations if not (p.place.kind == "region" and p.place.subkind == "composite"
                      and any(o is not p and o.place.kind != "region" and _contains(p, o) for o in locations))]
+        folded = fold_article(mentions.text)
+        locations = [p for p in locations if not _GOING_HOME.match(folded, p.end, sentence.end)]
         if not locations:
             return []
         sentence_triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
@@ -273,6 +296,9 @@ class Extractor:
                 # an exercise told apart from the forces listed around it (kept only as a fallback).
                 borrowed = self._assets(mentions, behind, lookahead[1], sentence)
                 area_only = bool(borrowed)
+        # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
+        # before the forces, inside the wider place the sentence then names, is where they are.
+        site_first: PlaceMention | None = None
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
@@ -286,13 +312,22 @@ class Extractor:
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
             joined = index > 0 and _JOINED.fullmatch(gap)
-            if drafts and (joined or not assets):
+            own_date = _trailing_date(mentions.text, location.end, sentence.end if last else locations[index + 1].start,
+                                      dated)
+            here = own_date or date
+            if drafts and (joined or not assets) and own_date and own_date != drafts[-1].date:
+                # "through the Tsugaru Strait on 18 October and through the Osumi Strait on 22 October":
+                # the same forces on another day, another leg
+                assets = [copy.copy(a) for a in drafts[-1].assets]
+            elif drafts and (joined or not assets):
                 drafts[-1].places.append(location)
                 if assets and assets != borrowed:  # borrowed ones are the draft's already
                     drafts[-1].assets.extend(assets)
                 segment_start = segment_end
                 continue
             if not assets:
+                if not drafts and index == 0 and location.place.kind in ("installation", "city"):
+                    site_first = location
                 segment_start = segment_end
                 continue
             # The verb that leads to the place ("sent to", "patrol over") outranks words after it.
@@ -314,9 +349,14 @@ class Extractor:
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
                 trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
             signals = sum([bool(actors_in(segment_start, segment_end)), trigger.priority >= 2,
-                           date is not None])
-            drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
-                                 [p for p in partners if p not in actors], date, status, signals,
+                           here is not None])
+            places_here = [location]
+            if site_first is not None and location.place.kind in ("country", "region") \
+                    and _contains(location, site_first):
+                places_here.insert(0, site_first)
+            site_first = None
+            drafts.append(_Draft(sentence, kind, trigger.priority, places_here, assets, actors,
+                                 [p for p in partners if p not in actors], here, status, signals,
                                  borrowed_assets=bool(borrowed) and assets == borrowed,
                                  area_only=area_only and assets == borrowed,
                                  anaphoric=_refers_back(mentions, segment_start, segment_end)))
@@ -335,14 +375,21 @@ class Extractor:
                 draft.assets.append(asset)
                 known.add(asset.family.lower())
 
-    def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
-        """Countries whose forces act here: demonyms and services, and countries or capitals as subjects."""
+    def _actors(self, mentions: Mentions, start: int, end: int, named: frozenset[str] = frozenset()) -> list[str]:
+        """Countries whose forces act here: demonyms and services, and countries or capitals as subjects.
+        `named`: the countries the article names otherwise, which settle an ambiguous abbreviation."""
         found: list[str] = []
         for hit in mentions.within(mentions.actors, start, end):
             if _CAUSE_NOUNS.match(mentions.text[hit.end: hit.end + 30]):
                 continue  # "the Russian invasion": the cause of the news, not a force that moved
+            if _in_section_label(mentions.text, hit.start, hit.end):
+                continue
             if hit.actor.kind == "government" or not _is_partner_word(mentions.text, hit):
-                found.extend(hit.actor.countries)
+                countries = hit.actor.countries
+                if len(countries) > 1 and hit.actor.kind != "combined":
+                    # "IAF" (India's or Israel's): the one the article otherwise names
+                    countries = [c for c in countries if c in named] or countries
+                found.extend(countries)
         for place in mentions.within(mentions.places, start, end):
             if place.role != "mention" or place.place.kind not in ("country", "city"):
                 continue
@@ -438,6 +485,47 @@ class Extractor:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+def _trailing_date(text: str, start: int, end: int,
+                   dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[dt.date, str] | None:
+    """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date
+    right after a place, before the next one, dates that place (the sentence may date another)."""
+    for at, value in dated:
+        if start <= at < end and at - start <= 40 and not re.search(r"[;.]", text[start:at]):
+            return value
+    return None
+
+
+def _in_section_label(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    if start - line_start > 45:
+        return False
+    label = _SECTION_LABEL.match(text, line_start)
+    return label is not None and end <= label.end()
+
+
+def _named_countries_in(mentions: Mentions) -> frozenset[str]:
+    """Countries an article names by a one-country demonym, service or country name."""
+    named = {hit.actor.countries[0] for hit in mentions.actors if len(hit.actor.countries) == 1}
+    named.update(p.place.country for p in mentions.places if p.place.kind == "country" and p.place.country)
+    return frozenset(named)
+
+
+def _acting(mentions: Mentions, sentence: Sentence, actors: list[str]) -> list[str]:
+    """The sentence's actors without those only named as speakers ("China's Eastern Theatre Command
+    said it had tracked the vessels"): what a later sentence without actors carries over."""
+    if not actors:
+        return actors
+    folded = fold_article(mentions.text)
+    acting: set[str] = set()
+    for hit in mentions.within(mentions.actors, sentence.start, sentence.end):
+        if not _SPEAKER.match(folded, hit.end, min(sentence.end, hit.end + 60)):
+            acting.update(hit.actor.countries)
+    for place in mentions.within(mentions.places, sentence.start, sentence.end):
+        if place.place.country and not _SPEAKER.match(folded, place.end, min(sentence.end, place.end + 60)):
+            acting.add(place.place.country)
+    return [c for c in actors if c in acting]
+
+
 def _is_partner_word(text: str, hit: ActorHit) -> bool:
     """ "with Japanese fighter jets", "with allied air forces, including British and Norwegian fighters"."""
     before = text[max(0, hit.start - 70): hit.start].lower()
@@ -673,6 +761,10 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
     common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if b.anaphoric and group[a.kind] == group[b.kind] and common == {p.place.id for p in b.places}:
+        # "The ships left Norfolk on July 10; ... ordered them to the Middle East on July 20": the
+        # forces already reported there, at an earlier step of the same move
+        return True
     if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
         # exercise runs for weeks: its phases are told with dates of their own)

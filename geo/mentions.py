@@ -549,7 +549,10 @@ def _from_earlier(tokens: list[str]) -> bool:
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
 _NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
-_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b")
+# "placed on alert to deploy to Europe if NATO activates its response force": readiness or a
+# condition, not a move.
+_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|if|unless|"
+                           r"on (?:heightened |high |short )?(?:alert|standby|notice))\b")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;]")
