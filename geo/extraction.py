@@ -299,6 +299,7 @@ class Extractor:
         # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
         # before the forces, inside the wider place the sentence then names, is where they are.
         site_first: PlaceMention | None = None
+        claimed = sentence.start  # dates before this belong to places already read
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
@@ -312,8 +313,14 @@ class Extractor:
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
             joined = index > 0 and _JOINED.fullmatch(gap)
-            own_date = _trailing_date(mentions.text, location.end, sentence.end if last else locations[index + 1].start,
-                                      dated)
+            taken = _trailing_date(mentions.text, location.end, sentence.end if last else locations[index + 1].start,
+                                   dated)
+            if taken is None and index > 0:
+                # "In late August a Y-9 ... off Nagasaki, and last week the carrier Liaoning sailed ...
+                # near Taiwan": a date between two places, not taken by the first, dates the second
+                taken = next(((at, value) for at, value in dated if claimed <= at < location.start), None)
+            claimed = max(claimed, location.end, taken[0] + 1 if taken else 0)
+            own_date = taken[1] if taken else None
             here = own_date or date
             if drafts and (joined or not assets) and own_date and own_date != drafts[-1].date:
                 # "through the Tsugaru Strait on 18 October and through the Osumi Strait on 22 October":
@@ -486,12 +493,12 @@ class Extractor:
 
 # -- helpers --------------------------------------------------------------------------------------
 def _trailing_date(text: str, start: int, end: int,
-                   dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[dt.date, str] | None:
+                   dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[int, tuple[dt.date, str]] | None:
     """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date
     right after a place, before the next one, dates that place (the sentence may date another)."""
     for at, value in dated:
         if start <= at < end and at - start <= 40 and not re.search(r"[;.]", text[start:at]):
-            return value
+            return at, value
     return None
 
 
@@ -857,12 +864,18 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
                 target.assets.append(asset)
         target.actors = list(dict.fromkeys(target.actors + draft.actors))
         target.partners = [p for p in dict.fromkeys(target.partners + draft.partners) if p not in target.actors]
+        arrival = next((k for k in (target.kind, draft.kind) if k in ("deployment", "basing")), None)
         if draft.trigger_priority > target.trigger_priority:
             target.kind, target.trigger_priority = draft.kind, draft.trigger_priority
         if draft.date is not None and _PRECISION_RANK[draft.date[1]] < _PRECISION_RANK[
                 target.date[1] if target.date else "month"]:
             target.date = draft.date  # a later sentence gives the day the headline left out
         target.places.extend(p for p in draft.places if p.place.id not in {q.place.id for q in target.places})
+        if arrival and target.kind == "patrol" and all(
+                p.place.kind in ("installation", "city") for p in _most_specific(_unique_places(target.places))):
+            # "sending six jets to Keflavik" and "the air policing mission": at a base the patrol
+            # is what the forces do once they have arrived; the event is the deployment
+            target.kind = arrival
         target.signals = max(target.signals, draft.signals) + 1
     return merged
 
