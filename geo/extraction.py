@@ -200,7 +200,9 @@ class Extractor:
             if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
                 sentence_dates = sentence_dates[1:]
             if sentence_dates:
-                last_date = (_ahead_if_planned(sentence_dates[0], sentence, published), sentence_dates[0].precision)
+                last_date = (_range_start(article.text, sentence_dates[0],
+                                          _ahead_if_planned(sentence_dates[0], sentence, published)),
+                             sentence_dates[0].precision)
                 ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
                                                                         sentence_dates[0].start], re.IGNORECASE))
             elif number + 1 < len(mentions.sentences) and last_date is None:
@@ -212,7 +214,8 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
-            dated = [(d.start, (_ahead_if_planned(d, sentence, published), d.precision)) for d in sentence_dates]
+            dated = [(d.start, (_range_start(article.text, d, _ahead_if_planned(d, sentence, published)), d.precision))
+                     for d in sentence_dates]
             found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, behind.start,
                                           actors_in, dated)
             for draft in found:
@@ -708,6 +711,20 @@ def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | 
         return day + dt.timedelta(days=365)
 
 
+# "runs from 16 to 26 January", "between 8 and 13 October": the day a range starts, read before the
+# date that closes it (on the folded text).
+_RANGE_OPENING = re.compile(r"\b(?:from|between)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:to|and|until|till|through|-|–)\s*$")
+
+
+def _range_start(text: str, mention, day: dt.date) -> dt.date:
+    if mention.precision != "day" or not mention.text[:1].isdigit():
+        return day
+    opening = _RANGE_OPENING.search(fold_article(text), max(0, mention.start - 25), mention.start)
+    if opening is None or not 0 < int(opening.group(1)) < day.day:
+        return day
+    return day.replace(day=int(opening.group(1)))
+
+
 def _background(draft: _Draft, published: PublicationDate | None) -> bool:
     """An event dated over a year before the article is background ("last flew there in 2013")."""
     if draft.date is None or published is None or draft.ongoing:
@@ -779,8 +796,10 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if group[a.kind] != group[b.kind]:
         # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
         # told once with an arrival verb and once with a transit verb.
+        # (A patrol over sites inside a country the forces were sent to is another event: the
+        # sites are not where they went.)
         return {group[a.kind], group[b.kind]} == {"d", "p"} and shared \
-            and (bool(common) or any(_near(x, y, shared) for x in a.places for y in b.places))
+            and (bool(common) or any(_near(x, y, False) for x in a.places for y in b.places))
     if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
         return True
     if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
