@@ -93,6 +93,10 @@ _REPORTED_ON = re.compile(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announc
 # speaker, whose country need not be the one whose forces the next sentences are about.
 _SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
                       r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
+# "Japan's Joint Staff tracked the detachment", "the ministry recorded Chinese aircraft": who watched,
+# not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
+_OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
+                       r"shadowed|followed)\b")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.
 _SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
@@ -392,7 +396,7 @@ class Extractor:
         for hit in mentions.within(mentions.actors, start, end):
             if _CAUSE_NOUNS.match(mentions.text[hit.end: hit.end + 30]):
                 continue  # "the Russian invasion": the cause of the news, not a force that moved
-            if _in_section_label(mentions.text, hit.start, hit.end):
+            if _in_section_label(mentions.text, hit.start, hit.end) or _observer(mentions, hit.end):
                 continue
             if hit.actor.kind == "government" or not _is_partner_word(mentions.text, hit):
                 countries = hit.actor.countries
@@ -406,7 +410,8 @@ class Extractor:
             if place.place.kind == "city" and not place.place.capital:
                 continue
             if place.place.country and (_ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40])
-                                        or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])):
+                                        or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])) \
+                    and not _observer(mentions, place.end):
                 found.append(place.place.country)
         return list(dict.fromkeys(found))
 
@@ -503,6 +508,11 @@ def _trailing_date(text: str, start: int, end: int,
         if start <= at < end and at - start <= 40 and not re.search(r"[;.]", text[start:at]):
             return at, value
     return None
+
+
+def _observer(mentions: Mentions, end: int) -> bool:
+    watching = _OBSERVER.match(fold_article(mentions.text), end, end + 60)
+    return watching is not None and not mentions.within(mentions.assets, end, watching.end())
 
 
 def _in_section_label(text: str, start: int, end: int) -> bool:
