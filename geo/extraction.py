@@ -516,9 +516,9 @@ def _observer(mentions: Mentions, end: int) -> bool:
 
 
 def _in_section_label(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    if start - line_start > 45:
-        return False
+    line_start = text.rfind("\n", max(0, start - 46), start) + 1
+    if line_start == 0 and start > 45:
+        return False  # no line break close before: not in a label (the search stays short)
     label = _SECTION_LABEL.match(text, line_start)
     return label is not None and end <= label.end()
 
