@@ -45,7 +45,8 @@ _OBSERVED = re.compile(
 )
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
-    r"airspace|border|territory|capital|president|leader|government|foreign)\b)"
+    r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
+    r"ambitions|behaviou?r|militari[sz]ation|claims?)\b)"
     r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
@@ -97,6 +98,7 @@ _SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|cla
 # not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
 _OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
                        r"shadowed|followed)\b")
+_AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.
 _SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
@@ -398,6 +400,8 @@ class Extractor:
                 continue  # "the Russian invasion": the cause of the news, not a force that moved
             if _in_section_label(mentions.text, hit.start, hit.end) or _observer(mentions, hit.end):
                 continue
+            if hit.actor.kind == "government" and _AT_PLACE.search(mentions.text, max(0, hit.start - 7), hit.start):
+                continue  # "after a stop in Manila": the city, not the government
             if hit.actor.kind == "government" or not _is_partner_word(mentions.text, hit):
                 countries = hit.actor.countries
                 if len(countries) > 1 and hit.actor.kind != "combined":
