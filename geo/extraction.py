@@ -46,7 +46,7 @@ _OBSERVED = re.compile(
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
     r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
-    r"ambitions|behaviou?r|militari[sz]ation|claims?)\b)"
+    r"ambitions|behaviou?r|militari[sz]ation|claims?|control)\b)"
     r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
@@ -62,7 +62,8 @@ _CAUSE_NOUNS = re.compile(
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
     r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|town|island|islands|region|"
     r"province|peninsula|archipelago|base|bases|objections?|"
-    r"protests?|concerns?|opposition|criticism|warnings?)\b",
+    r"protests?|concerns?|opposition|criticism|warnings?|expansion|assertiveness|ambitions|control|"
+    r"militari[sz]ation|behaviou?r)\b",
     re.IGNORECASE,
 )
 # "since shortly before the Russian invasion in late February": the date of another event.
