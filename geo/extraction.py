@@ -99,6 +99,7 @@ _SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|cla
 # not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
 _OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
                        r"shadowed|followed)\b")
+_OTHER_MOMENT = re.compile(r"\b(?:before|after|until|since)\s+$")
 _AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.
@@ -241,6 +242,7 @@ class Extractor:
             sentence_actors = _acting(mentions, sentence, actors_in(sentence.start, sentence.end))
             if sentence_actors:
                 previous_actors = sentence_actors
+        _resolve_references(drafts)
         for draft in drafts:
             if not draft.actors:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
@@ -349,6 +351,10 @@ class Extractor:
                 continue
             # The verb that leads to the place ("sent to", "patrol over") outranks words after it.
             leading = [t for t in triggers if t.start < location.start] or triggers
+            # "Before arriving, ... the ships had practised ... in the Atlantic": a verb in a clause of
+            # another moment says what happened then, not here
+            leading = [t for t in leading if not _OTHER_MOMENT.search(folded, max(0, t.start - 8), t.start)] \
+                or leading
             trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
@@ -822,6 +828,18 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
         return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def _resolve_references(drafts: list[_Draft]) -> None:
+    """ "the ships had practised ... in the Atlantic": "the ships" are the forces last named by type
+    (the frigate Admiral Gorshkov and the submarine Kazan), of the same actors."""
+    named: _Draft | None = None
+    for draft in drafts:
+        if draft.anaphoric and named is not None and (not draft.actors or set(draft.actors) & set(named.actors)):
+            if {a.category for a in draft.assets} & {a.category for a in named.assets}:
+                draft.assets = [copy.copy(a) for a in named.assets]
+        elif any(not _is_generic(a) for a in draft.assets):
+            named = draft
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
