@@ -99,6 +99,8 @@ _SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|cla
 # not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
 _OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
                        r"shadowed|followed)\b")
+_RETURNING = re.compile(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
+                        r"(?:to|in|at)\s+(?:the\s+)?$")
 _OTHER_MOMENT = re.compile(r"\b(?:before|after|until|since)\s+$")
 _AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
@@ -368,6 +370,11 @@ class Extractor:
                 actors_in(behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
+            if location.place.country in actors \
+                    and _RETURNING.search(folded, max(segment_start, location.start - 30), location.start):
+                # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment
+                segment_start = segment_end
+                continue
             text = mentions.text[segment_start:segment_end]
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
                 trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))

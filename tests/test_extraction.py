@@ -175,6 +175,8 @@ def test_return_home_and_alert_are_not_deployments():
     events = events_of("German frigates sailed through the Taiwan Strait on Friday. The ships are continuing "
                        "towards the Indian Ocean on their way home.", "2024-09-13")
     assert [p.id for e in events for p in e.places] == ["sea:taiwan-strait"]
+    assert events_of("The US bombers returned home to Minot Air Force Base on Friday.", "2024-09-13") == []
+    assert only(events_of("Two US B-52 bombers returned to RAF Fairford in Britain on Monday.")).kind == "deployment"
     assert events_of("About 8,500 US troops in the United States were placed on heightened alert to deploy "
                      "to Europe if NATO activates its response force.", "2022-01-24") == []
 
