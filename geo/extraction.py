@@ -277,7 +277,8 @@ class Extractor:
         dated: list[tuple[int, tuple[dt.date, str]]] = (),
     ) -> list[_Draft]:
         places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
-        locations = [p for p in places if p.role in LOCATING_ROLES]
+        locations = [p for p in places if p.role in LOCATING_ROLES
+                     or (p.role == "origin" and _based_inside(mentions.text, p, places))]
         # "deployed to RAF Lakenheath ... for the F-35A's first training deployment to Europe": a wide
         # region around another location of the sentence only frames it.
         locations = [p for p in locations if not (p.place.kind == "region" and p.place.subkind == "composite"
@@ -518,6 +519,19 @@ class Extractor:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+_BASED_AT = re.compile(r",\s*(?:based|stationed|garrisoned)\s+(?:at|in)\s+$")
+
+
+def _based_inside(text: str, place: PlaceMention, places: list[PlaceMention]) -> bool:
+    """ "the battlegroup in Estonia, based at Tapa,": where a unit sits inside the place just named is
+    its site there (a unit "based at Fort Campbell" after no such place is at home)."""
+    if not _BASED_AT.search(text, max(0, place.start - 25), place.start):
+        return False
+    before = [p for p in places if p.end <= place.start]
+    return bool(before) and before[-1].role in LOCATING_ROLES and before[-1].place.kind in ("country", "region") \
+        and _contains(before[-1], place)
+
+
 def _trailing_date(text: str, start: int, end: int,
                    dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[int, tuple[dt.date, str]] | None:
     """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date

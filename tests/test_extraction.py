@@ -206,3 +206,9 @@ def test_site_before_the_forces_inside_the_wider_place():
     event = only(events_of("Flags were raised on Thursday at the Tapa army base as a British-led NATO "
                            "battlegroup formally deployed to Estonia.", "2017-04-20"))
     assert event.places[0].kind == "installation" and event.places[0].country == "EE"
+
+
+def test_based_at_a_site_inside_the_place_just_named():
+    event = only(events_of("The French battlegroup in Estonia, based at Tapa, is being reinforced with tanks.",
+                           "2022-02-28"))
+    assert event.places[0].kind == "installation" and event.places[0].country == "EE"
