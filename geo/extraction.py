@@ -10,6 +10,7 @@ Sea"). Events that repeat across sentences of one article are merged.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import re
@@ -27,6 +28,7 @@ from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
 from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
+from geo.names import fold_article
 from geo.spatial import haversine_km
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
@@ -43,7 +45,8 @@ _OBSERVED = re.compile(
 )
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
-    r"airspace|border|territory|capital|president|leader|government|foreign)\b)"
+    r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
+    r"ambitions|behaviou?r|militari[sz]ation|claims?|control)\b)"
     r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
@@ -59,7 +62,8 @@ _CAUSE_NOUNS = re.compile(
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
     r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|town|island|islands|region|"
     r"province|peninsula|archipelago|base|bases|objections?|"
-    r"protests?|concerns?|opposition|criticism|warnings?)\b",
+    r"protests?|concerns?|opposition|criticism|warnings?|expansion|assertiveness|ambitions|control|"
+    r"militari[sz]ation|behaviou?r)\b",
     re.IGNORECASE,
 )
 # "since shortly before the Russian invasion in late February": the date of another event.
@@ -83,6 +87,28 @@ _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance
 # A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
 _ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE)
 _CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
+# sentence dates the event itself too (read on the folded, lower-case text).
+_REPORTED_ON = re.compile(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
+                          r"added|disclosed|revealed|claimed)\b")
+# "China's Eastern Theatre Command said", "German Defence Minister Boris Pistorius told": a
+# speaker, whose country need not be the one whose forces the next sentences are about.
+_SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
+                      r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
+# "Japan's Joint Staff tracked the detachment", "the ministry recorded Chinese aircraft": who watched,
+# not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
+_OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
+                       r"shadowed|followed)\b")
+_RETURNING = re.compile(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
+                        r"(?:to|in|at)\s+(?:the\s+)?$")
+_OTHER_MOMENT = re.compile(r"\b(?:before|after|until|since)\s+$")
+_AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
+# "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
+# the topic, not the forces.
+_SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
+# "continuing towards the Indian Ocean on their way home": a return, not a deployment there.
+_GOING_HOME = re.compile(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
+                         r"to return home)\b")
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
                              re.IGNORECASE)
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
@@ -161,8 +187,9 @@ class Extractor:
         published = parse_published(article.published)
         mentions = find_mentions(article.text, self.geocoder, self.catalogue, published)
         # Actors are asked for per sentence and again per segment: each span is read once.
+        named = _named_countries_in(mentions)
         actors_in: Callable[[int, int], list[str]] = functools.cache(
-            lambda start, end: self._actors(mentions, start, end))
+            lambda start, end: self._actors(mentions, start, end, named))
         drafts: list[_Draft] = []
         previous_actors: list[str] = []
         last_date: tuple[dt.date, str] | None = None
@@ -180,8 +207,12 @@ class Extractor:
                 and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
             ]
+            if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
+                sentence_dates = sentence_dates[1:]
             if sentence_dates:
-                last_date = (_ahead_if_planned(sentence_dates[0], sentence, published), sentence_dates[0].precision)
+                last_date = (_range_start(article.text, sentence_dates[0],
+                                          _ahead_if_planned(sentence_dates[0], sentence, published)),
+                             sentence_dates[0].precision)
                 ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
                                                                         sentence_dates[0].start], re.IGNORECASE))
             elif number + 1 < len(mentions.sentences) and last_date is None:
@@ -193,8 +224,10 @@ class Extractor:
                              article.text[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
+            dated = [(d.start, (_range_start(article.text, d, _ahead_if_planned(d, sentence, published)), d.precision))
+                     for d in sentence_dates]
             found = self._sentence_events(mentions, sentence, previous_actors, last_date, lookahead, behind.start,
-                                          actors_in)
+                                          actors_in, dated)
             for draft in found:
                 draft.ongoing = ongoing and draft.date == last_date
                 drafts.append(draft)
@@ -208,9 +241,10 @@ class Extractor:
                     c for c in partners if c not in drafts[-1].actors})
                 if not _locations_in(mentions, sentence) and drafts[-1].sentence.start >= behind.start:
                     self._add_told_forces(mentions, sentence, drafts[-1], actors_in(sentence.start, sentence.end))
-            sentence_actors = actors_in(sentence.start, sentence.end)
+            sentence_actors = _acting(mentions, sentence, actors_in(sentence.start, sentence.end))
             if sentence_actors:
                 previous_actors = sentence_actors
+        _resolve_references(drafts)
         for draft in drafts:
             if not draft.actors:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
@@ -240,13 +274,17 @@ class Extractor:
         lookahead: tuple[int, int],
         behind: int,
         actors_in: Callable[[int, int], list[str]],
+        dated: list[tuple[int, tuple[dt.date, str]]] = (),
     ) -> list[_Draft]:
         places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
-        locations = [p for p in places if p.role in LOCATING_ROLES]
+        locations = [p for p in places if p.role in LOCATING_ROLES
+                     or (p.role == "origin" and _based_inside(mentions.text, p, places))]
         # "deployed to RAF Lakenheath ... for the F-35A's first training deployment to Europe": a wide
         # region around another location of the sentence only frames it.
         locations = [p for p in locations if not (p.place.kind == "region" and p.place.subkind == "composite"
                      and any(o is not p and o.place.kind != "region" and _contains(p, o) for o in locations))]
+        folded = fold_article(mentions.text)
+        locations = [p for p in locations if not _GOING_HOME.match(folded, p.end, sentence.end)]
         if not locations:
             return []
         sentence_triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
@@ -273,6 +311,10 @@ class Extractor:
                 # an exercise told apart from the forces listed around it (kept only as a fallback).
                 borrowed = self._assets(mentions, behind, lookahead[1], sentence)
                 area_only = bool(borrowed)
+        # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
+        # before the forces, inside the wider place the sentence then names, is where they are.
+        site_first: PlaceMention | None = None
+        claimed = sentence.start  # dates before this belong to places already read
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
             segment_end = sentence.end if last else location.end
@@ -286,17 +328,36 @@ class Extractor:
             triggers = mentions.within(mentions.triggers, segment_start, segment_end) or sentence_triggers
             gap = mentions.text[locations[index - 1].end: location.start] if index else ""
             joined = index > 0 and _JOINED.fullmatch(gap)
-            if drafts and (joined or not assets):
+            taken = _trailing_date(mentions.text, location.end, sentence.end if last else locations[index + 1].start,
+                                   dated)
+            if taken is None and index > 0:
+                # "In late August a Y-9 ... off Nagasaki, and last week the carrier Liaoning sailed ...
+                # near Taiwan": a date between two places, not taken by the first, dates the second
+                taken = next(((at, value) for at, value in dated if claimed <= at < location.start), None)
+            claimed = max(claimed, location.end, taken[0] + 1 if taken else 0)
+            own_date = taken[1] if taken else None
+            here = own_date or date
+            if drafts and (joined or not assets) and own_date and own_date != drafts[-1].date:
+                # "through the Tsugaru Strait on 18 October and through the Osumi Strait on 22 October":
+                # the same forces on another day, another leg
+                assets = [copy.copy(a) for a in drafts[-1].assets]
+            elif drafts and (joined or not assets):
                 drafts[-1].places.append(location)
                 if assets and assets != borrowed:  # borrowed ones are the draft's already
                     drafts[-1].assets.extend(assets)
                 segment_start = segment_end
                 continue
             if not assets:
+                if not drafts and index == 0 and location.place.kind in ("installation", "city"):
+                    site_first = location
                 segment_start = segment_end
                 continue
             # The verb that leads to the place ("sent to", "patrol over") outranks words after it.
             leading = [t for t in triggers if t.start < location.start] or triggers
+            # "Before arriving, ... the ships had practised ... in the Atlantic": a verb in a clause of
+            # another moment says what happened then, not here
+            leading = [t for t in leading if not _OTHER_MOMENT.search(folded, max(0, t.start - 8), t.start)] \
+                or leading
             trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
             kind = trigger.kind
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
@@ -310,13 +371,23 @@ class Extractor:
                 actors_in(behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
+            if location.place.country in actors \
+                    and _RETURNING.search(folded, max(segment_start, location.start - 30), location.start):
+                # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment
+                segment_start = segment_end
+                continue
             text = mentions.text[segment_start:segment_end]
             status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
                 trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
             signals = sum([bool(actors_in(segment_start, segment_end)), trigger.priority >= 2,
-                           date is not None])
-            drafts.append(_Draft(sentence, kind, trigger.priority, [location], assets, actors,
-                                 [p for p in partners if p not in actors], date, status, signals,
+                           here is not None])
+            places_here = [location]
+            if site_first is not None and location.place.kind in ("country", "region") \
+                    and _contains(location, site_first):
+                places_here.insert(0, site_first)
+            site_first = None
+            drafts.append(_Draft(sentence, kind, trigger.priority, places_here, assets, actors,
+                                 [p for p in partners if p not in actors], here, status, signals,
                                  borrowed_assets=bool(borrowed) and assets == borrowed,
                                  area_only=area_only and assets == borrowed,
                                  anaphoric=_refers_back(mentions, segment_start, segment_end)))
@@ -335,21 +406,31 @@ class Extractor:
                 draft.assets.append(asset)
                 known.add(asset.family.lower())
 
-    def _actors(self, mentions: Mentions, start: int, end: int) -> list[str]:
-        """Countries whose forces act here: demonyms and services, and countries or capitals as subjects."""
+    def _actors(self, mentions: Mentions, start: int, end: int, named: frozenset[str] = frozenset()) -> list[str]:
+        """Countries whose forces act here: demonyms and services, and countries or capitals as subjects.
+        `named`: the countries the article names otherwise, which settle an ambiguous abbreviation."""
         found: list[str] = []
         for hit in mentions.within(mentions.actors, start, end):
             if _CAUSE_NOUNS.match(mentions.text[hit.end: hit.end + 30]):
                 continue  # "the Russian invasion": the cause of the news, not a force that moved
+            if _in_section_label(mentions.text, hit.start, hit.end) or _observer(mentions, hit.end):
+                continue
+            if hit.actor.kind == "government" and _AT_PLACE.search(mentions.text, max(0, hit.start - 7), hit.start):
+                continue  # "after a stop in Manila": the city, not the government
             if hit.actor.kind == "government" or not _is_partner_word(mentions.text, hit):
-                found.extend(hit.actor.countries)
+                countries = hit.actor.countries
+                if len(countries) > 1 and hit.actor.kind != "combined":
+                    # "IAF" (India's or Israel's): the one the article otherwise names
+                    countries = [c for c in countries if c in named] or countries
+                found.extend(countries)
         for place in mentions.within(mentions.places, start, end):
             if place.role != "mention" or place.place.kind not in ("country", "city"):
                 continue
             if place.place.kind == "city" and not place.place.capital:
                 continue
             if place.place.country and (_ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40])
-                                        or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])):
+                                        or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])) \
+                    and not _observer(mentions, place.end):
                 found.append(place.place.country)
         return list(dict.fromkeys(found))
 
@@ -438,6 +519,65 @@ class Extractor:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+_BASED_AT = re.compile(r",\s*(?:based|stationed|garrisoned)\s+(?:at|in)\s+$")
+
+
+def _based_inside(text: str, place: PlaceMention, places: list[PlaceMention]) -> bool:
+    """ "the battlegroup in Estonia, based at Tapa,": where a unit sits inside the place just named is
+    its site there (a unit "based at Fort Campbell" after no such place is at home)."""
+    if not _BASED_AT.search(text, max(0, place.start - 25), place.start):
+        return False
+    before = [p for p in places if p.end <= place.start]
+    return bool(before) and before[-1].role in LOCATING_ROLES and before[-1].place.kind in ("country", "region") \
+        and _contains(before[-1], place)
+
+
+def _trailing_date(text: str, start: int, end: int,
+                   dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[int, tuple[dt.date, str]] | None:
+    """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date
+    right after a place, before the next one, dates that place (the sentence may date another)."""
+    for at, value in dated:
+        if start <= at < end and at - start <= 40 and not re.search(r"[;.]", text[start:at]):
+            return at, value
+    return None
+
+
+def _observer(mentions: Mentions, end: int) -> bool:
+    watching = _OBSERVER.match(fold_article(mentions.text), end, end + 60)
+    return watching is not None and not mentions.within(mentions.assets, end, watching.end())
+
+
+def _in_section_label(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", max(0, start - 46), start) + 1
+    if line_start == 0 and start > 45:
+        return False  # no line break close before: not in a label (the search stays short)
+    label = _SECTION_LABEL.match(text, line_start)
+    return label is not None and end <= label.end()
+
+
+def _named_countries_in(mentions: Mentions) -> frozenset[str]:
+    """Countries an article names by a one-country demonym, service or country name."""
+    named = {hit.actor.countries[0] for hit in mentions.actors if len(hit.actor.countries) == 1}
+    named.update(p.place.country for p in mentions.places if p.place.kind == "country" and p.place.country)
+    return frozenset(named)
+
+
+def _acting(mentions: Mentions, sentence: Sentence, actors: list[str]) -> list[str]:
+    """The sentence's actors without those only named as speakers ("China's Eastern Theatre Command
+    said it had tracked the vessels"): what a later sentence without actors carries over."""
+    if not actors:
+        return actors
+    folded = fold_article(mentions.text)
+    acting: set[str] = set()
+    for hit in mentions.within(mentions.actors, sentence.start, sentence.end):
+        if not _SPEAKER.match(folded, hit.end, min(sentence.end, hit.end + 60)):
+            acting.update(hit.actor.countries)
+    for place in mentions.within(mentions.places, sentence.start, sentence.end):
+        if place.place.country and not _SPEAKER.match(folded, place.end, min(sentence.end, place.end + 60)):
+            acting.add(place.place.country)
+    return [c for c in actors if c in acting]
+
+
 def _is_partner_word(text: str, hit: ActorHit) -> bool:
     """ "with Japanese fighter jets", "with allied air forces, including British and Norwegian fighters"."""
     before = text[max(0, hit.start - 70): hit.start].lower()
@@ -613,6 +753,20 @@ def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | 
         return day + dt.timedelta(days=365)
 
 
+# "runs from 16 to 26 January", "between 8 and 13 October": the day a range starts, read before the
+# date that closes it (on the folded text).
+_RANGE_OPENING = re.compile(r"\b(?:from|between)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:to|and|until|till|through|-|–)\s*$")
+
+
+def _range_start(text: str, mention, day: dt.date) -> dt.date:
+    if mention.precision != "day" or not mention.text[:1].isdigit():
+        return day
+    opening = _RANGE_OPENING.search(fold_article(text), max(0, mention.start - 25), mention.start)
+    if opening is None or not 0 < int(opening.group(1)) < day.day:
+        return day
+    return day.replace(day=int(opening.group(1)))
+
+
 def _background(draft: _Draft, published: PublicationDate | None) -> bool:
     """An event dated over a year before the article is background ("last flew there in 2013")."""
     if draft.date is None or published is None or draft.ongoing:
@@ -673,6 +827,10 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
                   or {x.category for x in a.assets} & {x.category for x in b.assets})
     common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if b.anaphoric and group[a.kind] == group[b.kind] and common == {p.place.id for p in b.places}:
+        # "The ships left Norfolk on July 10; ... ordered them to the Middle East on July 20": the
+        # forces already reported there, at an earlier step of the same move
+        return True
     if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
         # exercise runs for weeks: its phases are told with dates of their own)
@@ -680,8 +838,10 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if group[a.kind] != group[b.kind]:
         # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
         # told once with an arrival verb and once with a transit verb.
+        # (A patrol over sites inside a country the forces were sent to is another event: the
+        # sites are not where they went.)
         return {group[a.kind], group[b.kind]} == {"d", "p"} and shared \
-            and (bool(common) or any(_near(x, y, shared) for x in a.places for y in b.places))
+            and (bool(common) or any(_near(x, y, False) for x in a.places for y in b.places))
     if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
         return True
     if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
@@ -689,6 +849,18 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
         return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
     return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def _resolve_references(drafts: list[_Draft]) -> None:
+    """ "the ships had practised ... in the Atlantic": "the ships" are the forces last named by type
+    (the frigate Admiral Gorshkov and the submarine Kazan), of the same actors."""
+    named: _Draft | None = None
+    for draft in drafts:
+        if draft.anaphoric and named is not None and (not draft.actors or set(draft.actors) & set(named.actors)):
+            if {a.category for a in draft.assets} & {a.category for a in named.assets}:
+                draft.assets = [copy.copy(a) for a in named.assets]
+        elif any(not _is_generic(a) for a in draft.assets):
+            named = draft
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
@@ -765,12 +937,18 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
                 target.assets.append(asset)
         target.actors = list(dict.fromkeys(target.actors + draft.actors))
         target.partners = [p for p in dict.fromkeys(target.partners + draft.partners) if p not in target.actors]
+        arrival = next((k for k in (target.kind, draft.kind) if k in ("deployment", "basing")), None)
         if draft.trigger_priority > target.trigger_priority:
             target.kind, target.trigger_priority = draft.kind, draft.trigger_priority
         if draft.date is not None and _PRECISION_RANK[draft.date[1]] < _PRECISION_RANK[
                 target.date[1] if target.date else "month"]:
             target.date = draft.date  # a later sentence gives the day the headline left out
         target.places.extend(p for p in draft.places if p.place.id not in {q.place.id for q in target.places})
+        if arrival and target.kind == "patrol" and all(
+                p.place.kind in ("installation", "city") for p in _most_specific(_unique_places(target.places))):
+            # "sending six jets to Keflavik" and "the air policing mission": at a base the patrol
+            # is what the forces do once they have arrived; the event is the deployment
+            target.kind = arrival
         target.signals = max(target.signals, draft.signals) + 1
     return merged
 

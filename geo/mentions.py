@@ -549,7 +549,12 @@ def _from_earlier(tokens: list[str]) -> bool:
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
 _NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
-_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical)\b")
+# "Correction: an earlier post said the units would go to Poland": what a correction takes back.
+_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|"
+                           r"an earlier (?:version|post|report|story|update|article))\b")
+# "troops in the United States had been placed on heightened alert to deploy to Europe if NATO
+# activates its response force": readiness or a condition, not a move (said anywhere in the clause).
+_CONDITIONAL = re.compile(r"\b(?:if|unless|on (?:heightened |high |short )?(?:alert|standby|notice))\b")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;]")
@@ -563,4 +568,6 @@ def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
     folded = fold_article(text)
     before = _CLAUSE_BREAK.split(folded[max(sentence.start, place.start - 60): place.start])[-1]
     after = folded[place.end: min(sentence.end, place.end + 25)]
-    return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after))
+    clause_after = _CLAUSE_BREAK.split(folded[place.end: min(sentence.end, place.end + 45)])[0]
+    return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after)
+                or _CONDITIONAL.search(before + " " + clause_after))

@@ -163,3 +163,52 @@ def test_unknown_place_names_are_reported():
                           published="2021-12-02")
     assert "Matuaxyz" in result.unresolved
     assert "Tuesday" not in " ".join(result.unresolved)
+
+
+def test_ambiguous_service_takes_the_article_country():
+    events = events_of("Indian Su-30MKI fighters have arrived at Hyakuri Air Base. "
+                       "The IAF jets flew over the Sea of Japan on Monday.", "2023-01-17")
+    assert events and all("IL" not in e.actors for e in events)
+
+
+def test_return_home_and_alert_are_not_deployments():
+    events = events_of("German frigates sailed through the Taiwan Strait on Friday. The ships are continuing "
+                       "towards the Indian Ocean on their way home.", "2024-09-13")
+    assert [p.id for e in events for p in e.places] == ["sea:taiwan-strait"]
+    assert events_of("The US bombers returned home to Minot Air Force Base on Friday.", "2024-09-13") == []
+    assert only(events_of("Two US B-52 bombers returned to RAF Fairford in Britain on Monday.")).kind == "deployment"
+    assert events_of("About 8,500 US troops in the United States were placed on heightened alert to deploy "
+                     "to Europe if NATO activates its response force.", "2022-01-24") == []
+
+
+def test_speaker_is_not_carried_to_the_next_sentence():
+    events = events_of("Two German warships sailed through the Taiwan Strait on Friday. China's Eastern "
+                       "Theatre Command said it had tracked the vessels. The frigates took part in RIMPAC "
+                       "off Hawaii in July.", "2024-09-13")
+    assert all(e.actors == ["DE"] for e in events), [(e.actors, e.places[0].name) for e in events]
+
+
+def test_date_after_a_place_dates_that_place():
+    events = events_of("Japan's Joint Staff said Chinese and Russian warships sailed through the Tsugaru Strait "
+                       "on 18 October and through the Osumi Strait on 22 October.", "2021-10-23")
+    dates = {p.id: e.start for e in events for p in e.places}
+    assert dates.get("sea:tsugaru-strait") == "2021-10-18"
+    assert dates.get("sea:osumi-strait") == "2021-10-22"
+
+
+def test_report_date_and_range_start():
+    event = only(events_of("On 18 October the agency said about 1,500 North Korean troops had been sent to "
+                           "Vladivostok between 8 and 13 October.", "2024-11-05"))
+    assert event.start == "2024-10-08"
+
+
+def test_site_before_the_forces_inside_the_wider_place():
+    event = only(events_of("Flags were raised on Thursday at the Tapa army base as a British-led NATO "
+                           "battlegroup formally deployed to Estonia.", "2017-04-20"))
+    assert event.places[0].kind == "installation" and event.places[0].country == "EE"
+
+
+def test_based_at_a_site_inside_the_place_just_named():
+    event = only(events_of("The French battlegroup in Estonia, based at Tapa, is being reinforced with tanks.",
+                           "2022-02-28"))
+    assert event.places[0].kind == "installation" and event.places[0].country == "EE"
