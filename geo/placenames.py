@@ -67,15 +67,18 @@ class PlaceNameFinder:
         self.stop_names = load_stop_names() if stop_names is None else stop_names
         # The first place spelt so keeps the spelling.
         spellings: dict[str, tuple[str, frozenset[str]]] = {}
-        for place in gazetteer:
+        nothing_lowered: frozenset[str] = frozenset()
+        for kind, name, aliases in gazetteer.names():
             # Two-letter town names ("On", "Ay") are words; countries keep "UK", "US".
-            shortest = min_length if place.kind in ("country", "region", "sea") else MIN_CITY_KEY
-            for surface in (place.name, *place.aliases):
+            shortest = min_length if kind in ("country", "region", "sea") else MIN_CITY_KEY
+            for surface in (name, *aliases):
                 key = name_key(surface)
                 if len(key) < shortest or key in self.stop_names:
                     continue
                 folded = fold_text(surface).strip()
-                lowered = frozenset(w for w in _WORD.findall(surface) if w[:1].islower())
+                # A title-cased name has no word written in lower case (and most names are).
+                lowered = nothing_lowered if surface.istitle() else frozenset(
+                    w for w in _WORD.findall(surface) if w[:1].islower())
                 for pattern in (folded, folded.replace(".", ""), key):
                     if pattern and pattern not in spellings:
                         spellings[pattern] = (key, lowered)
