@@ -257,17 +257,7 @@ class WordStartMatcher:
                  if key[0] in by_char or key[0].upper() in by_char
                  for p in positions if (pattern := by_char.get(text[p])) is not None]
         tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
-        tried.sort(key=itemgetter(0))
-        found = []
-        end = 0
-        for start, pattern in tried:
-            if start < end:
-                continue  # inside the previous match: finditer resumes after it
-            match = pattern.match(text, start)
-            if match is not None:
-                found.append(match)
-                end = match.end()
-        return found
+        return _matches_in_order(text, tried)
 
     def _prefixed_matches(self, text: str) -> list[re.Match[str]]:
         index = word_index(text)
@@ -283,17 +273,7 @@ class WordStartMatcher:
         tried = [(p, pattern) for key in keys if (pattern := self._pattern_for(key)) is not None
                  for p in index.by_prefix[key]]
         tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
-        tried.sort(key=itemgetter(0))
-        found = []
-        end = 0
-        for start, pattern in tried:
-            if start < end:
-                continue  # inside the previous match: finditer resumes after it
-            match = pattern.match(text, start)
-            if match is not None:
-                found.append(match)
-                end = match.end()
-        return found
+        return _matches_in_order(text, tried)
 
     def _pattern_for(self, key: str) -> re.Pattern[str] | None:
         """The alternatives that can start with `key` (a word's first characters, lower-cased), in
@@ -331,6 +311,21 @@ class WordStartMatcher:
                 end = max(ahead.end(), ahead.start() + 1)
                 ahead = None
         return found
+
+
+def _matches_in_order(text: str, tried: list[tuple[int, re.Pattern[str]]]) -> list[re.Match[str]]:
+    """What `finditer` finds, given every start a match can have and the pattern to try there."""
+    tried.sort(key=itemgetter(0))
+    found = []
+    end = 0
+    for start, pattern in tried:
+        if start < end:
+            continue  # inside the previous match: finditer resumes after it
+        match = pattern.match(text, start)
+        if match is not None:
+            found.append(match)
+            end = match.end()
+    return found
 
 
 _MAX_PREFIXES = 400
