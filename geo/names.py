@@ -174,15 +174,16 @@ class WordStartMatcher:
     (in their original order) can match: trying just them finds exactly the same matches. Words
     starting with a non-ASCII letter ("ſ" and "K" fold onto ASCII letters) get the full pattern.
     When some alternative's first characters cannot be worked out, the full pattern scans the text.
-    Where every alternative's first two characters can be listed, words are picked by those two
-    ("dr" for "drills?"), which leaves a tenth of the words where the first letter leaves half.
+    Where every alternative's first characters can be listed, words are picked from the text's
+    `word_index` by their first PREFIX characters ("dri" for "drills?"; a shorter start such as
+    "5" for "\\d+" takes any word that begins so): "the" no longer wakes every "th..." pattern.
 
     `anchor` is a regex (best a plain alternation of words that do not overlap one another) that
     every match contains, starting at most `reach` characters after the match's start ("Command"
-    in "U.S. Indo-Pacific Command"): then only the word starts up to `reach` characters before an
-    anchor are tried. Patterns that open with many capitalised words or common
-    ones ("in", "on") but need a rare word later are tried a few times per text instead of at most
-    words. A match whose anchor lies farther than `reach` from its start is not found.
+    in "U.S. Indo-Pacific Command"): then the pattern is only searched for from `reach` characters
+    before each anchor. Patterns that open with any capitalised words but need a rare word later
+    are tried a few times per text instead of at most words. A match whose anchor lies farther
+    than `reach` from its start is not found.
     """
 
     def __init__(self, alternatives: Sequence[str], flags: int = 0, *, suffix: str = "",
