@@ -9,7 +9,8 @@ import pytest
 
 from .conftest import ROOT, SEEDS
 
-CORPORA = [SEEDS, ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_heldout", ROOT / "tests" / "corpus_blind"]
+CORPORA = [SEEDS] + [ROOT / "tests" / name for name in (
+    "corpus", "corpus_heldout", "corpus_dev2", "corpus_blind", "corpus_blind2")]
 KINDS = {"country", "sea", "region", "city", "installation"}
 EVENT_KINDS = {"deployment", "basing", "patrol", "exercise"}
 
