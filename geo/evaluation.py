@@ -269,13 +269,43 @@ def _sentence_naming(result: ExtractionResult, place: str) -> str:
     return ""
 
 
+def _maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer: Gazetteer,
+                      unavailable: frozenset[int]) -> dict[int, int]:
+    """Gold entry number -> event index, as many pairs as `event_matches` allows (augmenting paths,
+    entries and events in their order)."""
+    fits = [[i for i, event in enumerate(events) if i not in unavailable and event_matches(entry, event, gazetteer)]
+            for entry in entries]
+    owner: dict[int, int] = {}  # event index -> entry number
+
+    def place(number: int, seen: set[int]) -> bool:
+        for index in fits[number]:
+            if index in seen:
+                continue
+            seen.add(index)
+            if index not in owner or place(owner[index], seen):
+                owner[index] = number
+                return True
+        return False
+
+    for number in range(len(entries)):
+        place(number, set())
+    return {number: index for index, number in owner.items()}
+
+
 def _score_events(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult,
                   gazetteer: Gazetteer) -> None:
     events = result.events
+    required = [g for g in gold if not g.get("optional")]
+    optional = [g for g in gold if g.get("optional")]
+    # One prediction per gold event and the most gold events found: a maximum matching, so the
+    # order of the gold does not decide which of two nearby gold events a prediction serves. The
+    # optional events then take what predictions are left, which keeps those from counting as errors.
+    found = _maximum_matching(required, events, gazetteer, frozenset())
+    found_optional = _maximum_matching(optional, events, gazetteer, frozenset(found.values()))
     used = [False] * len(events)
-    # Required events first, so an optional one never takes the prediction a required one needs.
-    for entry in sorted(gold, key=lambda g: bool(g.get("optional"))):
-        index = next((i for i, e in enumerate(events) if not used[i] and event_matches(entry, e, gazetteer)), None)
+    pairs = [*((entry, found.get(n)) for n, entry in enumerate(required)),
+             *((entry, found_optional.get(n)) for n, entry in enumerate(optional))]
+    for entry, index in pairs:
         if index is None:
             if not entry.get("optional"):
                 score.events.false_negative += 1

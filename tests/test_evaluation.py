@@ -83,3 +83,15 @@ def test_bad_gold_is_a_clear_error(tmp_path):
     (tmp_path / "gold.json").write_text('{"missing.txt": {}}', encoding="utf-8")
     with pytest.raises(InputError, match="not in"):
         load_gold(tmp_path)
+
+
+def test_events_are_matched_one_to_one_for_the_most_gold_events(tmp_path):
+    """A broad gold event listed first must not take the one prediction a narrower one needs."""
+    shutil.copy(SEEDS / "001_faa9ce2b65bbefc6.txt", tmp_path / "article.txt")
+    broad = {"kind": "deployment", "actor": ["US"], "lat": 52.0, "lon": 19.0, "tol_km": 3000}  # Poland, widely
+    madrid = {"kind": "deployment", "actor": ["US"], "assets": ["troops"], "lat": 40.42, "lon": -3.70, "tol_km": 100}
+    gold = {"article.txt": {"published": "2022-06-29", "toponyms": [], "events": [broad, madrid]}}
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    score = evaluate_folder(tmp_path).articles[0]
+    # Only the "troops to Europe" prediction covers Madrid; the broad event takes another one.
+    assert score.events.true_positive == 2 and score.events.false_negative == 0, score.problems
