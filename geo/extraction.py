@@ -367,8 +367,13 @@ class Extractor:
                 kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.
-            actors = actors_in(segment_start, segment_end) or sentence_actors or (
-                actors_in(behind, sentence.start) if area_only else previous_actors)
+            actors = actors_in(segment_start, segment_end) or sentence_actors
+            if not actors and not area_only:
+                # "The Shandong had sailed into the western Pacific": a platform only one country
+                # operates says whose forces these are better than the actors of an earlier sentence;
+                # so do the forces of a place this sentence has already reported
+                actors = _operators(assets) or (list(drafts[-1].actors) if drafts else [])
+            actors = actors or (actors_in(behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
             if location.place.country in actors \
