@@ -46,8 +46,12 @@ _OBSERVED = re.compile(
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
     r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
-    r"ambitions|behaviou?r|militari[sz]ation|claims?|control)\b)"
-    r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
+    r"ambitions|behaviou?r|militari[sz]ation|claims?|control|air[\s-]defen[cs]e identification zone|"
+    r"exclusive economic zone)\b)"
+    # "Turkey on Monday sent ...": a day between the subject and its verb
+    r"|\s*(?:(?:on|last|this|early|late)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|"
+    r"month)\s*,?\s*)?"
+    r"(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
     re.IGNORECASE,
