@@ -210,6 +210,7 @@ class Extractor:
                 if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
                 and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
+                and d.text[:5].lower() not in ("until", "till ")  # "stay in Poland until December": an end
             ]
             if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
                 sentence_dates = sentence_dates[1:]
