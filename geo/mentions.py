@@ -432,7 +432,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if previous is not None and _qualifies(previous, place, gap):
             role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
         elif previous is not None and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap):
-            role = previous.role
+            # "... Marines to Poland, and the United States has ordered ...": a new subject, not a place
+            role = "mention" if "," in gap and _SUBJECT_VERB.match(text, place.end) else previous.role
         elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
             role = "qualifier"
         elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
@@ -471,6 +472,8 @@ _APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)
 # "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
 _POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
                         r"arsenal|inventory)\b", re.IGNORECASE)
+_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
+                           r"will\s+(?:send|deploy|dispatch))\b")
 _NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
