@@ -631,6 +631,9 @@ def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
         _is_generic_type(h.asset) and _DEFINITE.search(mentions.text[max(0, h.start - 8): h.start]) for h in hits)
 
 
+# "The five-day exercise", "The drills", "This year's exercise": an exercise already named.
+_EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
+                               r"maneuvers|war\s?games)\b")
 _DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
 
 
@@ -840,6 +843,11 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if b.anaphoric and group[a.kind] == group[b.kind] and common == {p.place.id for p in b.places}:
         # "The ships left Norfolk on July 10; ... ordered them to the Middle East on July 20": the
         # forces already reported there, at an earlier step of the same move
+        return True
+    if a.kind == b.kind == "exercise" and _EXERCISE_ANAPHOR.match(b.sentence.text) \
+            and (common or _touching(a.places, b.places)):
+        # "The five-day exercise ... will cover air defence drills in the Arabian Sea": the exercise
+        # just reported off India's coast, told again with its forces and sea area
         return True
     if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
