@@ -451,6 +451,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
+        if role in LOCATING_ROLES and _FOR_MEETING.match(text, place.end):
+            role = "venue"  # "flew to Tokyo for a summit with Prime Minister Fumio Kishida"
         if role in LOCATING_ROLES and _negated(text, sentence, place):
             role = "excluded"
         place.role = role
@@ -475,6 +477,8 @@ _APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)
 # "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
 _POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
                         r"arsenal|inventory)\b", re.IGNORECASE)
+_FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
+                          r"conference|ceremony|signing)\b")
 _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"
                         r"ranging|reach|reaching)\s+(?:all\s+the\s+way\s+)?from\s+(?:the\s+)?$")
 _SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
