@@ -365,6 +365,9 @@ class Extractor:
                 or leading
             trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
             kind = trigger.kind
+            if kind == "deployment" and trigger.priority < 3 and any(a.category in _PATROLLING for a in assets) \
+                    and _AIRSPACE.match(mentions.text, location.end):
+                kind = "patrol"  # "crossed into Japan's airspace": an incursion, not a posting
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
             if kind == "patrol" and location.place.kind in ("city", "installation") \
@@ -634,6 +637,7 @@ def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
 # "The five-day exercise", "The drills", "This year's exercise": an exercise already named.
 _EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
                                r"maneuvers|war\s?games)\b")
+_AIRSPACE = re.compile(r"['’]s\s+(?:territorial\s+)?(?:airspace|waters)\b")
 _DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
 
 
