@@ -43,7 +43,7 @@ _PATTERNS: list[tuple[str, WordStartMatcher]] = [
     ("part_month", WordStartMatcher(
         [rf"(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+{_YEAR})?\b"],
         re.IGNORECASE)),
-    ("month_year", WordStartMatcher([rf"(?:in|since|during|by|until|from)\s+{_MONTH}(?:\s+{_YEAR})?\b"],
+    ("month_year", WordStartMatcher([rf"(?:in|since|during|by|until|from|last)\s+{_MONTH}(?:\s+{_YEAR})?\b"],
                                     re.IGNORECASE)),
     ("month_year_bare", WordStartMatcher([rf"{_MONTH}\s+{_YEAR}\b"], re.IGNORECASE)),
     ("weekday", WordStartMatcher([r"(?:on\s+|last\s+|this\s+|next\s+)?(?P<weekday>monday|tuesday|wednesday|"
@@ -189,12 +189,15 @@ def _resolve_calendar(name: str, match: re.Match[str], published: PublicationDat
             part = groups["part"].lower().rstrip()
             return dt.date(year, month, PART_OF_MONTH.get(part, PART_OF_MONTH.get(part + "-", 1))), "month"
         if name in ("month_year", "month_year_bare"):
-            if month is None or (name == "month_year" and month == 5 and year is None):
-                return None  # "in may" is too often the verb
+            if month is None or (name == "month_year" and month == 5 and year is None
+                                  and not match.group("month").startswith("M")):
+                return None  # "in may" is too often the verb; "in May" is the month
             if year is None:
                 if published is None:
                     return None
                 year = _infer_year(month, 1, published)
+                if match.group(0)[:4].lower() == "last" and month >= published.date.month:
+                    year = published.date.year - 1  # "last April" in an April article: a year ago
             return dt.date(year, month, 1), "month"
         if name == "weekday":
             if published is None or published.precision != "day":

@@ -46,8 +46,12 @@ _OBSERVED = re.compile(
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
     r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
-    r"ambitions|behaviou?r|militari[sz]ation|claims?|control)\b)"
-    r"|\s*(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
+    r"ambitions|behaviou?r|militari[sz]ation|claims?|control|air[\s-]defen[cs]e identification zone|"
+    r"exclusive economic zone)\b)"
+    # "Turkey on Monday sent ...": a day between the subject and its verb
+    r"|\s*(?:(?:on|last|this|early|late)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|"
+    r"month)\s*,?\s*)?"
+    r"(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
     r"to deploy|also|and its|said|says|announced|confirmed)\b)",
     re.IGNORECASE,
@@ -206,6 +210,7 @@ class Extractor:
                 if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
                 and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
+                and d.text[:5].lower() not in ("until", "till ")  # "stay in Poland until December": an end
             ]
             if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
                 sentence_dates = sentence_dates[1:]
@@ -360,6 +365,9 @@ class Extractor:
                 or leading
             trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
             kind = trigger.kind
+            if kind == "deployment" and trigger.priority < 3 and any(a.category in _PATROLLING for a in assets) \
+                    and _AIRSPACE.match(mentions.text, location.end):
+                kind = "patrol"  # "crossed into Japan's airspace": an incursion, not a posting
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
             if kind == "patrol" and location.place.kind in ("city", "installation") \
@@ -367,8 +375,13 @@ class Extractor:
                 kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.
-            actors = actors_in(segment_start, segment_end) or sentence_actors or (
-                actors_in(behind, sentence.start) if area_only else previous_actors)
+            actors = actors_in(segment_start, segment_end) or sentence_actors
+            if not actors and not area_only:
+                # "The Shandong had sailed into the western Pacific": a platform only one country
+                # operates says whose forces these are better than the actors of an earlier sentence;
+                # so do the forces of a place this sentence has already reported
+                actors = _operators(assets) or (list(drafts[-1].actors) if drafts else [])
+            actors = actors or (actors_in(behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = _operators(assets) or partners or _named_countries(places)
             if location.place.country in actors \
@@ -621,6 +634,10 @@ def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
         _is_generic_type(h.asset) and _DEFINITE.search(mentions.text[max(0, h.start - 8): h.start]) for h in hits)
 
 
+# "The five-day exercise", "The drills", "This year's exercise": an exercise already named.
+_EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
+                               r"maneuvers|war\s?games)\b")
+_AIRSPACE = re.compile(r"['’]s\s+(?:territorial\s+)?(?:airspace|waters)\b")
 _DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
 
 
@@ -830,6 +847,11 @@ def _same_event(a: _Draft, b: _Draft) -> bool:
     if b.anaphoric and group[a.kind] == group[b.kind] and common == {p.place.id for p in b.places}:
         # "The ships left Norfolk on July 10; ... ordered them to the Middle East on July 20": the
         # forces already reported there, at an earlier step of the same move
+        return True
+    if a.kind == b.kind == "exercise" and _EXERCISE_ANAPHOR.match(b.sentence.text) \
+            and (common or _touching(a.places, b.places)):
+        # "The five-day exercise ... will cover air defence drills in the Arabian Sea": the exercise
+        # just reported off India's coast, told again with its forces and sea area
         return True
     if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an

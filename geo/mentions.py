@@ -432,7 +432,11 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if previous is not None and _qualifies(previous, place, gap):
             role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
         elif previous is not None and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap):
-            role = previous.role
+            # "... Marines to Poland, and the United States has ordered ...": a new subject, not a place
+            role = "mention" if "," in gap and _SUBJECT_VERB.match(text, place.end) else previous.role
+        elif previous is not None and re.fullmatch(r"\s+to\s+(?:the\s+)?", gap) \
+                and _SPAN_FROM.search(text, max(sentence.start, previous.start - 30), previous.start):
+            role = previous.role = "context"  # "would stretch from the Baltic to the Black Sea": an extent
         elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
             role = "qualifier"
         elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
@@ -447,6 +451,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
+        if role in LOCATING_ROLES and _FOR_MEETING.match(text, place.end):
+            role = "venue"  # "flew to Tokyo for a summit with Prime Minister Fumio Kishida"
         if role in LOCATING_ROLES and _negated(text, sentence, place):
             role = "excluded"
         place.role = role
@@ -471,6 +477,12 @@ _APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)
 # "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
 _POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
                         r"arsenal|inventory)\b", re.IGNORECASE)
+_FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
+                          r"conference|ceremony|signing)\b")
+_SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"
+                        r"ranging|reach|reaching)\s+(?:all\s+the\s+way\s+)?from\s+(?:the\s+)?$")
+_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
+                           r"will\s+(?:send|deploy|dispatch))\b")
 _NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")
