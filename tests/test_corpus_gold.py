@@ -10,7 +10,7 @@ import pytest
 from .conftest import ROOT, SEEDS
 
 CORPORA = [SEEDS] + [ROOT / "tests" / name for name in (
-    "corpus", "corpus_heldout", "corpus_dev2", "corpus_blind", "corpus_blind2")]
+    "corpus", "corpus_heldout", "corpus_dev2", "corpus_dev3", "corpus_blind")]
 KINDS = {"country", "sea", "region", "city", "installation"}
 EVENT_KINDS = {"deployment", "basing", "patrol", "exercise"}
 
