@@ -169,14 +169,13 @@ class WordStartMatcher:
 
     Python's regex engine tries every alternative at every word start: it cannot skip ahead to a
     likely first letter when the pattern opens with \\b, nor skip an alternative on its first letter
-    under IGNORECASE. When each alternative can only start with a few known ASCII letters or digits,
-    a match can only start at a word beginning with one of them, and there only those alternatives
-    (in their original order) can match: trying just them finds exactly the same matches. Words
-    starting with a non-ASCII letter ("ſ" and "K" fold onto ASCII letters) get the full pattern.
-    When some alternative's first characters cannot be worked out, the full pattern scans the text.
-    Where every alternative's first characters can be listed, words are picked from the text's
-    `word_index` by their first PREFIX characters ("dri" for "drills?"; a shorter start such as
-    "5" for "\\d+" takes any word that begins so): "the" no longer wakes every "th..." pattern.
+    under IGNORECASE. When each alternative's first characters can be listed, a match can only start
+    at a word that begins with one of them, and there only those alternatives (in their original
+    order) can match: trying just them finds exactly the same matches. Words are picked from the
+    text's `word_index` by their first PREFIX characters ("dri" for "drills?"; a shorter start such
+    as "5" for "\\d+" takes any word that begins so); words that begin with a non-ASCII letter ("ſ"
+    and "K" fold onto ASCII letters) get the full pattern, as does the whole text when some
+    alternative's first characters cannot be listed.
 
     `anchor` is a regex (best a plain alternation of words that do not overlap one another) that
     every match contains, starting at most `reach` characters after the match's start ("Command"
@@ -189,43 +188,27 @@ class WordStartMatcher:
     def __init__(self, alternatives: Sequence[str], flags: int = 0, *, suffix: str = "",
                  anchor: str | None = None, reach: int = 0) -> None:
         self.pattern = re.compile(rf"\b(?:{'|'.join(alternatives)}){suffix}", flags)
-        self._by_char: dict[str, re.Pattern[str]] | None = None
         # A plain alternation: the engine skips ahead to its first letters (a look-ahead that would
         # also find overlapping anchors is tried at every character, five times slower).
         self._anchor = re.compile(anchor, flags) if anchor else None
         self._reach = reach
         # Set when every alternative's first characters can be listed (see `_first_chars_listed`).
         self._starts: list[tuple[str, frozenset[str]]] | None = None
-        folding = bool(self.pattern.flags & re.IGNORECASE)
         if self.pattern.flags & (re.ASCII | re.LOCALE):
             return  # word starts are found with Unicode \b
-        grouped: dict[str, list[str]] = {}
-        for alternative in alternatives:
-            if re.search(r"\\\d|\(\?P=", alternative):
-                return  # a back-reference would change meaning once groups are renumbered
-            try:
-                first = _first_chars(list(re_parser.parse(alternative, flags)))
-            except re.error:
-                return
-            if first is None or first[1] or not all(c.isascii() and c.isalnum() for c in first[0]):
-                return
-            chars = {v for c in first[0] for v in (c.lower(), c.upper())} if folding else first[0]
-            for char in chars:
-                grouped.setdefault(char, []).append(alternative)
-        try:
-            self._by_char = {
-                char: re.compile(rf"\b(?:{'|'.join(found)}){suffix}", flags) for char, found in grouped.items()
-            }
-        except re.error:
-            self._by_char = None  # e.g. a conditional naming a group of another alternative
-            return
         starts: list[tuple[str, frozenset[str]]] = []
         for alternative in alternatives:
-            prefixes = _first_chars_listed(list(re_parser.parse(alternative, flags)))
-            if prefixes is None or not all(p[0].isalnum() for p in prefixes):
+            if re.search(r"\\\d|\(\?P=|\(\?\(", alternative):
+                return  # a back-reference or conditional would change meaning once alternatives are split
+            try:
+                prefixes = _first_chars_listed(list(re_parser.parse(alternative, flags)))
+            except re.error:
                 return
-            # A start whose first characters are not all ASCII gets the full pattern anyway.
-            starts.append((alternative, frozenset(p.lower() for p in prefixes if p.isascii())))
+            # Words are indexed by ASCII starts ("ſ" and "K" fold onto ASCII letters under IGNORECASE,
+            # so a pattern that names such letters itself is left to the full regex).
+            if prefixes is None or not all(p.isascii() and p[0].isalnum() for p in prefixes):
+                return
+            starts.append((alternative, frozenset(p.lower() for p in prefixes)))
         self._starts = starts
         self._suffix = suffix
         self._prefixes = frozenset(p for _a, prefixes in starts for p in prefixes)
@@ -241,7 +224,7 @@ class WordStartMatcher:
             return cls([pattern[2:]], flags, anchor=anchor, reach=reach)
         matcher = cls([], flags)
         matcher.pattern = re.compile(pattern, flags)
-        matcher._by_char = None
+        matcher._starts = None
         return matcher
 
     def finditer(self, text: str) -> Iterable[re.Match[str]]:
@@ -250,15 +233,7 @@ class WordStartMatcher:
             return self._anchored_matches(text)
         if self._starts is not None:
             return self._prefixed_matches(text)
-        by_char = self._by_char
-        if by_char is None:
-            return self.pattern.finditer(text)
-        index = word_index(text)
-        tried = [(p, pattern) for key, positions in index.by_prefix.items()
-                 if key[0] in by_char or key[0].upper() in by_char
-                 for p in positions if (pattern := by_char.get(text[p])) is not None]
-        tried.extend((p, self.pattern) for p in index.other)  # "Ø", "ſ": the full pattern decides
-        return _matches_in_order(text, tried)
+        return self.pattern.finditer(text)
 
     def _prefixed_matches(self, text: str) -> list[re.Match[str]]:
         index = word_index(text)
@@ -414,49 +389,3 @@ def _class_chars(items: list) -> list[str]:
         else:
             raise _Unlisted
     return chars
-
-
-def _first_chars(items: list) -> tuple[set[str], bool] | None:
-    """The characters a parsed regex sequence can start with and whether it can match nothing;
-    None when that is not a plain set of characters (a class like \\s, a look-around, a flag group)."""
-    chars: set[str] = set()
-    for op, value in items:
-        if op is re_constants.LITERAL:
-            chars.add(chr(value))
-            return chars, False
-        if op is re_constants.IN:
-            for kind, item in value:
-                if kind is re_constants.LITERAL:
-                    chars.add(chr(item))
-                elif kind is re_constants.RANGE:
-                    chars.update(chr(c) for c in range(item[0], item[1] + 1))
-                elif kind is re_constants.CATEGORY and item is re_constants.CATEGORY_DIGIT:
-                    chars.update("0123456789")  # other scripts' digits are not ASCII: the full pattern tries those
-                else:
-                    return None
-            return chars, False
-        if op is re_constants.SUBPATTERN:
-            if value[1] or value[2]:
-                return None
-            inner = _first_chars(list(value[3]))
-        elif op is re_constants.BRANCH:
-            inner_chars: set[str] = set()
-            empty = False
-            for alternative in value[1]:
-                branch = _first_chars(list(alternative))
-                if branch is None:
-                    return None
-                inner_chars |= branch[0]
-                empty = empty or branch[1]
-            inner = (inner_chars, empty)
-        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
-            repeated = _first_chars(list(value[2]))
-            inner = None if repeated is None else (repeated[0], repeated[1] or value[0] == 0)
-        else:
-            return None
-        if inner is None:
-            return None
-        chars |= inner[0]
-        if not inner[1]:
-            return chars, False
-    return chars, True
