@@ -6,13 +6,14 @@ a name in the gazetteer and a span of article text all meet on the same key.
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as re_constants
 import re._parser as re_parser
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 __all__ = ["WordIndex", "WordStartMatcher", "fold_article", "fold_char", "fold_text", "name_key", "word_index"]
 
@@ -58,18 +59,31 @@ def fold_text(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-_last_folded: tuple[str, str] = ("", "")
+_Result = TypeVar("_Result")
 
 
+def _kept_for_the_last_text(compute: Callable[[str], _Result]) -> Callable[[str], _Result]:
+    """Keep the answer for the last text asked about (by identity): every finder of the extractor asks
+    about the same article in turn. The text and its answer are swapped in as one pair, so a thread
+    never reads one text's answer for another."""
+    last: list[tuple[str | None, Any]] = [(None, None)]
+
+    @functools.wraps(compute)
+    def kept(text: str) -> _Result:
+        known, answer = last[0]
+        if known is text:
+            return answer
+        answer = compute(text)
+        last[0] = (text, answer)
+        return answer
+
+    return kept
+
+
+@_kept_for_the_last_text
 def fold_article(text: str) -> str:
-    """`fold_text` for a whole article, which every finder folds: the last text's answer is kept."""
-    global _last_folded
-    last = _last_folded
-    if last[0] is text:
-        return last[1]
-    folded = text.translate(_FOLD_TABLE)
-    _last_folded = (text, folded)
-    return folded
+    """`fold_text` for a whole article, which every finder folds."""
+    return text.translate(_FOLD_TABLE)
 
 
 def name_key(name: str) -> str:
@@ -85,22 +99,16 @@ def name_key(name: str) -> str:
 
 
 _BEFORE_WORD = re.compile(r"\W(?=\w)")
-_last_marked: tuple[str, str] = ("", "")
 
 
+@_kept_for_the_last_text
 def mark_word_starts(text: str) -> str:
     """" " + text` with each character that comes right before a word replaced by \\x01 (the
     leading space stands for the start of the text, so offsets in the result are one more).
 
     A dictionary automaton fed words marked the same way (`marked_word`) only matches where a
-    word starts; the last text's answer is kept, as the place finder and the catalogues share it."""
-    global _last_marked
-    last = _last_marked
-    if last[0] is text:
-        return last[1]
-    marked = _BEFORE_WORD.sub("\x01", " " + text)
-    _last_marked = (text, marked)
-    return marked
+    word starts; the place finder and the catalogues share the marked article."""
+    return _BEFORE_WORD.sub("\x01", " " + text)
 
 
 def marked_words(forms: list[str]) -> list[str]:
@@ -116,8 +124,6 @@ def marked_words(forms: list[str]) -> list[str]:
 
 def marked_word(form: str) -> str:
     """A dictionary entry as `mark_word_starts` spells it in a text that has a space before it."""
-    if form.replace(" ", "").isalnum() and "  " not in form and form[0] != " " and form[-1] != " ":
-        return "\x01" + form.replace(" ", "\x01")  # most names: words and single spaces
     return _BEFORE_WORD.sub("\x01", " " + form if form[:1].isalnum() else form)
 
 
@@ -136,16 +142,9 @@ class WordIndex(NamedTuple):
     other: list[int]
 
 
-_last_word_index: tuple[str, WordIndex] = ("", WordIndex({}, {}, []))
-
-
+@_kept_for_the_last_text
 def word_index(text: str) -> WordIndex:
-    """The `WordIndex` of `text`. One pass serves every matcher that scans the same text: the last
-    text's answer is kept."""
-    global _last_word_index
-    last = _last_word_index
-    if last[0] is text:
-        return last[1]
+    """The `WordIndex` of `text`: one pass serves every matcher that scans the same text."""
     index: dict[str, list[int]] = {}
     other: list[int] = []
     for match in _WORD_START.finditer(text):
@@ -159,9 +158,7 @@ def word_index(text: str) -> WordIndex:
     for key in index:
         for size in range(1, len(key)):
             keys_by_start.setdefault(key[:size], []).append(key)
-    found = WordIndex(index, keys_by_start, other)
-    _last_word_index = (text, found)
-    return found
+    return WordIndex(index, keys_by_start, other)
 
 
 class WordStartMatcher:
