@@ -23,7 +23,7 @@ import json
 import os
 import re
 import threading
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -126,10 +126,6 @@ class _SpanFacts:
     apposition: list[bool | None]  # per group, filled on first use: an occurrence stands beside the span
     cues: dict[tuple[int, str, str], float] = field(default_factory=dict)  # (cue set, kind, subkind) -> bonus
     windows: tuple[str, str] | None = None  # folded text just before and after the span
-    # Filled on first use: per country, the bonuses its anchors give a candidate of that country,
-    # best first, with the anchor's id; and the groups by latitude, for the "nearby" bonus.
-    by_country: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    by_latitude: tuple[list[float], list[int]] | None = None
 
 
 @dataclass(slots=True)
@@ -408,51 +404,27 @@ class OfflineGazetteer(Geocoder):
         return score
 
     def _context_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts) -> float:
-        """The best bonus one anchor gives: of the same country (more beside it, most in apposition),
-        or else nearby. Every candidate of a name reads the same anchors, so they are sorted once per
-        span by country and by latitude, and each candidate looks up only its own."""
         best = 0.0
         place_id, country, lat = place.id, place.country, place.lat
-        if country:
-            ranked = facts.by_country.get(country)
-            if ranked is None:
-                ranked = facts.by_country[country] = self._country_bonuses(context, facts, country)
-            for bonus, anchor_id in ranked:
-                if anchor_id != place_id:
-                    best = bonus
-                    break
-        if facts.by_latitude is None:
-            order = sorted(range(len(facts.scoring)), key=lambda i: facts.scoring[i][3])
-            facts.by_latitude = ([facts.scoring[i][3] for i in order], order)
-        latitudes, order = facts.by_latitude
-        reach = NEARBY_KM / 111.0 + 1e-9  # the test below is exact; the band only has to hold it
-        for position in range(bisect_left(latitudes, lat - reach), bisect_right(latitudes, lat + reach)):
-            index = order[position]
-            anchor_id, anchor_country, _is_country, anchor_lat, nearness = facts.scoring[index]
-            if anchor_id == place_id or (anchor_country and country == anchor_country):
+        for index, (anchor_id, anchor_country, anchor_is_country, anchor_lat, nearness) in enumerate(facts.scoring):
+            if anchor_id == place_id:
                 continue
-            # `_roughly_within`, its cheap latitude test inline: the bisection keeps only a band.
-            if abs(lat - anchor_lat) * 111.0 <= NEARBY_KM and NEARBY_BONUS * nearness > best \
-                    and self._nearby(place, facts.groups[index][0]):
-                best = NEARBY_BONUS * nearness
+            bonus = 0.0
+            if anchor_country and country == anchor_country:
+                weight = COUNTRY_ANCHOR_BONUS if anchor_is_country else SAME_COUNTRY_BONUS
+                bonus = weight * nearness
+                beside = facts.apposition[index]
+                if beside is None:  # the same for every candidate: tested once per span and group
+                    beside = facts.apposition[index] = any(
+                        _in_apposition(context.text, facts.span, a) for a in facts.groups[index][1])
+                if beside:
+                    bonus += APPOSITION_BONUS
+            # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.
+            elif abs(lat - anchor_lat) * 111.0 <= NEARBY_KM and self._nearby(place, facts.groups[index][0]):
+                bonus = NEARBY_BONUS * nearness
+            if bonus > best:
+                best = bonus
         return best
-
-    @staticmethod
-    def _country_bonuses(context: PlaceContext, facts: _SpanFacts, country: str) -> list[tuple[float, str]]:
-        bonuses = []
-        for index, (anchor_id, anchor_country, anchor_is_country, _lat, nearness) in enumerate(facts.scoring):
-            if anchor_country != country:
-                continue
-            bonus = (COUNTRY_ANCHOR_BONUS if anchor_is_country else SAME_COUNTRY_BONUS) * nearness
-            beside = facts.apposition[index]
-            if beside is None:  # the same for every candidate: tested once per span and group
-                beside = facts.apposition[index] = any(
-                    _in_apposition(context.text, facts.span, a) for a in facts.groups[index][1])
-            if beside:
-                bonus += APPOSITION_BONUS
-            bonuses.append((bonus, anchor_id))
-        bonuses.sort(key=itemgetter(0), reverse=True)  # best first
-        return bonuses
 
     def _nearby(self, place: Place, anchor_place: Place) -> bool:
         """`_roughly_within(place, anchor_place, NEARBY_KM)`, remembered: the same pairs meet in every article."""
