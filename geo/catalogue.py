@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-import ahocorasick
-
 from geo.errors import DataBuildError
 from geo.events import ASSET_CATEGORIES
 from geo.gazetteer import DATA_DIR
-from geo.names import fold_text, mark_word_starts, marked_word
+from geo.names import WordStartDictionary, fold_text
 
 __all__ = [
     "ActorAlias",
@@ -82,44 +80,23 @@ class _Matcher(Generic[T]):
     """Leftmost-longest whole-word matching of many surface forms, each mapped to a value."""
 
     def __init__(self, surfaces: list[tuple[str, T]]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        seen: set[str] = set()
-        entries: dict[str, tuple[int, list[tuple[str, str | None, T]]]] = {}
+        forms: dict[str, tuple[str | None, T]] = {}  # folded form -> (the case it needs, value)
         for surface, value in surfaces:
             exact = _needs_exact_case(surface)
             for form in _forms(surface):
-                folded = fold_text(form)
-                if folded in seen:
-                    continue  # the first form spelt so keeps it
-                seen.add(folded)
-                # Forms that differ only in the marks between words ("F-35", "F 35") share an entry.
-                marked = marked_word(folded)
-                entry = entries.setdefault(marked, (len(folded), []))
-                entry[1].append((folded, form if exact else None, value))
-        for marked, entry in entries.items():
-            self._automaton.add_word(marked, entry)
-        self._empty = len(self._automaton) == 0
-        if not self._empty:
-            self._automaton.make_automaton()
+                forms.setdefault(fold_text(form), (form if exact else None, value))  # the first form keeps it
+        self._dictionary = WordStartDictionary(forms)
 
     def find(self, text: str, folded: str | None = None) -> list[tuple[int, int, T]]:
-        if self._empty:
-            return []
         folded = folded if folded is not None else fold_text(text)
         found = []
-        # Forms are stored with their word starts marked: matches start where words do.
-        for end_index, (length, forms) in self._automaton.iter(mark_word_starts(folded)):
-            start, end = end_index - length, end_index
+        for start, end, (exact, value) in self._dictionary.matches(folded):
             if start > 0 and folded[start - 1].isalnum():
                 continue
             if end < len(folded) and folded[end].isalnum():
                 continue
-            spelt = folded[start:end]
-            for form, exact, value in forms:
-                if form == spelt:
-                    if exact is None or text[start:end] == exact:
-                        found.append((start, end, value))
-                    break
+            if exact is None or text[start:end] == exact:
+                found.append((start, end, value))
         found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
         kept: list[tuple[int, int, T]] = []
         last_end = -1

@@ -11,11 +11,16 @@ import re
 import re._constants as re_constants
 import re._parser as re_parser
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
-__all__ = ["WordIndex", "WordStartMatcher", "fold_article", "fold_char", "fold_text", "name_key", "word_index"]
+import ahocorasick
+
+__all__ = [
+    "WordIndex", "WordStartDictionary", "WordStartMatcher", "fold_article", "fold_char", "fold_text",
+    "mark_word_starts", "marked_word", "marked_words", "name_key", "word_index",
+]
 
 # Letters that NFKD does not decompose into a base letter plus a mark.
 _SPECIAL_LETTERS = {
@@ -125,6 +130,48 @@ def marked_words(forms: list[str]) -> list[str]:
 def marked_word(form: str) -> str:
     """A dictionary entry as `mark_word_starts` spells it in a text that has a space before it."""
     return _BEFORE_WORD.sub("\x01", " " + form if form[:1].isalnum() else form)
+
+
+Value = TypeVar("Value")
+
+
+class WordStartDictionary(Generic[Value]):
+    """Many folded forms, each with a value, found in a folded text where a word starts.
+
+    The forms go into an Aho-Corasick automaton spelt as `mark_word_starts` spells the text, so a
+    match can only begin at a word. Forms that differ only in the characters between words
+    ("guinea-bissau", "guinea bissau") mark the same: they share an entry, and a match yields the
+    one the text spells. Where a match ends is left to the caller (a word may go on: "Japanese").
+    """
+
+    def __init__(self, forms: Mapping[str, Value]) -> None:
+        """`forms`: folded form -> value (a form added once; the caller decides which value wins)."""
+        automaton = ahocorasick.Automaton()
+        shared: dict[str, list[tuple[str, Value]]] = {}
+        spelt = list(forms)
+        for form, marked in zip(spelt, marked_words(spelt), strict=True):
+            same = shared.get(marked)
+            if same is None:  # the automaton keeps this list: later forms join it
+                same = shared[marked] = []
+                automaton.add_word(marked, (len(form), same))
+            same.append((form, forms[form]))
+        self._empty = not shared
+        if shared:
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def matches(self, folded: str) -> Iterator[tuple[int, int, Value]]:
+        """(start, end, value) of every form spelt in `folded` from the start of a word."""
+        if self._empty:
+            return
+        for end, (length, same) in self._automaton.iter(mark_word_starts(folded)):
+            # Offsets in the marked text are one more: its last character's index is our end.
+            start = end - length
+            spelt = folded[start:end]
+            for form, value in same:
+                if form == spelt:
+                    yield start, end, value
+                    break  # else "b/52": the marks between words stand for other characters
 
 
 # -- scanning for patterns that start a word ---------------------------------------------------------

@@ -12,10 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
-
 from geo.gazetteer import DATA_DIR, Gazetteer
-from geo.names import fold_article, fold_text, mark_word_starts, marked_words, name_key
+from geo.names import WordStartDictionary, fold_article, fold_text, name_key
 
 __all__ = ["NameHit", "PlaceNameFinder", "load_stop_names"]
 
@@ -82,18 +80,7 @@ class PlaceNameFinder:
                 for pattern in (folded, folded.replace(".", ""), key):
                     if pattern and pattern not in spellings:
                         spellings[pattern] = (key, lowered)
-        # Spellings that differ only in the marks between words ("guinea-bissau", "guinea bissau")
-        # share an entry; `find` picks the one the text spells.
-        automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
-        for pattern, marked in zip(spellings, marked_words(list(spellings)), strict=True):
-            entry = entries.get(marked)
-            if entry is None:  # the automaton keeps this list: later spellings join it
-                entry = entries[marked] = []
-                automaton.add_word(marked, (len(pattern), entry))
-            entry.append((pattern, *spellings[pattern]))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._dictionary = WordStartDictionary(spellings)
         self._major_keys: dict[str, bool] = {}
 
     def _major(self, key: str) -> bool:
@@ -110,11 +97,7 @@ class PlaceNameFinder:
         size = len(folded)
         found: list[tuple[int, int, str]] = []
         spellings: dict[tuple[str, frozenset[str]], bool] = {}  # a name repeats within an article
-        # Names are stored with their word starts marked, so a match starts where a word does
-        # (offsets in the marked text are one more: its last character's index is our end).
-        for end_index, (length, spellings_here) in self._automaton.iter(mark_word_starts(folded)):
-            end = end_index
-            start = end - length
+        for start, end, (key, lowered) in self._dictionary.matches(folded):
             # A match that continues a word is not a name: a letter beside it, or a hyphen then a
             # letter ("Tu-95", "Russia-Ukraine").
             if start > 0:
@@ -125,13 +108,6 @@ class PlaceNameFinder:
                 after = folded[end]
                 if after.isalnum() or (after == "-" and end + 1 < size and folded[end + 1].isalnum()):
                     continue
-            spelt = folded[start:end]
-            for spelling in spellings_here:
-                if spelling[0] == spelt:
-                    _pattern, key, lowered = spelling
-                    break
-            else:
-                continue  # "B/52": the marks between words stand for other characters
             # "the" is dropped from keys, so "the Baltics" and "Baltics" meet; the article itself
             # is not part of the name's span.
             if folded.startswith("the ", start) and end - start > 4:
