@@ -10,6 +10,7 @@ which never interprets its cells.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -180,7 +181,6 @@ def form_changes(event: Event, values: dict[str, Any]) -> dict[str, Any]:
         changes["notes"] = values["notes"]
     counts: Sequence[int | None] = values.get("counts", [])
     if counts and list(counts) != [a.count for a in event.assets]:
-        assets = [a.__class__(**{**{f: getattr(a, f) for f in a.__slots__}, "count": c})  # type: ignore[attr-defined]
-                  for a, c in zip(event.assets, counts, strict=True)]
+        assets = [dataclasses.replace(a, count=c) for a, c in zip(event.assets, counts, strict=True)]
         changes["assets"] = assets
     return changes

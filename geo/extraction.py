@@ -14,7 +14,7 @@ import copy
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import shapely
@@ -279,7 +279,7 @@ class Extractor:
         lookahead: tuple[int, int],
         behind: int,
         actors_in: Callable[[int, int], list[str]],
-        dated: list[tuple[int, tuple[dt.date, str]]] = (),
+        dated: Sequence[tuple[int, tuple[dt.date, str]]] = (),
     ) -> list[_Draft]:
         places = mentions.starting_in(mentions.places, sentence.start, sentence.end)
         locations = [p for p in places if p.role in LOCATING_ROLES
@@ -546,7 +546,7 @@ def _based_inside(text: str, place: PlaceMention, places: list[PlaceMention]) ->
 
 
 def _trailing_date(text: str, start: int, end: int,
-                   dated: list[tuple[int, tuple[dt.date, str]]]) -> tuple[int, tuple[dt.date, str]] | None:
+                   dated: Sequence[tuple[int, tuple[dt.date, str]]]) -> tuple[int, tuple[dt.date, str]] | None:
     """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date
     right after a place, before the next one, dates that place (the sentence may date another)."""
     for at, value in dated:
@@ -981,7 +981,7 @@ def default_extractor() -> Extractor:
     return Extractor()
 
 
-def extract_text(text: str, *, document: str = "text", published: str | None = None) -> ExtractionResult:
+def extract_text(text: object, *, document: str = "text", published: str | None = None) -> ExtractionResult:
     if not isinstance(text, str):
         raise InputError(f"expected text, got {type(text).__name__}")
     article = read_article_bytes(text.encode("utf-8"), document, published=published)

@@ -313,7 +313,9 @@ def find_mentions(
             continue
         if in_assets.covers(match.start(), match.end()):
             continue  # "patrol boat", "Rotational Force": a word of a force's name says nothing of what it did
-        kind, priority, status = meaning[int(match.lastgroup[1:])]
+        group = match.lastgroup
+        assert group is not None  # every alternative of the trigger pattern is a named group
+        kind, priority, status = meaning[int(group[1:])]
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
     triggers.extend(_exercise_names(text))
     triggers.sort(key=lambda t: t.start)
