@@ -2,8 +2,10 @@
 
 Typical articles are built from the development corpus: its paragraphs, in order, packed into
 articles of about 600 words, so the text has real place names, assets and dates. Runs on one core
-(pin it: `taskset -c 1 .venv/bin/python bench/bench_extraction.py`). `--profile` adds the
-cProfile's top functions over one pass of the articles, by own time and by cumulative time.
+(pin it: `taskset -c 1 .venv/bin/python bench/bench_extraction.py`). The extraction modules run
+compiled when `make` has built them (geo/native.py); `FPM_PURE_PYTHON=1` measures plain Python.
+`--profile` adds the cProfile's top functions over one pass of the articles, by own time and by
+cumulative time (of plain Python: the profiler cannot see inside compiled functions).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from geo import native
 from geo.evaluation import evaluate_folder
 from geo.extraction import default_extractor
 from geo.ingest import read_article, read_article_bytes
@@ -52,7 +55,10 @@ def main() -> None:
         events = sum(len(extractor.extract(a).events) for a in articles)
         rounds.append(time.perf_counter() - started)
     best = min(rounds)
-    print(f"extraction: {len(articles)} articles of ~{words:.0f} words, {events} events")
+    compiled = native.compiled_modules_loaded()
+    mode = (f"compiled with mypyc ({len(compiled)} of {len(native.COMPILED_MODULES)} modules)" if compiled
+            else f"plain Python ({native.PURE_PYTHON_VARIABLE}=1, or no current build: `python -m geo compile`)")
+    print(f"extraction: {len(articles)} articles of ~{words:.0f} words, {events} events; {mode}")
     print(f"extraction: {len(articles) / best:.1f} articles/s (best of 3, one process), "
           f"{best / len(articles) * 1000:.2f} ms/article, {len(articles) * words / best:,.0f} words/s "
           f"(target >= 200 articles/s); "

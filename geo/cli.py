@@ -169,6 +169,12 @@ def add_event_filters(parser: argparse.ArgumentParser, *, dates: bool = True) ->
     parser.add_argument("--text", help="words that must all appear (sentence, places, assets, notes)")
 
 
+def _cmd_compile(args: argparse.Namespace) -> int:
+    from geo.native import compile_modules
+
+    return compile_modules(only_if_stale=args.if_stale)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -180,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data-dir", default=str(Path(__file__).resolve().parent.parent / "data"))
     build.add_argument("--output", help="where to write the GeoParquet table")
     build.set_defaults(handler=_cmd_build)
+
+    compile_ = commands.add_parser("compile", help="compile the extraction modules with mypyc (build/native/)")
+    compile_.add_argument("--if-stale", action="store_true", help="only when the sources changed since the last build")
+    compile_.set_defaults(handler=_cmd_compile)
 
     geocode = commands.add_parser("geocode", help="resolve a place name to its shape (GeoJSON Feature)")
     geocode.add_argument("query", help="a place name, e.g. 'Sea of Japan'")

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GazetteerMissingError
 from geo.names import name_key
+from geo.native import PROJECT_ROOT
 
 __all__ = [
     "DEFAULT_GAZETTEER_PATH",
@@ -28,7 +29,6 @@ __all__ = [
     "load_gazetteer",
 ]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 BUILD_DIR = DATA_DIR / "build"
 DEFAULT_GAZETTEER_PATH = BUILD_DIR / "gazetteer.parquet"
