@@ -194,11 +194,20 @@ def word_index(text: str) -> WordIndex:
     """The `WordIndex` of `text`: one pass serves every matcher that scans the same text."""
     index: dict[str, list[int]] = {}
     other: list[int] = []
+    # Lower-cased once: only "İ" lower-cases to two characters, only the Kelvin sign "K" to an ASCII
+    # letter; without them a key of `lowered` is ASCII exactly when the text's characters there are.
+    lowered = text.lower()
+    if len(lowered) != len(text) or "\u212a" in text:
+        lowered = "".join(c if c.isascii() else "\x80" for c in text).lower()  # "\x80": any non-ASCII
     for match in _WORD_START.finditer(text):
         position = match.start()
-        key = text[position: position + PREFIX]
+        key = lowered[position: position + PREFIX]
         if key.isascii():
-            index.setdefault(key.lower(), []).append(position)
+            positions = index.get(key)
+            if positions is None:
+                index[key] = [position]
+            else:
+                positions.append(position)
         else:
             other.append(position)
     keys_by_start: dict[str, list[str]] = {}

@@ -139,6 +139,7 @@ _TITLES = re.compile(
     r"Chancellor|Premier|King|Queen|Prince|Princess|Pope|Saint|St|Director|Chief|Spokesman|Spokeswoman|"
     r"spokesman|spokeswoman|Professor|Dr)\s*)$"
 )
+_LOWER_CASE_TITLES = frozenset({"spokesman", "spokeswoman"})  # the titles `_TITLES` spells in lower case
 _NOT_GIVEN_NAMES = frozenset(
     "The In At To From Over On Near Off Into Across Around Northern Southern Eastern Western Central North South "
     "East West Upper Lower Greater Inner Outer New Old Port Fort Camp Cape Mount Lake Gulf Bay Sea Strait Island "
@@ -155,6 +156,12 @@ _GIVEN_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+)\s+$")
 def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -> bool:
     """ "Major General Joseph Campo", "Secretary Lloyd Austin", "USS Carney": a name, not a place."""
     before = text[max(0, start - 25): start]
+    words = before.split()
+    if before[-1:].isspace() and words and words[-1].isalpha() and words[-1].islower() \
+            and words[-1] not in _LOWER_CASE_TITLES:
+        # "in the Baltic", "to Poland": a lower-case word is no title, ship prefix or given name,
+        # so none of the patterns below can match (they are slow to try: each ends in "$").
+        return False
     if _TITLES.search(before) or _SHIP_PREFIX.search(before):
         return True
     given = None if major else _GIVEN_NAME_BEFORE.search(before)
