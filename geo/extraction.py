@@ -175,6 +175,18 @@ class _Draft:
     anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
 
 
+_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+_WORDS_ONLY = re.compile(r"[\s\w-]*")
+_NAME_WORDS_ONLY = re.compile(r"[\s\w'’.-]*")
+_LINKING_WORD = re.compile(r"\b(?:of|to|from|in|at|and)\b")
+_CLAUSE_END = re.compile(r"[;.]")
+_POSSESSIVE_END = re.compile(r"['’]s$")
+# "with Japanese fighter jets", unless the clause goes on to its own verb ("with ... flew").
+_JOINING_BEFORE = re.compile(r"\b(?:with|alongside|and partners from|joined by|including)\s+(?:[\w'’-]+,?\s+){0,6}$")
+_JOINING_CLAUSE = re.compile(
+    r"\b(?:with|alongside|including)\b.*\b(?:flew|deployed|sent|arrived|said|began|will|have|has)\b")
+
+
 class Extractor:
     def __init__(
         self,
@@ -218,8 +230,8 @@ class Extractor:
                 last_date = (_range_start(article.text, sentence_dates[0],
                                           _ahead_if_planned(sentence_dates[0], sentence, published)),
                              sentence_dates[0].precision)
-                ongoing = bool(re.search(r"\bsince\s+$", article.text[max(0, sentence_dates[0].start - 8):
-                                                                        sentence_dates[0].start], re.IGNORECASE))
+                ongoing = bool(_SINCE_BEFORE.search(article.text[max(0, sentence_dates[0].start - 8):
+                                                                  sentence_dates[0].start]))
             elif number + 1 < len(mentions.sentences) and last_date is None:
                 # "The Army has deployed Typhon to Luzon. It was flown in on April 11 ...": the next
                 # sentence often carries the day the lead leaves out.
@@ -474,7 +486,7 @@ class Extractor:
             # "B-52 bombers": the generic word after a designator describes it, it is not a second asset.
             if previous is not None and generic and not _is_generic_type(previous.asset) \
                     and hit.start - previous.end <= 25 \
-                    and re.fullmatch(r"[\s\w-]*", mentions.text[previous.end: hit.start]) \
+                    and _WORDS_ONLY.fullmatch(mentions.text[previous.end: hit.start]) \
                     and assets and assets[-1].category == asset_type.category:
                 if count and not assets[-1].count:
                     assets[-1].count = count
@@ -550,7 +562,7 @@ def _trailing_date(text: str, start: int, end: int,
     """ "ordered them to the Middle East on July 20", "to Vladivostok between 8 and 13 October": a date
     right after a place, before the next one, dates that place (the sentence may date another)."""
     for at, value in dated:
-        if start <= at < end and at - start <= 40 and not re.search(r"[;.]", text[start:at]):
+        if start <= at < end and at - start <= 40 and not _CLAUSE_END.search(text[start:at]):
             return at, value
     return None
 
@@ -594,9 +606,7 @@ def _acting(mentions: Mentions, sentence: Sentence, actors: list[str]) -> list[s
 def _is_partner_word(text: str, hit: ActorHit) -> bool:
     """ "with Japanese fighter jets", "with allied air forces, including British and Norwegian fighters"."""
     before = text[max(0, hit.start - 70): hit.start].lower()
-    return bool(re.search(r"\b(?:with|alongside|and partners from|joined by|including)\s+"
-                          r"(?:[\w'’-]+,?\s+){0,6}$", before)) and not re.search(
-        r"\b(?:with|alongside|including)\b.*\b(?:flew|deployed|sent|arrived|said|began|will|have|has)\b", before)
+    return bool(_JOINING_BEFORE.search(before)) and not _JOINING_CLAUSE.search(before)
 
 
 _PLACE_AFTER_PREPOSITION = re.compile(
@@ -618,7 +628,7 @@ def _unresolved(mentions: Mentions) -> list[str]:
     found: list[str] = []
     for match in _PLACE_AFTER_PREPOSITION.finditer(mentions.text):
         start, end = match.span(1)
-        first_word = re.sub(r"['’]s$", "", match.group(1).split()[0])
+        first_word = _POSSESSIVE_END.sub("", match.group(1).split()[0])
         if first_word in _NOT_PLACES or any(s < end and start < e for s, e in taken):
             continue
         if match.group(1) not in found:
@@ -700,8 +710,8 @@ def _count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int 
     for count in mentions.counts:
         if window_start <= count.start and count.end <= hit.start:
             between = mentions.text[count.end: hit.start]
-            if re.fullmatch(r"[\s\w'’.-]*", between) and len(between.split()) <= 4 \
-                    and not re.search(r"\b(?:of|to|from|in|at|and)\b", between):
+            if _NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 \
+                    and not _LINKING_WORD.search(between):
                 best = count.value
     return best
 

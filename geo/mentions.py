@@ -222,7 +222,7 @@ def _count_value(text: str) -> int | None:
     if words[0] == "a":
         words = words[1:]
     try:
-        if re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
+        if _DECIMAL.fullmatch(words[0]):
             value = float(words[0])
             for multiplier in words[1:]:
                 value *= {"million": 1_000_000, "thousand": 1_000}.get(multiplier, 1)
@@ -300,11 +300,14 @@ def find_mentions(
                 # a capital there is only where it was filed.
                 spelled_as_base = place.place.kind == "installation" and _BASE_WORDS.search(place.text)
                 place.role = "location" if spelled_as_base else "dateline"
-    for place in list(places):
+    forces_named: set[int] = set()
+    for place in places:
         alias = catalogue.actor_alias(place.text)
         if alias is not None and _names_forces_not_place(text, place, alias.kind):
-            places.remove(place)
+            forces_named.add(id(place))
             actors.append(ActorHit(place.start, place.end, place.text, alias))
+    if forces_named:  # by identity: `list.remove` would compare places field by field
+        places = [p for p in places if id(p) not in forces_named]
     actors.sort(key=lambda a: a.start)
     matcher, meaning = _trigger_patterns()
     triggers = []
@@ -346,7 +349,7 @@ def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
         return not (place.place.kind == "country" or place.place.capital)
     if kind not in ("abbreviation", "demonym", "combined"):
         return False
-    following = re.match(r"\s+([A-Za-z][\w'-]*)", text[place.end: place.end + 30])
+    following = _NEXT_WORD.match(text[place.end: place.end + 30])
     adjective = bool(following and following.group(1).lower() not in _FUNCTION_WORDS)
     return place.role in ("mention", "context") or adjective
 
@@ -413,6 +416,16 @@ def _ship_names(text: str) -> list[tuple[int, int]]:
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 
 
+# What lies between two places of a sentence.
+_LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
+_TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
+_BRACKET_GAP = re.compile(r"\s*\(\s*")
+_COMMA_GAP = re.compile(r"\s*,\s*")
+_LOCATOR_GAP = re.compile(r"[\s\w'’-]*\b(?:in|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+)?")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'-]*)")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> None:
     """What each place is in its sentence, from the words just before it.
 
@@ -433,13 +446,13 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         gap = text[previous.end: place.start] if previous else ""
         if previous is not None and _qualifies(previous, place, gap):
             role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
-        elif previous is not None and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?", gap):
+        elif previous is not None and _LIST_GAP.fullmatch(gap):
             # "... Marines to Poland, and the United States has ordered ...": a new subject, not a place
             role = "mention" if "," in gap and _SUBJECT_VERB.match(text, place.end) else previous.role
-        elif previous is not None and re.fullmatch(r"\s+to\s+(?:the\s+)?", gap) \
+        elif previous is not None and _TO_GAP.fullmatch(gap) \
                 and _SPAN_FROM.search(text, max(sentence.start, previous.start - 30), previous.start):
             role = previous.role = "context"  # "would stretch from the Baltic to the Black Sea": an extent
-        elif previous is not None and re.fullmatch(r"\s*\(\s*", gap):
+        elif previous is not None and _BRACKET_GAP.fullmatch(gap):
             role = "qualifier"
         elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
             role = "qualifier"  # "Severomorsk near Murmansk": the town only says where the base is
@@ -501,13 +514,12 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
     if place.place.kind not in ("country", "region") or previous.place.kind not in ("installation", "city", "region"):
         return False
     if previous.place.kind == "region" and place.place.kind == "region":
-        return bool(re.fullmatch(r"\s*,\s*", gap))
-    if re.fullmatch(r"\s*,\s*", gap):
+        return bool(_COMMA_GAP.fullmatch(gap))
+    if _COMMA_GAP.fullmatch(gap):
         return True
     same_country = (bool(place.place.country) and place.place.country == previous.place.country) \
         or (place.place.kind == "country" and place.place.id == f"country:{previous.place.country}")
-    return same_country and len(gap) <= 40 and bool(re.fullmatch(
-        r"[\s\w'’-]*\b(?:in|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+)?", gap))
+    return same_country and len(gap) <= 40 and bool(_LOCATOR_GAP.fullmatch(gap))
 
 
 def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ import re
 import re._constants as re_constants
 import re._parser as re_parser
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -160,18 +160,23 @@ class WordStartDictionary(Generic[Value]):
             automaton.make_automaton()
         self._automaton = automaton
 
-    def matches(self, folded: str) -> Iterator[tuple[int, int, Value]]:
+    def matches(self, folded: str) -> list[tuple[int, int, Value]]:
         """(start, end, value) of every form spelt in `folded` from the start of a word."""
+        found: list[tuple[int, int, Value]] = []
         if self._empty:
-            return
-        for end, (length, same) in self._automaton.iter(mark_word_starts(folded)):
-            # Offsets in the marked text are one more: its last character's index is our end.
+            return found
+        # Typed, so that compiled code unpacks it as a tuple (the automaton's items are untyped).
+        match: tuple[int, tuple[int, list[tuple[str, Value]]]]
+        for match in self._automaton.iter(mark_word_starts(folded)):
+            end = match[0]  # offsets in the marked text are one more: its last character's index is our end
+            length, same = match[1]
             start = end - length
             spelt = folded[start:end]
             for form, value in same:
                 if form == spelt:
-                    yield start, end, value
+                    found.append((start, end, value))
                     break  # else "b/52": the marks between words stand for other characters
+        return found
 
 
 # -- scanning for patterns that start a word ---------------------------------------------------------

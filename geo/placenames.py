@@ -153,6 +153,10 @@ _SHIP_PREFIX = re.compile(r"\b(?:USS|USNS|HMS|HMAS|HMCS|HMNZS|RFA|INS|JS|ROKS|CN
 _GIVEN_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+)\s+$")
 
 
+_SENTENCE_START_WORD = re.compile(r"[.!?:;\n\"“]\s*[A-Z][a-z]+\s+$")
+_CAPITALISED_BEFORE = re.compile(r"([A-Z][a-z]+)\s+$")
+
+
 def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -> bool:
     """ "Major General Joseph Campo", "Secretary Lloyd Austin", "USS Carney": a name, not a place."""
     before = text[max(0, start - 25): start]
@@ -165,13 +169,13 @@ def _part_of_person_name(text: str, start: int, end: int, major: bool = False) -
     if _TITLES.search(before) or _SHIP_PREFIX.search(before):
         return True
     given = None if major else _GIVEN_NAME_BEFORE.search(before)
-    if given and given.group(1) not in _NOT_GIVEN_NAMES and not re.search(r"[.!?:;\n\"“]\s*[A-Z][a-z]+\s+$", before) \
+    if given and given.group(1) not in _NOT_GIVEN_NAMES and not _SENTENCE_START_WORD.search(before) \
             and before[: given.start(1)].strip()[-1:] not in ("", ",", "(", "—", "-"):
         return True  # "... Defense Secretary Lloyd Austin": a capitalised word right before, mid-sentence
     follower = _NEXT_NAME.match(text[end: end + 30])
     if follower is None:
         return False
-    preceding_word = re.search(r"([A-Z][a-z]+)\s+$", before)
+    preceding_word = _CAPITALISED_BEFORE.search(before)
     # A capitalised word on both sides, or a title before: a run of names, i.e. a person.
     return bool(preceding_word and preceding_word.group(1) not in ("The", "In", "At", "To", "From", "Over", "On"))
 
