@@ -62,6 +62,8 @@ ANCHOR_WINDOW = 2000  # characters: farther anchors add under a fifth of their w
 class CueRule:
     """A word or phrase beside a name that says what kind of place it is."""
 
+    # Matched at the start of the words beside the name, read away from it: the words after the
+    # name as written, the words before it backwards ("esab lavan" for "... naval base").
     pattern: re.Pattern[str]
     position: str  # "before" or "after" the name
     kind: str
@@ -75,11 +77,11 @@ def load_cues(path: Path = CUES_PATH) -> tuple[CueRule, ...]:
     rules = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            cue = re.escape(fold_text(row["cue"].strip())).replace(r"\ ", r"\s+")
+            cue = fold_text(row["cue"].strip())
             if row["position"] == "before":
-                pattern = re.compile(rf"(?:^|\W){cue}\W*$")
-            else:
-                pattern = re.compile(rf"^\W*{cue}(?:\W|$)")
+                cue = cue[::-1]  # read backwards from the name: a match at the start, not a search for the end
+            spelt = re.escape(cue).replace(r"\ ", r"\s+")
+            pattern = re.compile(rf"^\W*{spelt}(?:\W|$)")
             rules.append(
                 CueRule(pattern, row["position"], row["kind"], row.get("subkind", "") or "",
                         float(row["weight"]))
@@ -109,7 +111,7 @@ class _SpanFacts:
     scoring: list[tuple[str, str | None, bool, float, float]]
     apposition: list[bool | None]  # per group, filled on first use: an occurrence stands beside the span
     cues: dict[tuple[int, str, str], float] = field(default_factory=dict)  # (cue set, kind, subkind) -> bonus
-    windows: tuple[str, str] | None = None  # folded text just before and after the span
+    windows: tuple[str, str] | None = None  # folded text before the span (backwards) and after it
 
 
 @dataclass(slots=True)
@@ -362,7 +364,8 @@ class PlaceRanker:
         if bonus is not None:
             return bonus
         if facts.windows is None:
-            facts.windows = (fold_text(text[max(0, span[0] - 40): span[0]]), fold_text(text[span[1]: span[1] + 40]))
+            facts.windows = (fold_text(text[max(0, span[0] - 40): span[0]])[::-1],
+                             fold_text(text[span[1]: span[1] + 40]))
         before, after = facts.windows
         bonus = 0.0
         for rule in self._cues_by_kind.get(place.kind, ()):
