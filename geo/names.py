@@ -60,7 +60,8 @@ _FOLD_TABLE = _FoldTable()
 
 
 def fold_text(text: str) -> str:
-    """Fold every character; the result has exactly the length of `text`, so spans carry over."""
+    """Fold every character; the result has exactly the length of `text`, so spans carry over.
+    (For names and short windows: one table lookup a character beats `fold_article`'s split.)"""
     return text.translate(_FOLD_TABLE)
 
 
