@@ -28,21 +28,17 @@ from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
 from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
-from geo.names import fold_article
+from geo.names import fold_article, fold_text
 from geo.spatial import haversine_km
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
 
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|intention|to be (?:sent|deployed|stationed)|"
-    r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b",
-    re.IGNORECASE,
-)
+    r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b")
 _OBSERVED = re.compile(
     r"\b(?:arrived|landed|flew|conducted|completed|took part|participated|deployed|was deployed|were deployed|"
-    r"patrolled|sailed|transited|entered|held|carried out|staged|touched down|operated)\b",
-    re.IGNORECASE,
-)
+    r"patrolled|sailed|transited|entered|held|carried out|staged|touched down|operated)\b")
 _ACTOR_FOLLOWERS = re.compile(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
     r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
@@ -53,9 +49,7 @@ _ACTOR_FOLLOWERS = re.compile(
     r"month)\s*,?\s*)?"
     r"(?:will|would|has|have|had|is|are|was|were|intends|plans|plan|sent|sends|deployed|deploys|dispatched|"
     r"military|forces|troops|navy|air force|army|bombers|aircraft|jets|warships|ships|announced|said it|to send|"
-    r"to deploy|also|and its|said|says|announced|confirmed)\b)",
-    re.IGNORECASE,
-)
+    r"to deploy|also|and its|said|says|announced|confirmed)\b)")
 # "Iran, Russia and China begin ...": countries listed before a verb all act.
 _LISTED_SUBJECT = re.compile(r"^(?:,\s*[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)*,?\s+and\s+[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+"
                              r"(?:will\s+|have\s+|had\s+)?(?:begin|began|begun|start|started|hold|held|launch|"
@@ -67,30 +61,26 @@ _CAUSE_NOUNS = re.compile(
     r"claims?|mainland|build-?up|troop build-?up|massing|port|ports|city|cities|town|island|islands|region|"
     r"province|peninsula|archipelago|base|bases|objections?|"
     r"protests?|concerns?|opposition|criticism|warnings?|expansion|assertiveness|ambitions|control|"
-    r"militari[sz]ation|behaviou?r)\b",
-    re.IGNORECASE,
-)
+    r"militari[sz]ation|behaviou?r)\b")
 # "since shortly before the Russian invasion in late February": the date of another event.
 # ("since mid-April" alone is the start of this one.)
-_BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$",
-                              re.IGNORECASE)
+_BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$")
 # "..., where MQ-9 drones have been operating since last year,": that date describes the place.
 _IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
 # "detached from the UK Carrier Strike Group", "hosted by the Army's 3rd Brigade": not the unit that moved.
 _LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
-                          r"(?:[\w'’]+\s+){0,2}$", re.IGNORECASE)
-_NON_STATE = re.compile(r"\b(?:Hamas|Hezbollah|Houthis?|militants?|rebels?|Taliban|ISIS|Islamic State|Wagner|"
-                        r"insurgents?|separatists?|militia|guerrillas?)\s+$", re.IGNORECASE)
+                          r"(?:[\w'’]+\s+){0,2}$")
+_NON_STATE = re.compile(r"\b(?:hamas|hezbollah|houthis?|militants?|rebels?|taliban|isis|islamic state|wagner|"
+                        r"insurgents?|separatists?|militia|guerrillas?)\s+$")
 # "seize merchant ships", "commercial vessels": ships that are not a navy's.
-_CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$",
-                       re.IGNORECASE)
+_CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$")
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
 # A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
-_ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE)
-_CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$")
+_CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$")
 # "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
 # sentence dates the event itself too (read on the folded, lower-case text).
 _REPORTED_ON = re.compile(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
@@ -113,8 +103,7 @@ _SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
 # "continuing towards the Indian Ocean on their way home": a return, not a deployment there.
 _GOING_HOME = re.compile(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
                          r"to return home)\b")
-_REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$",
-                             re.IGNORECASE)
+_REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$")
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
 _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
 _QUOTE_MARKS = ('"', "“", "‘", "'")
@@ -127,7 +116,7 @@ DRAW_TOLERANCE_DEGREES = 0.01
 WIDE_REGION_DEGREES2 = 200.0  # a composite region larger than this (Europe, the Middle East) is vague
 _WIDE = frozenset({"sea", "country"})
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
-_FROM_TO = re.compile(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b")
 
 
 @dataclass(slots=True)
@@ -175,7 +164,7 @@ class _Draft:
     anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
 
 
-_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+_SINCE_BEFORE = re.compile(r"\bsince\s+$")
 _WORDS_ONLY = re.compile(r"[\s\w-]*")
 _NAME_WORDS_ONLY = re.compile(r"[\s\w'’.-]*")
 _LINKING_WORD = re.compile(r"\b(?:of|to|from|in|at|and)\b")
@@ -211,6 +200,8 @@ class Extractor:
         last_date: tuple[dt.date, str] | None = None
         paragraph = -1
         ongoing = False
+        # The cue patterns read the folded text (lower case, accents off): no IGNORECASE to slow them.
+        folded = fold_article(article.text)
         for number, sentence in enumerate(mentions.sentences):
             ahead = mentions.sentences[number + 1: number + 3]
             lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
@@ -219,26 +210,26 @@ class Extractor:
                 paragraph, last_date, ongoing = sentence.paragraph, None, False
             sentence_dates = [
                 d for d in mentions.within(mentions.dates, sentence.start, sentence.end)
-                if not _BACKGROUND_DATE.search(article.text[max(sentence.start, d.start - 60): d.start])
-                and not _REPORTING_DATE.search(article.text[max(sentence.start, d.start - 25): d.start])
+                if not _BACKGROUND_DATE.search(folded[max(sentence.start, d.start - 60): d.start])
+                and not _REPORTING_DATE.search(folded[max(sentence.start, d.start - 25): d.start])
                 and not _IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
                 and d.text[:5].lower() not in ("until", "till ")  # "stay in Poland until December": an end
             ]
-            if len(sentence_dates) > 1 and _REPORTED_ON.match(fold_article(article.text), sentence_dates[0].end):
+            if len(sentence_dates) > 1 and _REPORTED_ON.match(folded, sentence_dates[0].end):
                 sentence_dates = sentence_dates[1:]
             if sentence_dates:
                 last_date = (_range_start(article.text, sentence_dates[0],
                                           _ahead_if_planned(sentence_dates[0], sentence, published)),
                              sentence_dates[0].precision)
-                ongoing = bool(_SINCE_BEFORE.search(article.text[max(0, sentence_dates[0].start - 8):
-                                                                  sentence_dates[0].start]))
+                opening_date = sentence_dates[0].start
+                ongoing = bool(_SINCE_BEFORE.search(folded[max(0, opening_date - 8): opening_date]))
             elif number + 1 < len(mentions.sentences) and last_date is None:
                 # "The Army has deployed Typhon to Luzon. It was flown in on April 11 ...": the next
                 # sentence often carries the day the lead leaves out.
                 following = mentions.sentences[number + 1]
                 later = [d for d in mentions.within(mentions.dates, following.start, following.end)
                          if d.precision == "day" and not _REPORTING_DATE.search(
-                             article.text[max(following.start, d.start - 25): d.start])]
+                             folded[max(following.start, d.start - 25): d.start])]
                 if later and not _locations_in(mentions, following):
                     last_date = (later[0].date, later[0].precision)
             dated = [(d.start, (_range_start(article.text, d, _ahead_if_planned(d, sentence, published)), d.precision))
@@ -383,7 +374,7 @@ class Extractor:
             if kind == "patrol" and not any(a.category in _PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
             if kind == "patrol" and location.place.kind in ("city", "installation") \
-                    and _ARRIVING_AT.search(mentions.text, max(segment_start, location.start - 12), location.start):
+                    and _ARRIVING_AT.search(folded, max(segment_start, location.start - 12), location.start):
                 kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.
@@ -401,9 +392,9 @@ class Extractor:
                 # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment
                 segment_start = segment_end
                 continue
-            text = mentions.text[segment_start:segment_end]
-            status = "announced" if _FUTURE.search(text) and not _OBSERVED.search(text) else (
-                trigger.status or ("announced" if _FUTURE.search(sentence.text) else "observed"))
+            segment = folded[segment_start:segment_end]
+            status = "announced" if _FUTURE.search(segment) and not _OBSERVED.search(segment) else (
+                trigger.status or ("announced" if _FUTURE.search(folded[sentence.start:sentence.end]) else "observed"))
             signals = sum([bool(actors_in(segment_start, segment_end)), trigger.priority >= 2,
                            here is not None])
             places_here = [location]
@@ -435,8 +426,9 @@ class Extractor:
         """Countries whose forces act here: demonyms and services, and countries or capitals as subjects.
         `named`: the countries the article names otherwise, which settle an ambiguous abbreviation."""
         found: list[str] = []
+        folded = fold_article(mentions.text)
         for hit in mentions.within(mentions.actors, start, end):
-            if _CAUSE_NOUNS.match(mentions.text[hit.end: hit.end + 30]):
+            if _CAUSE_NOUNS.match(folded[hit.end: hit.end + 30]):
                 continue  # "the Russian invasion": the cause of the news, not a force that moved
             if _in_section_label(mentions.text, hit.start, hit.end) or _observer(mentions, hit.end):
                 continue
@@ -453,7 +445,7 @@ class Extractor:
                 continue
             if place.place.kind == "city" and not place.place.capital:
                 continue
-            if place.place.country and (_ACTOR_FOLLOWERS.match(mentions.text[place.end: place.end + 40])
+            if place.place.country and (_ACTOR_FOLLOWERS.match(folded[place.end: place.end + 40])
                                         or _LISTED_SUBJECT.match(mentions.text[place.end: place.end + 60])) \
                     and not _observer(mentions, place.end):
                 found.append(place.place.country)
@@ -468,18 +460,19 @@ class Extractor:
         assets: list[Asset] = []
         previous: AssetHit | None = None
         conveyance_end = -1
+        folded = fold_article(mentions.text)
         for hit in hits:
             asset_type = hit.asset
             if asset_type.category == "transport/tanker" and (
-                    _CONVEYANCE.search(mentions.text[max(sentence.start, hit.start - 25): hit.start])
+                    _CONVEYANCE.search(folded[max(sentence.start, hit.start - 25): hit.start])
                     or 0 <= hit.start - conveyance_end <= 2):
                 conveyance_end = hit.end
                 continue  # "flown in aboard C-130 transport planes": the lift, not the deployment
-            if _NON_STATE.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
+            if _NON_STATE.search(folded[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "Hamas fighters" are not fighter aircraft
-            if _CIVILIAN.search(mentions.text[max(sentence.start, hit.start - 15): hit.start]):
+            if _CIVILIAN.search(folded[max(sentence.start, hit.start - 15): hit.start]):
                 continue
-            if _LEFT_BEHIND.search(mentions.text[max(sentence.start, hit.start - 30): hit.start]):
+            if _LEFT_BEHIND.search(folded[max(sentence.start, hit.start - 30): hit.start]):
                 continue  # "detached from the UK Carrier Strike Group": not the unit that moved
             count = _count_before(mentions, hit, sentence)
             generic = asset_type.family.lower() == asset_type.category or not asset_type.countries
@@ -497,7 +490,7 @@ class Extractor:
                 text=hit.text,
             ))
             previous = hit
-        ranged = _FROM_TO.search(mentions.text[start:end])
+        ranged = _FROM_TO.search(folded[start:end])
         if ranged and assets:
             value = _plain_count(ranged.group(2))
             if value:
@@ -640,15 +633,16 @@ def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
     """ "the ship", "the bombers": generic words with a definite article only point back to the
     forces already named, they do not bring new ones."""
     hits = mentions.within(mentions.assets, start, end)
+    folded = fold_article(mentions.text)
     return bool(hits) and all(
-        _is_generic_type(h.asset) and _DEFINITE.search(mentions.text[max(0, h.start - 8): h.start]) for h in hits)
+        _is_generic_type(h.asset) and _DEFINITE.search(folded[max(0, h.start - 8): h.start]) for h in hits)
 
 
 # "The five-day exercise", "The drills", "This year's exercise": an exercise already named.
 _EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
                                r"maneuvers|war\s?games)\b")
 _AIRSPACE = re.compile(r"['’]s\s+(?:territorial\s+)?(?:airspace|waters)\b")
-_DEFINITE = re.compile(r"\b(?:the|these|those)\s+$", re.IGNORECASE)
+_DEFINITE = re.compile(r"\b(?:the|these|those)\s+$")
 
 
 def _is_platform(hit: AssetHit) -> bool:
@@ -772,7 +766,7 @@ def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | 
     year in a sentence about a plan is the coming one, not the one last year."""
     day = mention.date
     if published is None or mention.precision != "month" or _YEAR.search(mention.text) \
-            or not 45 < (published.date - day).days <= 366 or not _FUTURE.search(sentence.text):
+            or not 45 < (published.date - day).days <= 366 or not _FUTURE.search(fold_text(sentence.text)):
         return day
     try:
         return day.replace(year=day.year + 1)

@@ -266,9 +266,10 @@ def find_mentions(
     sentences = split_sentences(text)
     actors = catalogue.find_actors(text, folded)
     assets = catalogue.find_assets(text, folded)
-    masked = _name_spans(text, actors)
+    names = _names(text)
+    masked = _name_spans(names, actors)
     in_names = _SpanIndex(masked)
-    in_ships = _SpanIndex(_ship_names(text))
+    in_ships = _SpanIndex(_ship_names(names))
     actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
@@ -320,7 +321,7 @@ def find_mentions(
         assert group is not None  # every alternative of the trigger pattern is a named group
         kind, priority, status = meaning[int(group[1:])]
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
-    triggers.extend(_exercise_names(text))
+    triggers.extend(_exercise_names(names))
     triggers.sort(key=lambda t: t.start)
     return Mentions(
         text=text,
@@ -391,26 +392,28 @@ class _SpanIndex:
         return index > 0 and self._reach[index - 1] > start
 
 
-def _name_spans(text: str, actors: list[ActorHit]) -> list[tuple[int, int]]:
+def _names(text: str) -> list[tuple[str, re.Match[str]]]:
+    """(kind, match) of every organisation, command, exercise, outlet and ship name, each pattern
+    scanned once: places inside names are not places, ship names hide actors, exercise names are
+    triggers."""
+    return [(kind, match) for pattern, kind in _name_patterns() for match in pattern.finditer(text)]
+
+
+def _name_spans(names: list[tuple[str, re.Match[str]]], actors: list[ActorHit]) -> list[tuple[int, int]]:
     """Spans of organisation, command, exercise and outlet names: places inside them are not places."""
     spans = [(a.start, a.end) for a in actors if a.actor.kind in ("service", "command")]
-    for pattern, _kind in _name_patterns():
-        spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
+    spans.extend(match.span() for _kind, match in names)
     return spans
 
 
-def _exercise_names(text: str) -> list[TriggerMention]:
+def _exercise_names(names: list[tuple[str, re.Match[str]]]) -> list[TriggerMention]:
     """A named exercise ("Talisman Sabre 2025", "Joint Sword-2024A") says what kind of event it is."""
-    return [
-        TriggerMention(m.start(), m.end(), m.group(0), "exercise", 3, "")
-        for pattern, kind in _name_patterns() if kind == "exercise"
-        for m in pattern.finditer(text)
-    ]
+    return [TriggerMention(m.start(), m.end(), m.group(0), "exercise", 3, "")
+            for kind, m in names if kind == "exercise"]
 
 
-def _ship_names(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for pattern, kind in _name_patterns() if kind == "ship"
-            for m in pattern.finditer(text)]
+def _ship_names(names: list[tuple[str, re.Match[str]]]) -> list[tuple[int, int]]:
+    return [m.span() for kind, m in names if kind == "ship"]
 
 
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
