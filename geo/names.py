@@ -18,7 +18,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import ahocorasick
 
 __all__ = [
-    "WordIndex", "WordStartDictionary", "WordStartMatcher", "fold_article", "fold_char", "fold_text",
+    "FoldedArticle", "WordIndex", "WordStartDictionary", "WordStartMatcher", "fold_article", "fold_article_checked",
+    "fold_char", "fold_text",
     "mark_word_starts", "marked_word", "marked_words", "name_key", "word_index",
 ]
 
@@ -88,21 +89,55 @@ def _kept_for_the_last_text(compute: Callable[[str], _Result]) -> Callable[[str]
 
 # What `str.lower` does not fold as the table does: every non-ASCII character, and "`" (to "'").
 _NEEDS_TABLE = re.compile(r"[^\x00-\x5f\x61-\x7f]+")
+_WORD_CHAR = re.compile(r"\w")
+
+
+class FoldedArticle(NamedTuple):
+    """An article folded by `fold_text`, and whether folding kept every word character (\\w) a
+    word character and every other character not one: then words start at the same places in both.
+    ("’" and "™" are not word characters and fold to "'" and "t"; "ʼ" is one and folds to "'".)"""
+
+    text: str
+    same_words: bool
+
+
+class _WordnessTable(dict):
+    """Whether a character and its folding are both word characters or both not, by code point,
+    filled on demand."""
+
+    def __missing__(self, code: int) -> bool:
+        char = chr(code)
+        same = bool(_WORD_CHAR.match(char)) == bool(_WORD_CHAR.match(fold_char(char)))
+        self[code] = same
+        return same
+
+
+_SAME_WORDNESS = _WordnessTable()
 
 
 @_kept_for_the_last_text
-def fold_article(text: str) -> str:
+def fold_article_checked(text: str) -> FoldedArticle:
     """`fold_text` for a whole article, which every finder folds. Articles are mostly ASCII, which
-    `str.lower` folds at C speed; only the rest is looked up in the table, a character at a time."""
+    `str.lower` folds at C speed (keeping word characters apart from the rest); only the other
+    characters are looked up in the tables, a character at a time."""
     pieces = []
     done = 0
+    same_words = True
     for match in _NEEDS_TABLE.finditer(text):
         start, end = match.span()
         pieces.append(text[done:start].lower())
-        pieces.append(text[start:end].translate(_FOLD_TABLE))
+        run = text[start:end]
+        pieces.append(run.translate(_FOLD_TABLE))
+        if same_words:
+            same_words = all(_SAME_WORDNESS[ord(char)] for char in run)
         done = end
     pieces.append(text[done:].lower())
-    return "".join(pieces)
+    return FoldedArticle("".join(pieces), same_words)
+
+
+def fold_article(text: str) -> str:
+    """`fold_text` of a whole article (see `fold_article_checked`)."""
+    return fold_article_checked(text).text
 
 
 def name_key(name: str) -> str:
@@ -199,9 +234,9 @@ PREFIX = 3  # words are indexed by their first three characters
 
 
 class WordIndex(NamedTuple):
-    """Where the words of a text start: by their first PREFIX characters lower-cased ("dri" for
-    "Drills", "a d" for "a dozen"); the keys by each shorter start of theirs ("d", "dr"); and, apart,
-    the starts whose first characters are not all ASCII."""
+    """Where the words of a text start: by their first PREFIX characters folded ("dri" for "Drills",
+    "a d" for "a dozen", "ore" for "Örebro"); the keys by each shorter start of theirs ("d", "dr");
+    and, apart, the starts whose first characters are not all ASCII once folded ("北京")."""
 
     by_prefix: dict[str, list[int]]
     keys_by_start: dict[str, list[str]]
@@ -210,18 +245,34 @@ class WordIndex(NamedTuple):
 
 @_kept_for_the_last_text
 def word_index(text: str) -> WordIndex:
-    """The `WordIndex` of `text`: one pass serves every matcher that scans the same text."""
+    """The `WordIndex` of `text`: one pass serves every matcher that scans the same text.
+
+    Where folding kept word characters apart from the rest (nearly always), the words are read off
+    the folded article as the dictionaries have already marked it, and keyed by their folded start.
+    That only adds words to try ("Émile" under "emi"): a character that a pattern's ASCII letter
+    matches, with IGNORECASE or not, folds to that letter in lower case ("ſ" to "s", "K" to "k")."""
+    folded = fold_article_checked(text)
+    if folded.same_words and "\x01" not in folded.text:
+        marked = mark_word_starts(folded.text)
+        starts: list[int] = []
+        at = marked.find("\x01")  # a mark at i stands before the word at i of the text (see there)
+        while at >= 0:
+            starts.append(at)
+            at = marked.find("\x01", at + 1)
+        keys_from = folded.text
+    else:
+        starts = [match.start() for match in _WORD.finditer(text)]
+        # Lower-cased once: only "İ" lower-cases to two characters, only the Kelvin sign "K" to an
+        # ASCII letter; without them a key of `lowered` is ASCII exactly when the text's characters are.
+        keys_from = text.lower()
+        if len(keys_from) != len(text) or "\u212a" in text:
+            keys_from = "".join(c if c.isascii() else "\x80" for c in text).lower()  # "\x80": any non-ASCII
+    all_ascii = keys_from.isascii()
     index: dict[str, list[int]] = {}
     other: list[int] = []
-    # Lower-cased once: only "İ" lower-cases to two characters, only the Kelvin sign "K" to an ASCII
-    # letter; without them a key of `lowered` is ASCII exactly when the text's characters there are.
-    lowered = text.lower()
-    if len(lowered) != len(text) or "\u212a" in text:
-        lowered = "".join(c if c.isascii() else "\x80" for c in text).lower()  # "\x80": any non-ASCII
-    for match in _WORD.finditer(text):
-        position = match.start()
-        key = lowered[position: position + PREFIX]
-        if key.isascii():
+    for position in starts:
+        key = keys_from[position: position + PREFIX]
+        if all_ascii or key.isascii():
             positions = index.get(key)
             if positions is None:
                 index[key] = [position]
@@ -245,9 +296,8 @@ class WordStartMatcher:
     at a word that begins with one of them, and there only those alternatives (in their original
     order) can match: trying just them finds exactly the same matches. Words are picked from the
     text's `word_index` by their first PREFIX characters ("dri" for "drills?"; a shorter start such
-    as "5" for "\\d+" takes any word that begins so); words that begin with a non-ASCII letter ("ſ"
-    and "K" fold onto ASCII letters) get the full pattern, as does the whole text when some
-    alternative's first characters cannot be listed.
+    as "5" for "\\d+" takes any word that begins so); words whose folded start is not ASCII get the
+    full pattern, as does the whole text when some alternative's first characters cannot be listed.
 
     `anchor` is a regex (best a plain alternation of words that do not overlap one another) that
     every match contains, starting at most `reach` characters after the match's start ("Command"
@@ -278,7 +328,8 @@ class WordStartMatcher:
                 return
             # Words are indexed by ASCII starts ("ſ" and "K" fold onto ASCII letters under IGNORECASE,
             # so a pattern that names such letters itself is left to the full regex).
-            if prefixes is None or not all(p.isascii() and p[0].isalnum() for p in prefixes):
+            # Words are keyed by their folded start, in which "`" has become "'".
+            if prefixes is None or not all(p.isascii() and p[0].isalnum() and "`" not in p for p in prefixes):
                 return
             starts.append((alternative, frozenset(p.lower() for p in prefixes)))
         self._starts = starts

@@ -70,3 +70,62 @@ def test_word_start_matcher_with_an_anchor_finds_what_the_plain_regex_finds():
     plain = re.compile(rf"\b(?:{pattern})")
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
     assert [m.group(0) for m in fast.finditer("no anchors here at all")] == []
+
+
+def test_every_word_start_matcher_finds_what_its_plain_regex_finds_in_tricky_text():
+    """Texts full of characters that fold unusually: "ſ" and "K" match ASCII letters under IGNORECASE,
+    "ʼ" is a word character that folds to "'", "™" and "⑴" change sides, "\x01" is the word mark.
+    Words are found on the folded text when folding keeps words apart, otherwise on the text itself;
+    both must give what the plain regex gives."""
+    import random
+    import re
+
+    from geo import dates, mentions
+    from geo.names import WordStartMatcher, fold_article_checked
+
+    matchers = [matcher for _name, matcher in dates._PATTERNS]
+    matchers += [dates._relative_rules()[0], mentions._trigger_patterns()[0], mentions._COUNT]
+    matchers += [matcher for matcher, _kind in mentions._name_patterns() if matcher._anchor is None]
+    matchers.append(WordStartMatcher([r"patroll?(?:s|ed|ing)?", r"(?:first|second) phase", r"a dozen", r"\d+ troops",
+                                      r"kilo", r"izmir", r"o'clock"], re.IGNORECASE, suffix=r"\b"))
+    matchers.append(WordStartMatcher([r"Sk\w+", r"USS \w+", r"Exercise"]))
+    assert all(matcher._starts is not None for matcher in matchers[-2:])
+    matchers.append(WordStartMatcher([r"kilo", r"o`clock"], re.IGNORECASE))  # "`" folds to "'"
+    words = ["patrolled", "Patrols", "first phase", "a dozen", "5,000 troops", "two", "Exercise", "drills",
+             "January", "3 March 2024", "last week", "on Monday", "USS Kentucky", "frigate Hessen", "Talisman Sabre",
+             "Skagerrak", "ſkagerrak", "Kilo", "İzmir", "Izmir", "o'clock", "o`clock", "Émile", "Örebro", "北京", "ʼs"]
+    tricky = ["ſ", "K", "İ", "ı", "ʼ", "’", "™", "⑴", "\x01", "`", "é", "ß", "—", "\u00a0", "Ǆ", "²"]
+    separators = [" ", " ", " ", ", ", ". ", "\n\n", "-", "'"]
+    generator = random.Random(20261121)
+    checked_both_ways = set()
+    for _ in range(400):
+        pieces = []
+        for _word in range(generator.randint(0, 30)):
+            word = generator.choice(words)
+            if generator.random() < 0.3:
+                at = generator.randint(0, len(word))
+                word = word[:at] + generator.choice(tricky) + word[at:]
+            pieces.append(word + generator.choice(separators))
+        text = "".join(pieces)
+        folded = fold_article_checked(text)
+        checked_both_ways.add(folded.same_words and "\x01" not in folded.text)
+        for matcher in matchers:
+            assert [m.span() for m in matcher.finditer(text)] == [m.span() for m in matcher.pattern.finditer(text)], \
+                (matcher.pattern.pattern[:60], text)
+    assert checked_both_ways == {True, False}
+
+
+def test_folding_keeps_word_characters_apart_except_where_the_article_check_says():
+    """`fold_article_checked` says whether folding kept \\w characters \\w and the others not: checked
+    against the regex itself over every character."""
+    import re
+
+    from geo.names import fold_article_checked, fold_text
+
+    word = re.compile(r"\w")
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        same = bool(word.match(char)) == bool(word.match(fold_text(char)))
+        assert fold_article_checked("ab " + char + " cd").same_words == same, hex(code)
