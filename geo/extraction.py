@@ -171,7 +171,8 @@ _LINKING_WORD = re.compile(r"\b(?:of|to|from|in|at|and)\b")
 _CLAUSE_END = re.compile(r"[;.]")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 # "with Japanese fighter jets", unless the clause goes on to its own verb ("with ... flew").
-_JOINING_BEFORE = re.compile(r"\b(?:with|alongside|and partners from|joined by|including)\s+(?:[\w'’-]+,?\s+){0,6}$")
+_JOINING_WORDS = ("with", "alongside", "and partners from", "joined by", "including")
+_JOINING_BEFORE = re.compile(rf"\b(?:{'|'.join(_JOINING_WORDS)})\s+(?:[\w'’-]+,?\s+){{0,6}}$")
 _JOINING_CLAUSE = re.compile(
     r"\b(?:with|alongside|including)\b.*\b(?:flew|deployed|sent|arrived|said|began|will|have|has)\b")
 
@@ -490,7 +491,8 @@ class Extractor:
                 text=hit.text,
             ))
             previous = hit
-        ranged = _FROM_TO.search(folded[start:end])
+        segment = folded[start:end]
+        ranged = _FROM_TO.search(segment) if "from" in segment else None  # the regex tries every position
         if ranged and assets:
             value = _plain_count(ranged.group(2))
             if value:
@@ -599,6 +601,8 @@ def _acting(mentions: Mentions, sentence: Sentence, actors: list[str]) -> list[s
 def _is_partner_word(text: str, hit: ActorHit) -> bool:
     """ "with Japanese fighter jets", "with allied air forces, including British and Norwegian fighters"."""
     before = text[max(0, hit.start - 70): hit.start].lower()
+    if not any(word in before for word in _JOINING_WORDS):
+        return False  # the regex would try every position to find none
     return bool(_JOINING_BEFORE.search(before)) and not _JOINING_CLAUSE.search(before)
 
 

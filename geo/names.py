@@ -153,6 +153,11 @@ def name_key(name: str) -> str:
 
 
 _BEFORE_WORD = re.compile(r"\W(?=\w)")
+_BEFORE_WORD_ASCII = re.compile(r"\W(?=\w)", re.ASCII)  # the same in ASCII text, without Unicode look-ups
+
+
+def _before_word(text: str) -> re.Pattern[str]:
+    return _BEFORE_WORD_ASCII if text.isascii() else _BEFORE_WORD
 
 
 @_kept_for_the_last_text
@@ -162,7 +167,7 @@ def mark_word_starts(text: str) -> str:
 
     A dictionary automaton fed words marked the same way (`marked_word`) only matches where a
     word starts; the place finder and the catalogues share the marked article."""
-    return _BEFORE_WORD.sub("\x01", " " + text)
+    return _before_word(text).sub("\x01", " " + text)
 
 
 def marked_words(forms: list[str]) -> list[str]:
@@ -173,12 +178,13 @@ def marked_words(forms: list[str]) -> list[str]:
     # A line break only becomes a mark before a word character: every line that starts with one
     # gets its leading space first, as `marked_word` gives it.
     joined = "\n".join(" " + form if form[:1].isalnum() else form for form in forms)
-    return _BEFORE_WORD.sub("\x01", joined).split("\n")
+    return _before_word(joined).sub("\x01", joined).split("\n")
 
 
 def marked_word(form: str) -> str:
     """A dictionary entry as `mark_word_starts` spells it in a text that has a space before it."""
-    return _BEFORE_WORD.sub("\x01", " " + form if form[:1].isalnum() else form)
+    spelt = " " + form if form[:1].isalnum() else form
+    return _before_word(spelt).sub("\x01", spelt)
 
 
 Value = TypeVar("Value")
