@@ -28,18 +28,18 @@ from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
 from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
-from geo.names import fold_article, fold_text
+from geo.names import FoldedPattern, fold_article, fold_text
 from geo.spatial import haversine_km
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
 
-_FUTURE = re.compile(
+_FUTURE = FoldedPattern(
     r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|intention|to be (?:sent|deployed|stationed)|"
     r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b")
-_OBSERVED = re.compile(
+_OBSERVED = FoldedPattern(
     r"\b(?:arrived|landed|flew|conducted|completed|took part|participated|deployed|was deployed|were deployed|"
     r"patrolled|sailed|transited|entered|held|carried out|staged|touched down|operated)\b")
-_ACTOR_FOLLOWERS = re.compile(
+_ACTOR_FOLLOWERS = FoldedPattern(
     r"^(?:['’]s\s+(?!(?:full-scale\s+)?(?:invasion|aggression|war|attack|annexation|occupation|coast|waters|"
     r"airspace|border|territory|capital|president|leader|government|foreign|expansion|expansionism|assertiveness|"
     r"ambitions|behaviou?r|militari[sz]ation|claims?|control|air[\s-]defen[cs]e identification zone|"
@@ -54,7 +54,7 @@ _ACTOR_FOLLOWERS = re.compile(
 _LISTED_SUBJECT = re.compile(r"^(?:,\s*[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)*,?\s+and\s+[A-Z][\w-]+(?:\s[A-Z][\w-]+)?\s+"
                              r"(?:will\s+|have\s+|had\s+)?(?:begin|began|begun|start|started|hold|held|launch|"
                              r"launched|stage|staged|conduct|conducted|join|joined|sent|send|deploy|deployed)\b")
-_CAUSE_NOUNS = re.compile(
+_CAUSE_NOUNS = FoldedPattern(
     r"^\s*(?:'s\s+|’s\s+)?(?:full-scale\s+)?(?:invasion|aggression|war|attack|attacks|threat|threats|annexation|"
     r"occupation|provocation|provocations|pressure|posturing|embassy|ambassador|president|leader|officials?|"
     r"coast|coastline|waters|airspace|border|borders|territory|side|capital|media|military activity|activity|"
@@ -64,46 +64,46 @@ _CAUSE_NOUNS = re.compile(
     r"militari[sz]ation|behaviou?r)\b")
 # "since shortly before the Russian invasion in late February": the date of another event.
 # ("since mid-April" alone is the start of this one.)
-_BACKGROUND_DATE = re.compile(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$")
+_BACKGROUND_DATE = FoldedPattern(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6})$")
 # "..., where MQ-9 drones have been operating since last year,": that date describes the place.
 _IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
 # "detached from the UK Carrier Strike Group", "hosted by the Army's 3rd Brigade": not the unit that moved.
-_LEFT_BEHIND = re.compile(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
+_LEFT_BEHIND = FoldedPattern(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
                           r"(?:[\w'’]+\s+){0,2}$")
-_NON_STATE = re.compile(r"\b(?:hamas|hezbollah|houthis?|militants?|rebels?|taliban|isis|islamic state|wagner|"
+_NON_STATE = FoldedPattern(r"\b(?:hamas|hezbollah|houthis?|militants?|rebels?|taliban|isis|islamic state|wagner|"
                         r"insurgents?|separatists?|militia|guerrillas?)\s+$")
 # "seize merchant ships", "commercial vessels": ships that are not a navy's.
-_CIVILIAN = re.compile(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$")
+_CIVILIAN = FoldedPattern(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$")
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})
 # A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
-_ARRIVING_AT = re.compile(r"\b(?:to|into)\s+(?:the\s+)?$")
-_CONVEYANCE = re.compile(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$")
+_ARRIVING_AT = FoldedPattern(r"\b(?:to|into)\s+(?:the\s+)?$")
+_CONVEYANCE = FoldedPattern(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$")
 # "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
 # sentence dates the event itself too (read on the folded, lower-case text).
-_REPORTED_ON = re.compile(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
+_REPORTED_ON = FoldedPattern(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
                           r"added|disclosed|revealed|claimed)\b")
 # "China's Eastern Theatre Command said", "German Defence Minister Boris Pistorius told": a
 # speaker, whose country need not be the one whose forces the next sentences are about.
-_SPEAKER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
+_SPEAKER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
                       r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
 # "Japan's Joint Staff tracked the detachment", "the ministry recorded Chinese aircraft": who watched,
 # not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
-_OBSERVER = re.compile(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
+_OBSERVER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
                        r"shadowed|followed)\b")
-_RETURNING = re.compile(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
+_RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
                         r"(?:to|in|at)\s+(?:the\s+)?$")
-_OTHER_MOMENT = re.compile(r"\b(?:before|after|until|since)\s+$")
+_OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 _AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.
 _SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
 # "continuing towards the Indian Ocean on their way home": a return, not a deployment there.
-_GOING_HOME = re.compile(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
+_GOING_HOME = FoldedPattern(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
                          r"to return home)\b")
-_REPORTING_DATE = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$")
+_REPORTING_DATE = FoldedPattern(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$")
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
 _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
 _QUOTE_MARKS = ('"', "“", "‘", "'")
@@ -116,7 +116,7 @@ DRAW_TOLERANCE_DEGREES = 0.01
 WIDE_REGION_DEGREES2 = 200.0  # a composite region larger than this (Europe, the Middle East) is vague
 _WIDE = frozenset({"sea", "country"})
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
-_FROM_TO = re.compile(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b")
+_FROM_TO = FoldedPattern(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b")
 
 
 @dataclass(slots=True)
@@ -164,7 +164,7 @@ class _Draft:
     anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
 
 
-_SINCE_BEFORE = re.compile(r"\bsince\s+$")
+_SINCE_BEFORE = FoldedPattern(r"\bsince\s+$")
 _WORDS_ONLY = re.compile(r"[\s\w-]*")
 _NAME_WORDS_ONLY = re.compile(r"[\s\w'’.-]*")
 _LINKING_WORD = re.compile(r"\b(?:of|to|from|in|at|and)\b")
@@ -646,7 +646,7 @@ def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
 _EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
                                r"maneuvers|war\s?games)\b")
 _AIRSPACE = re.compile(r"['’]s\s+(?:territorial\s+)?(?:airspace|waters)\b")
-_DEFINITE = re.compile(r"\b(?:the|these|those)\s+$")
+_DEFINITE = FoldedPattern(r"\b(?:the|these|those)\s+$")
 
 
 def _is_platform(hit: AssetHit) -> bool:
@@ -780,7 +780,8 @@ def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | 
 
 # "runs from 16 to 26 January", "between 8 and 13 October": the day a range starts, read before the
 # date that closes it (on the folded text).
-_RANGE_OPENING = re.compile(r"\b(?:from|between)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:to|and|until|till|through|-|–)\s*$")
+_RANGE_OPENING = FoldedPattern(r"\b(?:from|between)\s+(\d{1,2})(?:st|nd|rd|th)?\s+"
+                               r"(?:to|and|until|till|through|-|–)\s*$")
 
 
 def _range_start(text: str, mention, day: dt.date) -> dt.date:

@@ -19,7 +19,7 @@ from geo.catalogue import ActorHit, AssetHit, Catalogue
 from geo.dates import DateMention, PublicationDate, find_dates
 from geo.gazetteer import DATA_DIR, Place
 from geo.geocoding import OfflineGazetteer
-from geo.names import WordStartMatcher, fold_article
+from geo.names import FoldedPattern, WordStartMatcher, fold_article
 
 __all__ = [
     "CountMention",
@@ -577,16 +577,16 @@ def _from_earlier(tokens: list[str]) -> bool:
 
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
-_NEGATION = re.compile(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
+_NEGATION = FoldedPattern(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
 # "Correction: an earlier post said the units would go to Poland": what a correction takes back.
-_HYPOTHETICAL = re.compile(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|"
+_HYPOTHETICAL = FoldedPattern(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|"
                            r"an earlier (?:version|post|report|story|update|article))\b")
 # "troops in the United States had been placed on heightened alert to deploy to Europe if NATO
 # activates its response force": readiness or a condition, not a move (said anywhere in the clause).
-_CONDITIONAL = re.compile(r"\b(?:if|unless|on (?:heightened |high |short )?(?:alert|standby|notice))\b")
+_CONDITIONAL = FoldedPattern(r"\b(?:if|unless|on (?:heightened |high |short )?(?:alert|standby|notice))\b")
 
 
-_CLAUSE_BREAK = re.compile(r"[,;]")
+_CLAUSE_BREAK = FoldedPattern(r"[,;]")
 
 
 def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:

@@ -10,6 +10,7 @@ import functools
 import re
 import re._constants as re_constants
 import re._parser as re_parser
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
@@ -18,9 +19,9 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import ahocorasick
 
 __all__ = [
-    "FoldedArticle", "WordIndex", "WordStartDictionary", "WordStartMatcher", "fold_article", "fold_article_checked",
-    "fold_char", "fold_text",
-    "mark_word_starts", "marked_word", "marked_words", "name_key", "word_index",
+    "FoldedArticle", "FoldedPattern", "WordIndex", "WordStartDictionary", "WordStartMatcher", "fold_article",
+    "fold_article_checked", "fold_char", "fold_text", "mark_word_starts", "marked_word", "marked_words", "name_key",
+    "word_index",
 ]
 
 # Letters that NFKD does not decompose into a base letter plus a mark.
@@ -32,6 +33,9 @@ _PUNCTUATION = {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    # The ASCII separators that Unicode counts as white space and re.ASCII does not: folded text
+    # has none, so a `FoldedPattern` means the same in either mode.
+    "\x1c": " ", "\x1d": " ", "\x1e": " ", "\x1f": " ",
 }
 
 
@@ -87,8 +91,9 @@ def _kept_for_the_last_text(compute: Callable[[str], _Result]) -> Callable[[str]
     return kept
 
 
-# What `str.lower` does not fold as the table does: every non-ASCII character, and "`" (to "'").
-_NEEDS_TABLE = re.compile(r"[^\x00-\x5f\x61-\x7f]+")
+# What `str.lower` does not fold as the table does: every non-ASCII character, "`" (to "'") and the
+# separators \x1c-\x1f (to " ").
+_NEEDS_TABLE = re.compile(r"[^\x00-\x1b\x20-\x5f\x61-\x7f]+")
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -138,6 +143,33 @@ def fold_article_checked(text: str) -> FoldedArticle:
 def fold_article(text: str) -> str:
     """`fold_text` of a whole article (see `fold_article_checked`)."""
     return fold_article_checked(text).text
+
+
+class FoldedPattern:
+    """A regex for folded text (`fold_text`, `fold_article`), which is nearly always ASCII and never
+    holds the separators that only Unicode counts as white space: there the pattern compiled with
+    re.ASCII means exactly the same, and the engine skips the Unicode look-ups that \\b, \\w and \\s
+    cost. Other text gets the pattern as written."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.unicode = re.compile(pattern, flags)
+        self.ascii = re.compile(pattern, flags | re.ASCII)
+        self.pattern = pattern
+
+    def _for(self, text: str) -> re.Pattern[str]:
+        return self.ascii if text.isascii() else self.unicode
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self._for(text).search(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self._for(text).match(text, pos, endpos)
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self._for(text).fullmatch(text, pos, endpos)
+
+    def split(self, text: str) -> list[str | Any]:
+        return self._for(text).split(text)
 
 
 def name_key(name: str) -> str:

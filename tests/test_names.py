@@ -127,5 +127,29 @@ def test_folding_keeps_word_characters_apart_except_where_the_article_check_says
         if 0xD800 <= code < 0xE000:
             continue
         char = chr(code)
-        same = bool(word.match(char)) == bool(word.match(fold_text(char)))
+        folded = fold_text(char)
+        same = bool(word.match(char)) == bool(word.match(folded))
         assert fold_article_checked("ab " + char + " cd").same_words == same, hex(code)
+        assert folded not in "\x1c\x1d\x1e\x1f", hex(code)  # what re.ASCII's \s would miss (FoldedPattern)
+
+
+def test_folded_patterns_find_in_ascii_mode_what_they_find_as_written():
+    import random
+
+    from geo import extraction, mentions
+    from geo.names import FoldedPattern, fold_article
+
+    patterns = [value for module in (extraction, mentions) for value in vars(module).values()
+                if isinstance(value, FoldedPattern)]
+    assert len(patterns) > 20
+    pieces = ["will", "Said", "from 8 to 13", "hamas ", "detached from the", "since ", "before\x1c", "é", "\x1f",
+              "’s", "—", "home", "  ", "\n", ",", ";", "to the ", "north", "won't", "on alert", "K", "ſ", "5,000"]
+    generator = random.Random(7)
+    for _ in range(300):
+        text = fold_article("".join(generator.choice(pieces) for _piece in range(generator.randint(0, 25))))
+        for pattern in patterns:
+            for start in (0, len(text) // 2):
+                found, plain = pattern.search(text, start), pattern.unicode.search(text, start)
+                assert (found and found.span()) == (plain and plain.span()), (pattern.pattern, text)
+                found, plain = pattern.match(text, start), pattern.unicode.match(text, start)
+                assert (found and found.span()) == (plain and plain.span()), (pattern.pattern, text)
