@@ -15,7 +15,7 @@ PORT ?= 8501
 setup: $(VENV)/.installed assets native
 
 # The extraction modules compiled with mypyc into build/native (geo/native.py): extraction runs about
-# 1.3x faster. Rebuilt only when their sources change; a failed build (no C compiler) says so and
+# 1.4x faster. Rebuilt only when their sources change; a failed build (no C compiler) says so and
 # leaves plain Python, which gives the same results.
 native: $(VENV)/.installed
 	-@$(PY) -m geo compile --if-stale

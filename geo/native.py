@@ -129,7 +129,7 @@ def compile_modules(only_if_stale: bool = False) -> int:
         tail = log.read_text(errors="replace").strip().splitlines()[-15:]
         print("\n".join(tail), file=sys.stderr)
         print(f"compiled extraction not built (full log: {log.relative_to(PROJECT_ROOT)}); "
-              "extraction runs as plain Python, the same but about 1.3x slower", file=sys.stderr)
+              "extraction runs as plain Python, the same but about 1.4x slower", file=sys.stderr)
         return 1
     print(f"compiled {len(COMPILED_MODULES)} modules with mypyc into {NATIVE_DIR.relative_to(PROJECT_ROOT)}")
     return 0
