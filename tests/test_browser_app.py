@@ -212,9 +212,15 @@ def test_the_url_reproduces_the_view(app, browser, app_server, artifacts):
         assert "Friendly" in frame2.locator(".fpm-legend").inner_text()  # the NATO perspective came back
         text = other.main_text()
         assert "Baltic Sea" in text and "2025-03-10" in text
-        sidebar = other.page.evaluate(
-            "(() => { const s = document.querySelector('[data-testid=\"stSidebar\"]');"
-            " return s.textContent + ' ' + Array.from(s.querySelectorAll('input')).map(i => i.value).join(' '); })()")
+        sidebar = ""
+        deadline = time.monotonic() + 15  # the sidebar's widgets may render after the main column's text
+        while not ("Baltic" in sidebar and "patrol" in sidebar) and time.monotonic() < deadline:
+            if sidebar:
+                other.page.wait_for_timeout(200)
+            sidebar = other.page.evaluate(
+                "(() => { const s = document.querySelector('[data-testid=\"stSidebar\"]');"
+                " return s.textContent + ' ' + Array.from(s.querySelectorAll('input')).map(i => i.value).join(' ');"
+                " })()")
         assert "Baltic" in sidebar and "patrol" in sidebar
         settle(other)
         other.page.screenshot(path=str(artifacts / "app_from_link.png"))
