@@ -70,9 +70,9 @@ _IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 _RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")
 # "detached from the UK Carrier Strike Group", "hosted by the Army's 3rd Brigade": not the unit that moved.
 _LEFT_BEHIND = FoldedPattern(r"\b(?:detached from|left|leaving|separated from|split from|hosted by)\s+(?:the\s+)?"
-                          r"(?:[\w'’]+\s+){0,2}$")
+                             r"(?:[\w'’]+\s+){0,2}$")
 _NON_STATE = FoldedPattern(r"\b(?:hamas|hezbollah|houthis?|militants?|rebels?|taliban|isis|islamic state|wagner|"
-                        r"insurgents?|separatists?|militia|guerrillas?)\s+$")
+                           r"insurgents?|separatists?|militia|guerrillas?)\s+$")
 # "seize merchant ships", "commercial vessels": ships that are not a navy's.
 _CIVILIAN = FoldedPattern(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$")
 _PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
@@ -84,17 +84,17 @@ _CONVEYANCE = FoldedPattern(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\
 # "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
 # sentence dates the event itself too (read on the folded, lower-case text).
 _REPORTED_ON = FoldedPattern(r"\s*,?\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|announced|reported|confirmed|told|stated|"
-                          r"added|disclosed|revealed|claimed)\b")
+                             r"added|disclosed|revealed|claimed)\b")
 # "China's Eastern Theatre Command said", "German Defence Minister Boris Pistorius told": a
 # speaker, whose country need not be the one whose forces the next sentences are about.
 _SPEAKER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:said|says|told|claims?|claimed|warned|protested|"
-                      r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
+                         r"condemned|accused|critici[sz]ed|denounced|urged|called)\b")
 # "Japan's Joint Staff tracked the detachment", "the ministry recorded Chinese aircraft": who watched,
 # not whose forces moved (unless forces of its own stand between: "Japanese destroyers shadowed").
 _OBSERVER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monitored|spotted|detected|observed|recorded|"
-                       r"shadowed|followed)\b")
+                          r"shadowed|followed)\b")
 _RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
-                        r"(?:to|in|at)\s+(?:the\s+)?$")
+                           r"(?:to|in|at)\s+(?:the\s+)?$")
 _OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 _AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
@@ -102,7 +102,7 @@ _AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 _SECTION_LABEL = re.compile(r"[ \t]*[A-Z][A-Z .'’/&,-]{0,40}:")
 # "continuing towards the Indian Ocean on their way home": a return, not a deployment there.
 _GOING_HOME = FoldedPattern(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|voyage) (?:home|back)|homeward|"
-                         r"to return home)\b")
+                            r"to return home)\b")
 _REPORTING_DATE = FoldedPattern(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$")
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
 _JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")

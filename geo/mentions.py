@@ -583,7 +583,7 @@ _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _NEGATION = FoldedPattern(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
 # "Correction: an earlier post said the units would go to Poland": what a correction takes back.
 _HYPOTHETICAL = FoldedPattern(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|"
-                           r"an earlier (?:version|post|report|story|update|article))\b")
+                              r"an earlier (?:version|post|report|story|update|article))\b")
 # "troops in the United States had been placed on heightened alert to deploy to Europe if NATO
 # activates its response force": readiness or a condition, not a move (said anywhere in the clause).
 _CONDITIONAL = FoldedPattern(r"\b(?:if|unless|on (?:heightened |high |short )?(?:alert|standby|notice))\b")
