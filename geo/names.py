@@ -94,7 +94,7 @@ def _kept_for_the_last_text(compute: Callable[[str], _Result]) -> Callable[[str]
 # What `str.lower` does not fold as the table does: every non-ASCII character, "`" (to "'") and the
 # separators \x1c-\x1f (to " ").
 _NEEDS_TABLE = re.compile(r"[^\x00-\x1b\x20-\x5f\x61-\x7f]+")
-_WORD_CHAR = re.compile(r"\w")
+_WORD = re.compile(r"\w+")  # each match starts a word (as \b\w finds them, but half the tests per character)
 
 
 class FoldedArticle(NamedTuple):
@@ -112,7 +112,7 @@ class _WordnessTable(dict):
 
     def __missing__(self, code: int) -> bool:
         char = chr(code)
-        same = bool(_WORD_CHAR.match(char)) == bool(_WORD_CHAR.match(fold_char(char)))
+        same = bool(_WORD.match(char)) == bool(_WORD.match(fold_char(char)))
         self[code] = same
         return same
 
@@ -165,11 +165,11 @@ class FoldedPattern:
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self._for(text).match(text, pos, endpos)
 
-    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self._for(text).fullmatch(text, pos, endpos)
-
     def split(self, text: str) -> list[str | Any]:
         return self._for(text).split(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self._for(text).sub(replacement, text)
 
 
 def name_key(name: str) -> str:
@@ -184,12 +184,7 @@ def name_key(name: str) -> str:
     return folded.strip(" ,;:'")
 
 
-_BEFORE_WORD = re.compile(r"\W(?=\w)")
-_BEFORE_WORD_ASCII = re.compile(r"\W(?=\w)", re.ASCII)  # the same in ASCII text, without Unicode look-ups
-
-
-def _before_word(text: str) -> re.Pattern[str]:
-    return _BEFORE_WORD_ASCII if text.isascii() else _BEFORE_WORD
+_BEFORE_WORD = FoldedPattern(r"\W(?=\w)")  # marks folded articles and folded dictionary forms
 
 
 @_kept_for_the_last_text
@@ -199,7 +194,7 @@ def mark_word_starts(text: str) -> str:
 
     A dictionary automaton fed words marked the same way (`marked_word`) only matches where a
     word starts; the place finder and the catalogues share the marked article."""
-    return _before_word(text).sub("\x01", " " + text)
+    return _BEFORE_WORD.sub("\x01", " " + text)
 
 
 def marked_words(forms: list[str]) -> list[str]:
@@ -210,13 +205,12 @@ def marked_words(forms: list[str]) -> list[str]:
     # A line break only becomes a mark before a word character: every line that starts with one
     # gets its leading space first, as `marked_word` gives it.
     joined = "\n".join(" " + form if form[:1].isalnum() else form for form in forms)
-    return _before_word(joined).sub("\x01", joined).split("\n")
+    return _BEFORE_WORD.sub("\x01", joined).split("\n")
 
 
 def marked_word(form: str) -> str:
     """A dictionary entry as `mark_word_starts` spells it in a text that has a space before it."""
-    spelt = " " + form if form[:1].isalnum() else form
-    return _before_word(spelt).sub("\x01", spelt)
+    return _BEFORE_WORD.sub("\x01", " " + form if form[:1].isalnum() else form)
 
 
 Value = TypeVar("Value")
@@ -267,7 +261,6 @@ class WordStartDictionary(Generic[Value]):
 
 
 # -- scanning for patterns that start a word ---------------------------------------------------------
-_WORD = re.compile(r"\w+")  # each match starts a word (as \b\w finds them, but half the tests per character)
 PREFIX = 3  # words are indexed by their first three characters
 
 
