@@ -16,7 +16,6 @@ Online tiles (OpenStreetMap, CartoDB, Esri imagery) are opt-in extra layers over
 from __future__ import annotations
 
 import functools
-import html
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -234,7 +233,7 @@ def add_basemap(
     static folder, `geo.app_map.publish_file`) instead of embedding it: the same files serve every
     map of a theatre and the browser parses them as JSON. Saved HTML leaves `serve` out (inline).
     """
-    from geo.map_elements import LabelLayer  # local import: map_elements imports nothing from here
+    from geo.map_elements import LabelLayer, html_text  # local import: map_elements imports nothing from here
 
     clip = _padded(bounds) if bounds is not None else None
     if detail is None:
@@ -264,7 +263,7 @@ def add_basemap(
         for p, g in zip(props, geoms, strict=True):
             if clip is not None and not (clip[0] <= g.x <= clip[2] and clip[1] <= g.y <= clip[3]):
                 continue
-            rows.append([html.escape(p["name"]), round(g.y, 3), round(g.x, 3), p["kind"], p["minzoom"]])
+            rows.append([html_text(p["name"]), round(g.y, 3), round(g.x, 3), p["kind"], p["minzoom"]])
     group.add_to(fmap)
     if labels:
         LabelLayer(rows).add_to(fmap)

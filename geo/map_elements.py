@@ -2,8 +2,17 @@
 
 Following folium's own plugins: options reach JavaScript only as JSON made safe for a <script>
 block (`safe_json`), and files load from `default_js`, which `geo.offline_assets` points at local
-copies. Every string inside the event payload is already HTML-escaped by `geo.mapping`, so the
-script may put it into popups as markup; nothing here builds markup from raw text.
+copies. Every string inside the event payload is already HTML-escaped by `geo.mapping` (with
+`html_text`), so the script may put it into popups as markup; nothing here builds markup from raw
+text.
+
+Article text must never reach a template compile. branca renders each element's macros and then
+compiles the *rendered* text as a Jinja template once more when the figure renders, so a
+"{{ ... }}" in an event's sentence would run on the server. Two guards, each enough on its own
+for our elements: `safe_json` and `html_text` break every Jinja opener ("{{", "{%", "{#") in the
+text they carry, and our elements (`SinglePassElement`) hand their rendered text to the figure as
+it is (`RenderedText`), without that second compile. folium's own elements keep branca's second
+pass (folium relies on it for element references), so text reaches them only through the first guard.
 
 - `EventLayer`: draws the events (APP-6 symbols with counts, patrol areas/routes, exercise areas)
   from one JSON payload and filters them by date in the browser, so the app changes the time
@@ -17,29 +26,85 @@ script may put it into popups as markup; nothing here builds markup from raw tex
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from geo.offline_assets import current_url
 
-__all__ = ["Attribution", "EventLayer", "LabelLayer", "Legend", "SetTime", "safe_json"]
+__all__ = [
+    "Attribution",
+    "EventLayer",
+    "LabelLayer",
+    "Legend",
+    "RenderedText",
+    "SetTime",
+    "SinglePassElement",
+    "html_text",
+    "safe_json",
+]
+
+# A brace that opens a Jinja expression, statement or comment. In JSON text a brace that opens an
+# object is always followed by a quote or "}", so a match there always lies inside a string.
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+_HTML_INERT = str.maketrans({"{": "&#123;", "}": "&#125;", "%": "&#37;"})
 
 
 def safe_json(value: Any) -> str:
-    """JSON that cannot end a <script> block or open markup: < > & ' and line separators escaped."""
+    """JSON that cannot end a <script> block, open markup or open a Jinja tag: < > & ', line
+    separators and every brace before "{", "%" or "#" escaped (the same characters once parsed)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
-    return text
+    return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
-class LabelLayer(MacroElement):
+def html_text(value: object) -> str:
+    """Text as HTML that shows literally: markup escaped (quotes included, for attributes) and the
+    template characters { } % as character references, so no Jinja tag can form."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_HTML_INERT)
+
+
+class RenderedText(Element):
+    """Text that is already final HTML or JavaScript: the figure takes it as it is.
+
+    branca's own `Element(text)` compiles `text` as a Jinja template; this never does.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RenderedText"
+        self.text = str(text)
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class SinglePassElement(MacroElement):
+    """A MacroElement whose rendered header, html and script reach the figure without a second
+    Jinja compile (branca's MacroElement.render wraps each in `Element(...)`, which compiles it)."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{type(self).__name__} can only render inside a branca Figure (a folium map)")
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RenderedText(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class LabelLayer(SinglePassElement):
     """Place names as text-only markers; each shows from its own minimum zoom."""
 
     _template = Template(
@@ -84,7 +149,7 @@ class LabelLayer(MacroElement):
         self.payload = safe_json(rows)
 
 
-class EventLayer(JSCSSMixin, MacroElement):
+class EventLayer(JSCSSMixin, SinglePassElement):
     """All events of a map in one payload, drawn and time-filtered in the browser."""
 
     _template = Template(
@@ -321,7 +386,7 @@ class EventLayer(JSCSSMixin, MacroElement):
             self.default_css = list(MarkerCluster.default_css)
 
 
-class SetTime(MacroElement):
+class SetTime(SinglePassElement):
     """Calls the event layer's time filter; add inside a FeatureGroup for `feature_group_to_add`."""
 
     _template = Template(
@@ -341,7 +406,7 @@ class SetTime(MacroElement):
         self.payload = safe_json({"asOf": as_of, "from": start, "to": end})
 
 
-class Legend(MacroElement):
+class Legend(SinglePassElement):
     """A Leaflet control with pre-escaped HTML rows; rows carry `data-fpm-key` for the time filter."""
 
     _template = Template(
@@ -389,7 +454,7 @@ class Legend(MacroElement):
         self.position = position
 
 
-class Attribution(MacroElement):
+class Attribution(SinglePassElement):
     """Adds the data credits to Leaflet's attribution control (Natural Earth, GeoNames CC-BY)."""
 
     _template = Template(

@@ -8,14 +8,14 @@ browser filters by date (`geo.map_elements.EventLayer`), so moving a time slider
 the map. Shapes are simplified once and referenced by index: forty patrols over the Baltic Sea
 carry the Baltic polygon once.
 
-Every string that reaches the page is HTML-escaped here (`html.escape`), and the payload is JSON
-made safe for a <script> block: article text can never become markup.
+Every string that reaches the page is HTML-escaped here (`geo.map_elements.html_text`), and the
+payload is JSON made safe for a <script> block: article text can never become markup, nor a Jinja
+tag when branca renders the figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -29,7 +29,7 @@ from geo.basemap import ATTRIBUTION, add_basemap, add_online_tiles
 from geo.errors import InputError
 from geo.events import Event
 from geo.gazetteer import Gazetteer
-from geo.map_elements import Attribution, EventLayer, Legend, SetTime
+from geo.map_elements import Attribution, EventLayer, Legend, SetTime, html_text
 from geo.offline_assets import Mode, use_local_assets
 from geo.posture import OPEN_END, event_span
 from geo.symbols import AFFILIATIONS, DEFAULT_SIDC, PERSPECTIVES, event_count, event_style, primary_asset
@@ -88,10 +88,6 @@ def active_days(event: Event) -> tuple[int | None, int | None]:
 
 
 # -- payload ---------------------------------------------------------------------------------------
-def _esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _round(geom: BaseGeometry) -> BaseGeometry:
     # 0.01° (~1 km) is below the simplification error of every shape drawn as an event area
     return shapely.transform(geom, lambda xy: np.round(xy, SHAPE_DECIMALS))
@@ -170,8 +166,8 @@ def _info(event: Event) -> list[str]:
         dates += " · edited"
     src = event.source
     source = " — ".join(x for x in (src.outlet, src.headline, src.published, src.document) if x)
-    return [_esc(event.kind), _esc(actors), _esc(_assets_text(event)), _esc(places), _esc(dates),
-            _esc(src.sentence), _esc(source)]
+    return [html_text(field) for field in (event.kind, actors, _assets_text(event), places, dates, src.sentence,
+                                           source)]
 
 
 def event_payload(
@@ -247,7 +243,7 @@ def event_payload(
                 title = f"{actor} · {event.kind} · {names}"
             group = groups[key] = len(group_rows)
             group_rows.append([event.kind, ref(style.sidc), ref(style.colour), lat, lon, shape,
-                               ref(style.legend_key), ref(_esc(title)), ref(style.stroke)])
+                               ref(style.legend_key), ref(html_text(title)), ref(style.stroke)])
         entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1
@@ -294,7 +290,7 @@ def legend_html(summary: dict[str, Any], *, title: str = "Force posture", countr
     legend: dict[str, dict[str, Any]] = summary["legend"]
     drawn: Counter[str] = summary["drawn"]
     names = country_names or {}
-    out = [f"<h4>{_esc(title)}</h4>", '<div class="fpm-when"></div>']
+    out = [f"<h4>{html_text(title)}</h4>", '<div class="fpm-when"></div>']
     out.append(f'<div class="fpm-sec">{"Operator country" if perspective == "neutral" else "Affiliation"}</div>')
     entries = sorted(legend.items(), key=lambda kv: -kv[1]["events"])
     if perspective != "neutral":
@@ -307,8 +303,9 @@ def legend_html(summary: dict[str, Any], *, title: str = "Force posture", countr
             label = f"{key} — {names[key]}"
         elif perspective != "neutral":
             label = {"friend": "Friendly", "hostile": "Hostile", "neutral": "Neutral", "unknown": "Unknown"}[key]
-        out.append(f'<div class="fpm-row" data-fpm-key="{_esc(key)}"><span class="fpm-sw" data-sidc="{_esc(sidc)}" '
-                   f'data-colour="{_esc(entry["colour"])}"></span>{_esc(label)}</div>')
+        out.append(f'<div class="fpm-row" data-fpm-key="{html_text(key)}"><span class="fpm-sw" '
+                   f'data-sidc="{html_text(sidc)}" data-colour="{html_text(entry["colour"])}"></span>'
+                   f'{html_text(label)}</div>')
     if len(entries) > max_rows:
         out.append(f'<div class="fpm-note">+ {len(entries) - max_rows} more countries</div>')
     out.append('<div class="fpm-sec">Shown as</div>')
@@ -319,10 +316,10 @@ def legend_html(summary: dict[str, Any], *, title: str = "Force posture", countr
     for key in ("area-patrol", "route", "area-exercise"):
         if drawn.get(key):
             svg, text = _SWATCHES[key]  # type: ignore[misc]
-            out.append(f'<div class="fpm-row" data-fpm-key="draw:{key}">{svg}{_esc(text)}</div>')
+            out.append(f'<div class="fpm-row" data-fpm-key="draw:{key}">{svg}{html_text(text)}</div>')
     note = ("Neutral view: colour = operator country; frames are not affiliations."
             if perspective == "neutral" else f"Perspective: {perspective}.")
-    out.append(f'<div class="fpm-note">{_esc(note)} Positions as reported in open sources.</div>')
+    out.append(f'<div class="fpm-note">{html_text(note)} Positions as reported in open sources.</div>')
     return "".join(out)
 
 
@@ -403,7 +400,7 @@ def build_map(
     if online_tiles:
         add_online_tiles(fmap, online_tiles)
         folium.LayerControl(collapsed=True).add_to(fmap)
-    Attribution(_esc(ATTRIBUTION)).add_to(fmap)
+    Attribution(html_text(ATTRIBUTION)).add_to(fmap)
     payload, summary = event_payload(events, perspective=perspective, gazetteer=gazetteer, time=time,
                                      cluster=cluster, details=details)
     EventLayer(payload).add_to(fmap)

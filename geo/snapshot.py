@@ -37,7 +37,6 @@ from typing import Any
 
 import folium
 import folium.plugins
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import offline_assets
@@ -57,7 +56,7 @@ from geo.export_meta import (
     png_text,
     select_events,
 )
-from geo.map_elements import safe_json
+from geo.map_elements import SinglePassElement, safe_json
 from geo.mapping import build_map
 
 __all__ = [
@@ -111,7 +110,7 @@ NORTH_ARROW = ('<svg viewBox="0 0 40 56" width="30" height="42" aria-label="Nort
                'font-size="14" fill="#1d2733">N</text></svg>')
 
 
-class PrintFrame(MacroElement):
+class PrintFrame(SinglePassElement):
     """Title bar, legend column, north arrow and footer around the map, and `window.FPM_FRAME`.
 
     Texts arrive through `FPM_FRAME.show({...})` and are set with textContent, never as markup.

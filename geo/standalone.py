@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html as html_lib
 import json
 import re
 from collections.abc import Sequence
@@ -24,14 +23,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import folium
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.errors import DataBuildError
 from geo.events import Event
 from geo.export_meta import ATTRIBUTION_LINE, EXPORT_KEY, ExportView, date_label, export_record, select_events
-from geo.map_elements import safe_json
+from geo.map_elements import RenderedText, SinglePassElement, html_text, safe_json
 from geo.offline_assets import VENDOR_DIR
 from geo.posture import OPEN_END, event_span
 from geo.snapshot import local_file_assets, map_for
@@ -58,7 +55,7 @@ def day_range(events: Sequence[Event], view: ExportView) -> tuple[dt.date, dt.da
     return (min(days), max(days)) if days else None
 
 
-class DateSlider(MacroElement):
+class DateSlider(SinglePassElement):
     """A day slider, an "all dates" switch and a play button that drive the map's time filter."""
 
     _template = Template(
@@ -187,11 +184,12 @@ def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any
     with local_file_assets():
         fmap = map_for(chosen, view, gazetteer=gazetteer, legend_title=view.heading())
         root = fmap.get_root()
-        title = html_lib.escape(f"{view.heading()} — {date_label(view)}")
-        root.header.add_child(folium.Element(f"<title>{title}</title>"), name="fpm-title")
-        root.header.add_child(folium.Element(
-            f'<meta name="{EXPORT_KEY}" content="{html_lib.escape(json.dumps(record, ensure_ascii=False))}">'
-            f'<meta name="description" content="{html_lib.escape(ATTRIBUTION_LINE)}">'
+        # The view's title and the record are the user's text: final markup, never a template.
+        title = html_text(f"{view.heading()} — {date_label(view)}")
+        root.header.add_child(RenderedText(f"<title>{title}</title>"), name="fpm-title")
+        root.header.add_child(RenderedText(
+            f'<meta name="{EXPORT_KEY}" content="{html_text(json.dumps(record, ensure_ascii=False))}">'
+            f'<meta name="description" content="{html_text(ATTRIBUTION_LINE)}">'
             f'<script type="application/json" id="fpm-export">{safe_json(record)}</script>'), name="fpm-export")
         if span is not None:
             first, last = span
