@@ -199,9 +199,14 @@ def _collection_text(name: str, bounds: tuple[float, ...] | None) -> str:
 
 
 def _layer(source: str, clip: tuple[float, ...] | None, serve: Callable[[str, str], str] | None,
-           **options: Any) -> folium.GeoJson:
-    """A basemap GeoJson layer: its data inline, or (with `serve`) loaded from the URL serve() gives."""
-    layer = folium.GeoJson(_collection(source, clip), **options)
+           **options: Any) -> folium.GeoJson | None:
+    """A basemap GeoJson layer: its data inline, or (with `serve`) loaded from the URL serve() gives.
+    None when nothing of it lies in `clip` (an inland box has no sea): folium cannot build a
+    tooltip over an empty layer, and there is nothing to draw."""
+    collection = _collection(source, clip)
+    if not collection["features"]:
+        return None
+    layer = folium.GeoJson(collection, **options)
     if serve is not None:
         # folium then loads it with a synchronous request: drawn in order, under the event layer.
         layer.embed = False
@@ -239,7 +244,7 @@ def add_basemap(
     if detail is None:
         detail = bounds is not None and (bounds[2] - bounds[0]) < 60
     group = folium.FeatureGroup(name="Basemap (Natural Earth, gazetteer seas)", control=False, overlay=True)
-    _layer(
+    seas = _layer(
         "seas" if clip else "seas_world", clip, serve,
         name="Seas",
         style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "color": "#b7cfe0",
@@ -247,8 +252,8 @@ def add_basemap(
         highlight_function=lambda _f: {"fillColor": "#bcd4e6", "weight": 1.2},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
         smooth_factor=1.0,
-    ).add_to(group)
-    _layer(
+    )
+    countries = _layer(
         "countries_detail" if detail else "countries_coarse" if clip else "countries_world", clip, serve,
         name="Countries",
         style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "color": BORDER_COLOUR,
@@ -256,7 +261,10 @@ def add_basemap(
         highlight_function=lambda _f: {"fillColor": "#ece6d8"},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
         smooth_factor=1.0,
-    ).add_to(group)
+    )
+    for layer in (seas, countries):
+        if layer is not None:
+            layer.add_to(group)
     rows: list[list[Any]] = []
     if labels:
         props, geoms = load_layer("labels")

@@ -190,6 +190,19 @@ def test_the_escapes_change_nothing_a_reader_sees():
         assert not re.search(r"[{}%<>]", escaped)
 
 
+def test_an_inland_view_draws_without_any_sea(gazetteer):
+    """Switzerland's box holds no sea: the sea layer is left out instead of failing (F10)."""
+    from geo.mapping import build_map
+    from geo.snapshot import SIZES, build_snapshot_html
+
+    event = make_event(gazetteer, 93, "exercise", ["CH"], ["country:CH"], [], start="2025-03-03")
+    page = build_map([event], theatre=(5.0, 47.0, 6.0, 48.0), gazetteer=gazetteer).get_root().render()
+    assert len(event_layer_payload(page)["groups"]) == 1
+    view = ExportView.make(bounds=(5.0, 47.0, 6.0, 48.0), as_of="2025-03-10")
+    snapshot_page = build_snapshot_html([event], view, size=SIZES["slide"], gazetteer=gazetteer)
+    assert len(event_layer_payload(snapshot_page)["groups"]) == 1
+
+
 # -- the app and the CLI, on a store holding such an event -----------------------------------------
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory, gazetteer) -> Path:
