@@ -230,7 +230,7 @@ def _event_details(store: Any, event_id: str, view: View, names: dict[str, str])
         st.warning("That event is no longer in the store (deleted or merged).")
         return
     head = st.columns([3, 1], vertical_alignment="center")
-    head[0].markdown(f"**Event** `{safe_html(event.id)}`", unsafe_allow_html=True)
+    head[0].markdown(f"**Event** <code>{safe_html(event.id)}</code>", unsafe_allow_html=True)
     head[1].button("Close", key="b_close_event", on_click=_select_event, args=("",))
     st.markdown(event_card_html(event, names), unsafe_allow_html=True)
     st.dataframe(event_fields(event), hide_index=True, width="stretch", height=300)
@@ -450,7 +450,7 @@ def add_article_page() -> None:
         return
     events = ss.get("a_events", [])
     st.markdown(f"**{len(events)} event{'s' if len(events) != 1 else ''} found** in "
-                f"`{safe_html(article.document)}`", unsafe_allow_html=True)
+                f"<code>{safe_html(article.document)}</code>", unsafe_allow_html=True)
     if ss.get("a_unresolved"):
         st.caption("Names the gazetteer did not know: " + ", ".join(ss["a_unresolved"]))
     frame = events_frame(events)
