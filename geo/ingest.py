@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import functools
+import html as html_lib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +139,14 @@ _DROP_CLASS = re.compile(
     r"subscribe|cookie|breadcrumb|menu|popup|caption|credit|tags|most-read|trending",
     re.IGNORECASE,
 )
+# Characters XML 1.0 cannot hold (all C0 controls but tab, line feed and carriage return; lone
+# surrogates; U+FFFE and U+FFFF): lxml rejects them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A tag or the start of a comment; [^<>] keeps a "<" that never closes from scanning the page again.
+_TAG = re.compile(r"<!--|<(/?)([A-Za-z][\w:-]*)?[^<>]*>")
+# Elements whose whole content is never reporting text, and the pattern of their end tag.
+_RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE)
+                 for name in ("script", "style", "title", "noscript", "template")}
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "tr", "br", "table", "ul", "ol", "pre", "dd", "dt"}
 
@@ -148,6 +159,10 @@ def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[
     """
     import lxml.html
 
+    # lxml refuses, at parse time or later when an element is removed, text that XML cannot hold
+    # (control characters such as the vertical tab that text pasted from Word carries); none of it
+    # is reporting, so it goes before parsing.
+    html = _NOT_XML.sub("", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError) as err:
@@ -174,28 +189,69 @@ def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[
                     dropped.append(DroppedBlock(label, snippet))
             element.drop_tree()
     body = root.find(".//body")
+    text = _paragraphs(_collect_text(body if body is not None else root))
+    if not text.strip():
+        # libxml2 stops descending past a few hundred nested elements and keeps nothing below: read
+        # such a page by dropping its tags instead (scripts, styles and comments still go).
+        text = _paragraphs(_strip_markup(html))
+        if text and dropped is not None:
+            dropped.append(DroppedBlock("markup", "the page nests too deeply for the HTML parser: read as text"))
+    return text, title
+
+
+def _strip_markup(html: str) -> str:
+    """The text of a page without a parser: comments, scripts, styles and the title dropped whole,
+    a line break for each block tag, other tags dropped, entities decoded. One pass, linear."""
     pieces: list[str] = []
-    _collect_text(body if body is not None else root, pieces)
-    text = "".join(pieces)
+    position = 0
+    for tag in _TAG.finditer(html):
+        if tag.start() < position:  # inside a comment, script or style skipped below
+            continue
+        pieces.append(html[position:tag.start()])
+        position = tag.end()
+        if tag.group(0).startswith("<!--"):
+            end = html.find("-->", tag.start() + 4)
+            position = len(html) if end < 0 else end + 3
+            continue
+        name = (tag.group(2) or "").lower()
+        if name in _RAW_TEXT_END and not tag.group(1):
+            end = _RAW_TEXT_END[name].search(html, position)
+            position = len(html) if end is None else end.start()
+        elif name in _BLOCK_TAGS:
+            pieces.append("\n")
+    pieces.append(html[position:])
+    return html_lib.unescape("".join(pieces))
+
+
+def _paragraphs(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n\n".join(line for line in lines if line), title
+    return "\n\n".join(line for line in lines if line)
 
 
-def _collect_text(element: object, pieces: list[str]) -> None:
-    tag = getattr(element, "tag", None)
-    if not isinstance(tag, str):
-        return
-    block = tag in _BLOCK_TAGS
-    if block:
-        pieces.append("\n")
-    if element.text:  # type: ignore[attr-defined]
-        pieces.append(element.text)  # type: ignore[attr-defined]
-    for child in element:  # type: ignore[attr-defined]
-        _collect_text(child, pieces)
-        if child.tail:
-            pieces.append(child.tail)
-    if block:
-        pieces.append("\n")
+def _collect_text(top: object) -> str:
+    """The text under `top`, a line break around each block element (a loop, not recursion: pages
+    can nest deeper than Python's recursion limit)."""
+    pieces: list[str] = []
+    stack: list[tuple[object, bool]] = [(top, False)]
+    while stack:
+        element, closing = stack.pop()
+        if closing:  # after the element's children: its closing break and its tail
+            if getattr(element, "tag", None) in _BLOCK_TAGS:
+                pieces.append("\n")
+            if element is not top and element.tail:  # type: ignore[attr-defined]
+                pieces.append(element.tail)  # type: ignore[attr-defined]
+            continue
+        if not isinstance(getattr(element, "tag", None), str):  # comments, processing instructions
+            if element is not top and getattr(element, "tail", None):
+                pieces.append(element.tail)  # type: ignore[attr-defined]
+            continue
+        if element.tag in _BLOCK_TAGS:  # type: ignore[attr-defined]
+            pieces.append("\n")
+        if element.text:  # type: ignore[attr-defined]
+            pieces.append(element.text)  # type: ignore[attr-defined]
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(list(element)))  # type: ignore[call-overload]
+    return "".join(pieces)
 
 
 # -- plain-text cleaning ------------------------------------------------------------------------
@@ -289,36 +345,75 @@ def read_article_bytes(
 def read_article(path: str | Path, *, published: str | None = None) -> Article:
     """Read a file; metadata (outlet, headline, published) comes from `articles.json` beside it."""
     target = Path(path)
-    if not target.exists():
-        raise InputError(f"{target} does not exist")
-    if target.is_dir():
-        raise InputError(f"{target} is a folder; give an article file")
-    size = target.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
-        raise InputError(
-            f"{target.name} is {size / 1_048_576:.1f} MiB; articles are at most "
-            f"{MAX_ARTICLE_BYTES // 1_048_576} MiB (is it really one article?)"
-        )
+    data = read_regular_file(target, MAX_ARTICLE_BYTES, what="articles")
     metadata = article_metadata(target)
     return read_article_bytes(
-        target.read_bytes(),
-        target.name,
+        data,
+        display_name(target.name),
         published=published or metadata.get("published"),
         outlet=metadata.get("outlet"),
         headline=metadata.get("headline"),
     )
 
 
+def read_regular_file(path: Path, limit: int, *, what: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; InputError for anything else.
+
+    A FIFO would block forever and a device such as /dev/zero never ends, so only regular files
+    are read, and never more than `limit` bytes, even if the file grows while it is read.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{display_name(str(path))} does not exist") from None
+    except OSError as err:
+        raise InputError(f"{display_name(str(path))} cannot be read: {err.strerror}") from err
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{display_name(str(path))} is a folder; give a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{display_name(str(path))} is not a regular file (a device, pipe or socket); "
+                         "save its content to a file first")
+
+    def too_big(size: int) -> InputError:
+        return InputError(f"{display_name(path.name)} is {size / 1_048_576:.1f} MiB; {what} are at most "
+                          f"{limit // 1_048_576} MiB (is it really one?)")
+
+    if info.st_size > limit:
+        raise too_big(info.st_size)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        raise InputError(f"{display_name(str(path))} cannot be read: {err.strerror}") from err
+    if len(data) > limit:
+        raise too_big(len(data))
+    return data
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by the OS as surrogate escapes, which no
+    database or JSON writer accepts) are spelt as \\xNN, so distinct names stay distinct."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def article_metadata(path: Path) -> dict[str, str]:
-    """This article's entry in `articles.json` (or a corpus `gold.json`'s `published`), if any."""
+    """This article's entry in `articles.json` (or a corpus `gold.json`'s `published`), if any.
+
+    The sidecar maps file names to {"url", "outlet", "headline", "published"}; a sidecar that is
+    not such a mapping is an InputError naming it (its articles would lose their dates otherwise).
+    """
     for name in (METADATA_FILE, "gold.json"):
         sidecar = path.parent / name
-        if not sidecar.exists():
+        if not sidecar.is_file():
             continue
         try:
-            entry = json.loads(sidecar.read_text(encoding="utf-8")).get(path.name)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            data = json.loads(read_regular_file(sidecar, MAX_ARTICLE_BYTES, what="metadata files"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
             raise InputError(f"{sidecar} is not valid JSON: {err}") from err
+        if not isinstance(data, dict):
+            raise InputError(f"{sidecar} should be a JSON object mapping file names to their outlet, headline "
+                             f"and published date; it is a {type(data).__name__}")
+        entry = data.get(path.name)
         if isinstance(entry, dict):
             return {k: v for k, v in entry.items() if isinstance(v, str)}
     return {}

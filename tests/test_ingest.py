@@ -98,3 +98,75 @@ def test_inline_photo_credit_is_cut_from_its_paragraph():
     kept, dropped = clean_text("The bombers flew home. Photo courtesy of the Finnish Air Force\n")
     assert kept == "The bombers flew home."
     assert dropped[0].label == "credit"
+
+
+# -- hostile files and pages (issue 13: F5, F12 and the deep-nesting observation) -------------------
+def test_special_files_are_refused_without_reading(tmp_path):
+    """A FIFO would block the reader forever and /dev/zero never ends: neither is read."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(target=lambda: outcome.extend(_raised(read_article, fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert isinstance(outcome[0], InputError) and "not a regular file" in str(outcome[0])
+    with pytest.raises(InputError, match="not a regular file"):
+        read_article("/dev/zero")
+
+
+def _raised(function, *args) -> list[BaseException]:
+    try:
+        function(*args)
+    except BaseException as err:  # the test inspects whatever came out
+        return [err]
+    return []
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x01", "\x1f", "\ufffe"])
+def test_control_characters_in_html_are_dropped(control):
+    """lxml refuses text XML cannot hold when it removes a comment or script next to it."""
+    page = (f"<html><body><p>NATO jets<!-- ad -->{control} flew over Poland.</p><script>x()</script>{control}"
+            f"<p>Two B-52 bombers{control} patrolled the Baltic Sea.</p></body></html>")
+    article = read_article_bytes(page.encode("utf-8"), "vt.html")
+    assert "NATO jets flew over Poland." in article.text.replace("  ", " ")
+    assert "Two B-52 bombers patrolled the Baltic Sea." in article.text
+    assert control not in article.text
+
+
+def test_deeply_nested_page_is_still_read():
+    depth = 3000
+    page = ("<html><head><title>Deep</title><script>var hidden = 'Sea of Japan';</script></head><body>"
+            + "<div>" * depth + "<p>Two B-52 bombers flew over the Baltic Sea on 3 March 2025.</p>"
+            "<!-- Related: Chinese drills --><p>They returned to RAF Fairford.</p>" + "</div>" * depth
+            + "</body></html>")
+    article = read_article_bytes(page.encode("utf-8"), "deep.html")
+    assert article.text == ("Two B-52 bombers flew over the Baltic Sea on 3 March 2025.\n\n"
+                            "They returned to RAF Fairford.")
+    assert any(block.label == "markup" for block in article.dropped)
+
+
+def test_metadata_sidecar_that_is_not_a_mapping_is_named(tmp_path):
+    (tmp_path / "a.txt").write_text("Two B-52 bombers flew over the Baltic Sea.", encoding="utf-8")
+    (tmp_path / "articles.json").write_text('["a.txt"]', encoding="utf-8")
+    with pytest.raises(InputError, match=r"articles\.json should be a JSON object .* it is a list"):
+        read_article(tmp_path / "a.txt")
+    (tmp_path / "articles.json").write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError, match="not valid JSON"):
+        read_article(tmp_path / "a.txt")
+
+
+def test_file_names_that_are_not_utf8_are_kept_distinct(tmp_path):
+    import os
+
+    text = b"Two B-52 bombers flew over the Baltic Sea on 3 March 2025."
+    names = [os.fsdecode(b"bericht-\xe4.txt"), os.fsdecode(b"bericht-\xf6.txt")]
+    for name in names:
+        (tmp_path / name).write_bytes(text)
+    documents = [read_article(tmp_path / name).document for name in names]
+    assert documents == ["bericht-\\xe4.txt", "bericht-\\xf6.txt"]
+    for document in documents:
+        document.encode("utf-8")  # storable: no surrogate escapes left
