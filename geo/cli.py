@@ -1,13 +1,16 @@
 """Command line: `python -m geo COMMAND ...`.
 
-Every failure the user can cause ends in one sentence on stderr and a non-zero exit code,
-never a traceback.
+Every failure ends in one sentence on stderr and a non-zero exit code, never a traceback: 1 when
+nothing matched, 2 for bad input (for `ingest`: some articles could not be read; the others went
+in), 3 for an internal error (a bug: FPM_DEBUG=1 shows its traceback), 141 when the reader of the
+output went away (`... | head`), 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +21,9 @@ __all__ = ["main"]
 
 EXIT_NO_MATCH = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
+ENV_DEBUG = "FPM_DEBUG"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -262,6 +268,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`... | head`): what was written is written, and the store committed
+        # before printing. Point stdout at /dev/null so that Python's exit flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as err:
+        if os.environ.get(ENV_DEBUG) == "1":
+            raise
+        print(f"error: internal error ({type(err).__name__}: {err}). Please report it; {ENV_DEBUG}=1 shows "
+              "the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

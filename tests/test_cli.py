@@ -42,3 +42,12 @@ def test_geocode_empty_query_is_a_clear_error(gazetteer):
     result = run_cli("geocode", "   ")
     assert result.returncode == 2
     assert "empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early(gazetteer):
+    """`geocode ... | head -c 100`: the closed pipe ends the command quietly, no traceback."""
+    pipeline = subprocess.run(
+        f"set -o pipefail; {sys.executable} -m geo geocode 'Pacific Ocean' | head -c 100 >/dev/null",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert pipeline.returncode == 141, pipeline.stderr
+    assert "Traceback" not in pipeline.stderr and "BrokenPipeError" not in pipeline.stderr
