@@ -10,7 +10,7 @@ GAZETTEER := $(BUILD)/gazetteer.parquet
 CURATED := $(wildcard data/*.csv data/*.geojson)
 PORT ?= 8501
 
-.PHONY: run test setup data system-deps lint bench evaluate freeze clean assets basemap seed pg-start pg-stop native
+.PHONY: run test setup data system-deps lint bench fuzz evaluate freeze clean assets basemap seed pg-start pg-stop native
 
 setup: $(VENV)/.installed assets native
 
@@ -117,6 +117,12 @@ lint: setup
 
 bench: setup data
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# The long fuzz run (issue 13): 10,000 generated hostile inputs through extraction, HTML reading,
+# import and map rendering; prints crashes, hangs (> 2 s) and the slowest inputs (bench/fuzz.py).
+FUZZ_INPUTS ?= 10000
+fuzz: setup data
+	$(PY) bench/fuzz.py --inputs $(FUZZ_INPUTS)
 
 freeze: setup
 	$(PY) -m pip freeze --exclude-editable | sed '/^-e /d' > requirements.txt
