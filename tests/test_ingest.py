@@ -170,3 +170,30 @@ def test_file_names_that_are_not_utf8_are_kept_distinct(tmp_path):
     assert documents == ["bericht-\\xe4.txt", "bericht-\\xf6.txt"]
     for document in documents:
         document.encode("utf-8")  # storable: no surrogate escapes left
+
+
+HTML_PIECES = ["<p>", "</p>", "<div class='comments'>", "</div>", "<script>", "</script>", "<style>", "<!--", "-->",
+               "<title>", "<br>", "<", ">", "&amp;", "&#0;", "&#xD800;", "<![CDATA[", "]]>", "\x0b", "\x00", "\x1f",
+               "\ufffe", "\ud800", "<html>", "<body>", "Two B-52 bombers flew over the Baltic Sea. "]
+
+
+def test_any_page_is_read_or_refused_clearly():
+    """Hypothesis: whatever the page holds, reading it gives text without control characters or a
+    clear InputError; never another exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    pages = st.lists(st.one_of(st.sampled_from(HTML_PIECES), st.text(max_size=10)), max_size=40).map("".join)
+
+    @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(page=pages, as_html=st.booleans())
+    def check(page: str, as_html: bool) -> None:
+        data = (("<html><body>" if as_html else "") + page).encode("utf-8", "surrogatepass")
+        try:
+            article = read_article_bytes(data, "fuzz.html")
+        except InputError:
+            return
+        assert article.text.strip()
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in article.text)
+
+    check()

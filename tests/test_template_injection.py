@@ -287,3 +287,32 @@ def test_export_menu_png_deck_and_offline_page(hostile_store, gazetteer, browser
     tab.wait_for_selector(".fpm-popup", timeout=10000)
     assert HOSTILE in tab.locator(".fpm-popup").inner_text()
     tab.close()
+
+
+# -- property-based: any text in any field --------------------------------------------------------
+TEMPLATE_PIECES = ["{{", "}}", "{%", "%}", "{#", "#}", "{%-", "-%}", "raw", "endraw", "for x in y", "7*7", "%",
+                   "{", "}", "\\", "\"", "'", "<", ">", "&", "</script>", "\u2028", "\x00", "\x0b"]
+
+
+def _hostile_texts():
+    from hypothesis import strategies as st
+
+    return st.lists(st.one_of(st.sampled_from(TEMPLATE_PIECES), st.text(max_size=8)), max_size=12).map("".join)
+
+
+def test_any_text_in_any_field_is_drawn_literally(gazetteer):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from geo.mapping import build_map
+
+    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(texts=st.lists(_hostile_texts(), min_size=1, max_size=3), title=_hostile_texts())
+    def check(texts: list[str], title: str) -> None:
+        events = [hostile_event(gazetteer, 100 + n, text=text) for n, text in enumerate(texts)]
+        page = build_map(events, theatre="Europe", gazetteer=gazetteer, title=title, basemap=False).get_root().render()
+        shown = shown_texts(event_layer_payload(page))
+        for text in texts:  # the sentence, as the popup shows it (control characters included)
+            assert f"Two B-52H bombers arrived at RAF Fairford {text}" in shown
+
+    check()
