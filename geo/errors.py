@@ -11,6 +11,8 @@ __all__ = [
     "GazetteerMissingError",
     "InputError",
     "NoMatchError",
+    "StaleEditError",
+    "StoreBusyError",
 ]
 
 
@@ -32,3 +34,19 @@ class DataBuildError(ForcePostureError, ValueError):
 
 class GazetteerMissingError(ForcePostureError, FileNotFoundError):
     """The built gazetteer is absent: run `make data` (or `python -m geo build`)."""
+
+
+class StoreBusyError(ForcePostureError, RuntimeError):
+    """Another process held the event store's write lock for longer than this one would wait."""
+
+
+class StaleEditError(ForcePostureError, RuntimeError):
+    """An edit was based on an older version of an event than the one now stored (someone else
+    changed it in between); the caller reloads the event and applies the correction again."""
+
+    def __init__(self, event_id: str, expected: int, current: int) -> None:
+        self.event_id = event_id
+        self.expected = expected
+        self.current = current
+        super().__init__(f"event {event_id} was changed by someone else since you opened it (version {expected}, "
+                         f"now {current}); reload it and apply your correction again")

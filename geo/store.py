@@ -29,6 +29,7 @@ import json
 import math
 import os
 import threading
+import unicodedata
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -41,22 +42,36 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import InputError, NoMatchError
-from geo.events import ASSET_CATEGORIES, Asset, Event, EventPlace, EventSource
+from geo.errors import InputError, NoMatchError, StaleEditError
+from geo.events import (
+    ASSET_CATEGORIES,
+    EVENT_KINDS,
+    GEO_PRECISION,
+    PLACE_ROLES,
+    STATUSES,
+    TIME_PRECISIONS,
+    Asset,
+    Event,
+    EventPlace,
+    EventSource,
+)
 from geo.gazetteer import DATA_DIR
 from geo.posture import (
     PostureItem,
     PostureRow,
     active_span,
     country_name,
+    is_country_code,
     parse_day,
     posture_items,
 )
 
 __all__ = [
+    "DEFAULT_LOCK_WAIT_S",
     "DEFAULT_STORE_PATH",
     "EDITABLE_FIELDS",
     "ENV_DATABASE_URL",
+    "ENV_LOCK_WAIT",
     "ArticleRecord",
     "Change",
     "EventStore",
@@ -65,11 +80,14 @@ __all__ = [
     "IngestReport",
     "IngestSummary",
     "Trace",
+    "VersionedEvent",
     "WeekCount",
     "article_hash",
     "article_paths",
     "bbox_boxes",
+    "brief_repr",
     "check_event",
+    "check_properties",
     "default_editor",
     "ingest_paths",
     "open_store",
@@ -77,7 +95,12 @@ __all__ = [
 
 ENV_DATABASE_URL = "FPM_DATABASE_URL"
 DEFAULT_STORE_PATH = DATA_DIR / "store" / "events.sqlite"
-SCHEMA_VERSION = "1"
+# 2: events carry a version (optimistic concurrency); stores of schema 1 are migrated on open.
+SCHEMA_VERSION = "2"
+# How long a write waits for another process's write lock before StoreBusyError (seconds);
+# FPM_STORE_LOCK_WAIT_S or open_store(lock_wait_s=...) changes it.
+ENV_LOCK_WAIT = "FPM_STORE_LOCK_WAIT_S"
+DEFAULT_LOCK_WAIT_S = 300.0
 EDITABLE_FIELDS = ("kind", "actors", "partners", "assets", "places", "geometry", "geo_precision", "start", "end",
                    "time_precision", "status", "source", "confidence", "notes")
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
@@ -175,6 +198,13 @@ class Trace:
     matches: bool  # the article text at [start:end] is the recorded sentence
 
 
+class VersionedEvent(NamedTuple):
+    """An event and its version: how many times it has been written (1 when first stored)."""
+
+    event: Event
+    version: int
+
+
 class WeekCount(NamedTuple):
     """Live events of one kind that started in one week (the timeline's bars)."""
 
@@ -226,7 +256,7 @@ class Filters:
             active_on=parse_day(active_on, "active_on"),
             between=span,
             kinds=_strings(kinds),
-            actors=tuple(a.upper() for a in _strings(actors)),
+            actors=tuple(dict.fromkeys(a.upper() for a in _strings(actors))),
             categories=_strings(categories),
             statuses=_strings(statuses),
             bbox=_check_bbox(bbox) if bbox is not None else None,
@@ -236,11 +266,12 @@ class Filters:
 
 
 def _strings(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    """The distinct non-blank values, in order (a value repeated a thousand times is asked once)."""
     if values is None:
         return ()
     if isinstance(values, str):
         values = [values]
-    return tuple(str(v).strip() for v in values if str(v).strip())
+    return tuple(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
 
 
 def _check_bbox(bbox: Sequence[float]) -> BBox:
@@ -264,30 +295,187 @@ def bbox_boxes(bbox: BBox) -> list[BBox]:
 
 
 # -- event checks and conversions ---------------------------------------------------------------------
+# Bounds both backends can index: PostgreSQL refuses a B-tree entry over about 2,700 bytes, and a
+# character is at most 4 bytes of UTF-8, so 600 characters of document name always fit.
+MAX_ID_CHARS = 200
+MAX_DOCUMENT_CHARS = 600
+# posture_items.asset_count is a 32-bit INTEGER on PostGIS, and SQLite's 64-bit SUM then cannot
+# overflow; no force is counted in billions.
+MAX_ASSET_COUNT = 2**31 - 1
+# Characters an id may not hold: control and format characters (the posture panel joins ids with
+# the unit separator \x1f, and an invisible or right-to-left mark makes two ids look alike).
+_ID_FORBIDDEN = ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+_ASSET_TEXT = ("name", "family", "app6", "text")
+_PLACE_TEXT = ("id", "name", "kind", "text")
+
+
+def brief_repr(value: Any, limit: int = 40) -> str:
+    """A value for a message: short, and never the whole of a huge or deeply nested one."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[:limit] + "...")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of {len(str(abs(value))) if value.bit_length() < 10_000 else 'thousands of'} digits"
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _text_problem(value: Any, what: str, *, optional: bool = False) -> str | None:
+    """Why `value` cannot be stored as text (None when it can): both databases refuse NUL characters
+    and unpaired surrogates, so neither may reach them."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        return f"{what} was {brief_repr(value)} but is expected to be text"
+    if "\x00" in value:
+        return f"{what} contains a NUL character (\\x00)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{what} contains an unpaired surrogate character, which is not valid Unicode text"
+    return None
+
+
+def _id_problem(value: Any, what: str, limit: int) -> str | None:
+    problem = _text_problem(value, what)
+    if problem:
+        return problem
+    if not value.strip():
+        return f"{what} is empty"
+    if len(value) > limit:
+        return f"{what} is {len(value):,} characters long; at most {limit} are allowed"
+    bad = next((ch for ch in value if unicodedata.category(ch) in _ID_FORBIDDEN), None)
+    if bad is not None:
+        return f"{what} {brief_repr(value)} contains the control or format character U+{ord(bad):04X}"
+    return None
+
+
+def _choice_problem(value: Any, what: str, allowed: Iterable[Any]) -> str | None:
+    allowed = list(allowed)
+    if isinstance(value, bool) or value not in allowed or type(value) is not type(allowed[0]):
+        return f"{what} was {brief_repr(value)} but is expected to be one of {allowed}"
+    return None
+
+
+def _count_problem(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ASSET_COUNT:
+        return f"{what} was {brief_repr(value)} but is expected to be a whole number from 0 to {MAX_ASSET_COUNT:,}"
+    return None
+
+
+def _asset_problems(number: int, asset: Any) -> list[str]:
+    if not isinstance(asset, dict):
+        return [f"asset {number} was {brief_repr(asset)} but is expected to be an object"]
+    name = asset.get("name")
+    label = f"asset {number}" + (f" ({brief_repr(name)})" if isinstance(name, str) else "")
+    problems = [p for key in _ASSET_TEXT if key in ("name", "family") or key in asset
+                if (p := _text_problem(asset.get(key), f"{label} {key}"))]
+    if asset.get("category") not in ASSET_CATEGORIES:
+        problems.append(f"{label} has category {brief_repr(asset.get('category'))}, expected one of "
+                        f"{list(ASSET_CATEGORIES)}")
+    problems += filter(None, [_count_problem(asset.get("count"), f"{label} count"),
+                              _text_problem(asset.get("catalogue_id"), f"{label} catalogue_id", optional=True)])
+    if not isinstance(asset.get("nuclear", False), bool):
+        problems.append(f"{label} nuclear was {brief_repr(asset.get('nuclear'))} but is expected to be true or false")
+    return problems
+
+
+def _place_problems(number: int, place: Any) -> list[str]:
+    if not isinstance(place, dict):
+        return [f"place {number} was {brief_repr(place)} but is expected to be an object"]
+    name = place.get("name")
+    label = f"place {number}" + (f" ({brief_repr(name)})" if isinstance(name, str) else "")
+    problems = [p for key in _PLACE_TEXT if key != "text" or key in place
+                if (p := _text_problem(place.get(key), f"{label} {key}"))]
+    if isinstance(place.get("id"), str) and not place["id"].strip():
+        problems.append(f"{label} id is empty")
+    if (role := place.get("role", "location")) not in PLACE_ROLES:
+        problems.append(f"{label} role was {brief_repr(role)} but is expected to be one of {list(PLACE_ROLES)}")
+    if (country := place.get("country")) is not None and not is_country_code(country):
+        problems.append(f"{label} country was {brief_repr(country)} but is expected to be an ISO 3166-1 alpha-2 "
+                        "code such as 'DE', or empty")
+    return problems
+
+
+def _source_problems(source: Any) -> list[str]:
+    if not isinstance(source, dict):
+        return [f"source was {brief_repr(source)} but is expected to be an object"]
+    problems = [p for p in (_id_problem(source.get("document"), "source document", MAX_DOCUMENT_CHARS),
+                            _text_problem(source.get("sentence"), "source sentence"),
+                            *(_text_problem(source.get(k), f"source {k}", optional=True)
+                              for k in ("outlet", "headline", "published"))) if p]
+    for key in ("start", "end"):
+        value = source.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"source {key} was {brief_repr(value)} but is expected to be a character offset >= 0")
+    return problems
+
+
+def check_properties(props: dict[str, Any]) -> list[str]:
+    """Every problem with an event's properties (its GeoJSON form, as `Event.properties` gives it),
+    in words a user can act on; empty when they are fine.
+
+    Types are checked here, not left to the record classes: compiled, they refuse a wrong type
+    with a terse TypeError, and as plain Python (FPM_PURE_PYTHON=1, or a stale build) they take
+    anything, so a number as an asset name went into the store and broke every map and export.
+    Nothing is converted: a value of the wrong type is reported, never quietly turned into text.
+    """
+    problems = [p for p in (
+        _id_problem(props.get("id"), "id", MAX_ID_CHARS),
+        _choice_problem(props.get("kind"), "kind", EVENT_KINDS),
+        _choice_problem(props.get("status"), "status", STATUSES),
+        _choice_problem(props.get("time_precision"), "time_precision", TIME_PRECISIONS),
+        _choice_problem(props.get("geo_precision"), "geo_precision", GEO_PRECISION),
+        _text_problem(props.get("notes"), "notes"),
+    ) if p]
+    for name in ("start", "end"):
+        value = props.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{name} was {brief_repr(value)} but is expected to be an ISO 8601 date YYYY-MM-DD")
+            continue
+        try:
+            parse_day(value, name)
+        except InputError as err:
+            problems.append(str(err) if len(value or "") <= 40 else f"{name} was {brief_repr(value)} but is expected "
+                            "to be an ISO 8601 date YYYY-MM-DD")
+    confidence = props.get("confidence")
+    if not (isinstance(confidence, int | float) and not isinstance(confidence, bool)
+            and 0.0 <= confidence <= 1.0):  # NaN fails the comparison, so it is refused too
+        problems.append(f"confidence was {brief_repr(confidence)} but is expected to be a number between 0 and 1")
+    if not isinstance(props.get("edited", False), bool):
+        problems.append(f"edited was {brief_repr(props.get('edited'))} but is expected to be true or false")
+    for name in ("actors", "partners"):
+        codes = props.get(name)
+        if not isinstance(codes, list):
+            problems.append(f"{name} was {brief_repr(codes)} but is expected to be a list of ISO 3166-1 alpha-2 codes")
+            continue
+        problems += [f"actor {brief_repr(code)} is not an ISO 3166-1 alpha-2 country code such as 'US'"
+                     for code in codes if not is_country_code(code)]
+    for name, check in (("assets", _asset_problems), ("places", _place_problems)):
+        items = props.get(name)
+        if not isinstance(items, list):
+            problems.append(f"{name} was {brief_repr(items)} but is expected to be a list of objects")
+            continue
+        for number, item in enumerate(items, start=1):
+            problems += check(number, item)
+    problems += _source_problems(props.get("source"))
+    return problems
+
+
 def check_event(event: Event) -> list[str]:
     """Every problem with an event, in words a user can act on (empty when it is fine)."""
-    problems: list[str] = []
-    if not str(event.id).strip():
-        problems.append("id is empty")
     try:
-        first = parse_day(event.start, "start")
-        last = parse_day(event.end, "end")
+        props = event.properties()
+    except (TypeError, AttributeError) as err:  # plain Python lets anything into the records
+        return [f"the event's records are malformed: {err}"]
+    problems = check_properties(props)
+    if isinstance(event.start, str) and isinstance(event.end, str) and not any(
+            p.startswith(("start ", "end ")) for p in problems):
+        first, last = parse_day(event.start), parse_day(event.end)
         if first and last and last < first:
             problems.append(f"end {event.end} is before start {event.start}")
-    except InputError as err:
-        problems.append(str(err))
-    if not (isinstance(event.confidence, int | float) and 0.0 <= float(event.confidence) <= 1.0):
-        problems.append(f"confidence was {event.confidence!r} but is expected to be between 0 and 1")
-    for code in [*event.actors, *event.partners]:
-        if not isinstance(code, str) or not code.strip():
-            problems.append(f"actor {code!r} is not a code such as 'US'")
-    for asset in event.assets:
-        if asset.category not in ASSET_CATEGORIES:
-            problems.append(f"asset {asset.name!r} has category {asset.category!r}, expected one of "
-                            f"{list(ASSET_CATEGORIES)}")
-        if asset.count is not None and (not isinstance(asset.count, int) or isinstance(asset.count, bool)
-                                        or asset.count < 0):
-            problems.append(f"asset {asset.name!r} has count {asset.count!r}, expected a whole number >= 0")
     problems.extend(check_geometry(event.geometry))
     return problems
 
@@ -348,9 +536,14 @@ def apply_changes(event: Event, changes: dict[str, Any]) -> Event:
         if name == "geometry":
             geometry = to_geometry(value)
         elif name in ("actors", "partners"):
-            props[name] = [str(v).strip().upper() for v in (value.split(",") if isinstance(value, str) else value)]
+            codes = value.split(",") if isinstance(value, str) else value
+            props[name] = ([v.strip().upper() if isinstance(v, str) else v for v in codes]
+                           if isinstance(codes, list | tuple) else codes)
         else:
             props[name] = _jsonable(value)
+    problems = check_properties(props)  # before the records are built: the same words in every build
+    if problems:
+        raise InputError(f"event {event.id}: " + "; ".join(problems))
     return Event.from_properties(props, geometry)
 
 
@@ -429,6 +622,7 @@ class EventRow:
     maxy: float
     updated_at: str
     items: list[PostureItem]
+    version: int = 1  # counts the writes of this event: an edit based on an older one is refused
 
 
 def _decode_event(props: dict[str, Any], geometry: BaseGeometry) -> Event:
@@ -446,7 +640,7 @@ def _decode_event(props: dict[str, Any], geometry: BaseGeometry) -> Event:
         return Event.from_properties(props, geometry)
 
 
-def event_row(event: Event, *, deleted: bool = False, merged_into: str | None = None) -> EventRow:
+def event_row(event: Event, *, deleted: bool = False, merged_into: str | None = None, version: int = 1) -> EventRow:
     span = active_span(event.kind, event.start, event.end, event.time_precision)
     props = event.properties()
     minx, miny, maxx, maxy = event.geometry.bounds
@@ -466,7 +660,7 @@ def event_row(event: Event, *, deleted: bool = False, merged_into: str | None = 
         document=event.source.document, edited=int(event.edited), deleted=int(deleted), merged_into=merged_into,
         confidence=float(event.confidence), props=json.dumps(props, ensure_ascii=False, sort_keys=True),
         wkb=shapely.to_wkb(event.geometry, output_dimension=2), minx=minx, miny=miny, maxx=maxx, maxy=maxy,
-        updated_at=_now(), items=posture_items(event),
+        updated_at=_now(), items=posture_items(event), version=version,
     )
 
 
@@ -501,7 +695,14 @@ class EventStore(ABC):
     def _insert_row(self, cur: Any, row: EventRow) -> None: ...
 
     @abstractmethod
-    def _delete_row(self, cur: Any, event_id: str) -> None: ...
+    def _delete_row(self, cur: Any, event_id: str) -> int:
+        """Remove an event's row and posture items; returns the version it had (0: there was none)."""
+
+    @abstractmethod
+    def _like_patterns(self, column: str, patterns: list[str], *, every: bool) -> tuple[str, Any]:
+        """One SQL condition and its one parameter: `column` is LIKE every (or any) of the patterns
+        (backslash escapes). One condition however many patterns: 5,000 words chained with AND went
+        past SQLite's expression depth limit ("Expression tree is too large")."""
 
     @abstractmethod
     def _where_place_time(self, f: Filters) -> tuple[list[str], list[Any], Callable[[np.ndarray], np.ndarray] | None]:
@@ -548,9 +749,30 @@ class EventStore(ABC):
 
     def _put(self, cur: Any, event: Event, *, replace: bool, deleted: bool = False,
              merged_into: str | None = None) -> None:
-        if replace:
-            self._delete_row(cur, event.id)
-        self._put_event(cur, event_row(event, deleted=deleted, merged_into=merged_into))
+        """Write an event (replacing its row when `replace`): its version is one more than before."""
+        version = self._delete_row(cur, event.id) + 1 if replace else 1
+        self._put_event(cur, event_row(event, deleted=deleted, merged_into=merged_into, version=version))
+
+    def _versions(self, cur: Any, ids: Sequence[str], *, live_only: bool = True) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            cur.execute(self._q(f"SELECT id, version FROM events WHERE id IN ({','.join('?' * len(chunk))})"
+                                + (" AND deleted = 0" if live_only else "")), chunk)
+            found.update((r[0], int(r[1])) for r in cur.fetchall())
+        return found
+
+    def _check_fresh(self, cur: Any, expected: dict[str, int | None]) -> None:
+        """StaleEditError when an event's stored version is not the one the edit was based on."""
+        asked = {event_id: version for event_id, version in expected.items() if version is not None}
+        for event_id, version in asked.items():
+            if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+                raise InputError(f"the expected version of event {event_id} was {brief_repr(version)} but is expected "
+                                 "to be a whole number >= 1 (as get_versioned returns it)")
+        current = self._versions(cur, list(asked))
+        for event_id, version in asked.items():
+            if event_id in current and current[event_id] != version:
+                raise StaleEditError(event_id, version, current[event_id])
 
     def _put_event(self, cur: Any, row: EventRow) -> None:
         """Insert one row with its posture items (the one place every write goes through)."""
@@ -582,12 +804,14 @@ class EventStore(ABC):
                 params.extend(values)
         for column, values in (("actors_key", f.actors), ("categories_key", f.categories)):
             if values:
-                clauses.append("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in values) + ")")
-                params.extend(f"%|{_like_escape(v)}|%" for v in values)
+                clause, param = self._like_patterns(column, [f"%|{_like_escape(v)}|%" for v in values], every=False)
+                clauses.append(clause)
+                params.append(param)
         if f.text:
-            for word in f.text.lower().split():
-                clauses.append("search LIKE ? ESCAPE '\\'")
-                params.append(f"%{_like_escape(word)}%")
+            words = dict.fromkeys(f.text.lower().split())
+            clause, param = self._like_patterns("search", [f"%{_like_escape(w)}%" for w in words], every=True)
+            clauses.append(clause)
+            params.append(param)
         more, more_params, exact = self._where_place_time(f)
         clauses.extend(more)
         params.extend(more_params)
@@ -744,6 +968,21 @@ class EventStore(ABC):
             found = self._load(cur, [event_id])
         return found.get(event_id)
 
+    def get_versioned(self, event_id: str) -> VersionedEvent | None:
+        """A live event with its version, read together: pass the version back to `update`, `merge`
+        or `delete` as expected_version, and a change someone made in between is refused."""
+        with self._read() as cur:
+            found = self._load(cur, [event_id])
+            versions = self._versions(cur, [event_id])
+        if event_id not in found or event_id not in versions:
+            return None
+        return VersionedEvent(found[event_id], versions[event_id])
+
+    def versions(self, event_ids: Sequence[str]) -> dict[str, int]:
+        """The current version of each live event named (unknown, deleted and merged ones left out)."""
+        with self._read() as cur:
+            return self._versions(cur, list(dict.fromkeys(event_ids)))
+
     def count(self) -> int:
         with self._read() as cur:
             cur.execute("SELECT COUNT(*) FROM events WHERE deleted = 0")
@@ -894,14 +1133,20 @@ class EventStore(ABC):
             self._log(cur, [Change(event.id, _now(), _editor(editor), "create", None, None, event.to_feature())])
         return event
 
-    def update(self, event_id: str, changes: dict[str, Any], *, editor: str) -> Event:
-        """Correct fields of an event; each changed field becomes a history entry; sets edited."""
+    def update(self, event_id: str, changes: dict[str, Any], *, editor: str,
+               expected_version: int | None = None) -> Event:
+        """Correct fields of an event; each changed field becomes a history entry; sets edited.
+
+        `expected_version` (from `get_versioned`) makes the correction conditional: when the event
+        was written since, StaleEditError says so and nothing changes. Without it the correction
+        applies to whatever is stored now (last writer wins, as a script may want)."""
         if not isinstance(changes, dict) or not changes:
             raise InputError("changes should be a non-empty mapping of field name to new value")
         with self._write() as cur:
             found = self._load(cur, [event_id])
             if event_id not in found:
                 raise NoMatchError(f"no event {event_id!r} in the store")
+            self._check_fresh(cur, {event_id: expected_version})
             old = found[event_id]
             new = apply_changes(old, changes).copy(edited=True)
             problems = check_event(new)
@@ -915,10 +1160,14 @@ class EventStore(ABC):
             self._log(cur, [Change(event_id, now, who, "update", name, before, after) for name, before, after in diffs])
         return new
 
-    def merge(self, keep_id: str, other_ids: Sequence[str], *, editor: str) -> Event:
+    def merge(self, keep_id: str, other_ids: Sequence[str], *, editor: str,
+              expected_versions: dict[str, int] | None = None) -> Event:
         """Fold duplicates into `keep_id`: union of actors, places and assets (largest stated count of
         each family, since duplicates report the same forces), widest dates, the others' sources kept
-        in the notes; the others are retired (not erased: history and trace still reach them)."""
+        in the notes; the others are retired (not erased: history and trace still reach them).
+
+        `expected_versions` maps any of the ids to the version the merge was decided on
+        (StaleEditError, nothing merged, when one was written since)."""
         others = [i for i in dict.fromkeys(other_ids) if i != keep_id]
         if not others:
             raise InputError("merge needs at least one other event id than the one kept")
@@ -927,6 +1176,7 @@ class EventStore(ABC):
             missing = [i for i in [keep_id, *others] if i not in found]
             if missing:
                 raise NoMatchError(f"no event {missing[0]!r} in the store")
+            self._check_fresh(cur, dict(expected_versions or {}))
             keep = found[keep_id]
             merged = _combine(keep, [found[i] for i in others]).copy(edited=True)
             problems = check_event(merged)
@@ -943,12 +1193,14 @@ class EventStore(ABC):
             self._log(cur, log)
         return merged
 
-    def delete(self, event_id: str, *, editor: str) -> None:
-        """Retire an event: hidden from queries, kept for history, never brought back by re-ingest."""
+    def delete(self, event_id: str, *, editor: str, expected_version: int | None = None) -> None:
+        """Retire an event: hidden from queries, kept for history, never brought back by re-ingest.
+        With `expected_version`, refused (StaleEditError) when the event was written since."""
         with self._write() as cur:
             found = self._load(cur, [event_id])
             if event_id not in found:
                 raise NoMatchError(f"no event {event_id!r} in the store")
+            self._check_fresh(cur, {event_id: expected_version})
             event = found[event_id]
             self._put(cur, event.copy(edited=True), replace=True, deleted=True)
             self._log(cur, [Change(event_id, _now(), _editor(editor), "delete", None, event.to_feature(), None)])
@@ -1050,25 +1302,46 @@ def _combine(keep: Event, others: list[Event]) -> Event:
 
 
 # -- opening --------------------------------------------------------------------------------------------
-def open_store(url: str | os.PathLike[str] | None = None) -> EventStore:
+def open_store(url: str | os.PathLike[str] | None = None, *, lock_wait_s: float | None = None) -> EventStore:
     """The store at `url`: None -> $FPM_DATABASE_URL, else the embedded file under data/store/.
 
     ``postgresql://...`` (or ``postgres://``) opens PostGIS; a plain path or ``sqlite:///relative`` /
-    ``sqlite:////absolute`` opens (and creates) an SQLite file.
+    ``sqlite:////absolute`` opens (and creates) an SQLite file. `lock_wait_s` is how long a write
+    waits for another process's write lock before StoreBusyError (default $FPM_STORE_LOCK_WAIT_S,
+    else 300 s); reads never wait for writers.
     """
+    wait = _lock_wait(lock_wait_s)
     target = os.fspath(url) if url is not None else os.environ.get(ENV_DATABASE_URL) or None
     if target is None:
         target = str(DEFAULT_STORE_PATH)
     if target.startswith(("postgresql://", "postgres://")):
         from geo.store_postgis import PostgisStore
 
-        return PostgisStore(target)
+        return PostgisStore(target, lock_wait_s=wait)
     if "://" in target and not target.startswith("sqlite://"):
         raise InputError(f"database URL {target!r} is not understood: use postgresql://... or a file path")
     from geo.store_sqlite import SqliteStore
 
     # SQLAlchemy's convention: sqlite:///relative/path, sqlite:////absolute/path.
-    return SqliteStore(Path(target.removeprefix("sqlite:///")) if target.startswith("sqlite:///") else Path(target))
+    path = Path(target.removeprefix("sqlite:///")) if target.startswith("sqlite:///") else Path(target)
+    return SqliteStore(path, lock_wait_s=wait)
+
+
+def _lock_wait(given: float | None) -> float:
+    source = "lock_wait_s"
+    if given is None:
+        raw = os.environ.get(ENV_LOCK_WAIT, "").strip()
+        if not raw:
+            return DEFAULT_LOCK_WAIT_S
+        source = ENV_LOCK_WAIT
+        try:
+            given = float(raw)
+        except ValueError:
+            raise InputError(f"{ENV_LOCK_WAIT} was {brief_repr(raw)} but is expected to be a number of "
+                             "seconds") from None
+    if isinstance(given, bool) or not isinstance(given, int | float) or not (math.isfinite(given) and given >= 0):
+        raise InputError(f"{source} was {brief_repr(given)} but is expected to be a number of seconds >= 0")
+    return float(given)
 
 
 # -- ingesting files -------------------------------------------------------------------------------------

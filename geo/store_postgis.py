@@ -4,7 +4,10 @@ Geometries live in a ``geometry(Geometry, 4326)`` column with a GiST index, acti
 index over ``daterange(active_from, active_to)``, so the database makes the exact spatial test
 itself. Writers take one transaction-level advisory lock: writes are rare (analysts curating,
 an ingest run) and serialising them gives the same no-lost-update guarantee as SQLite's
-``BEGIN IMMEDIATE``. Readers never wait for it.
+``BEGIN IMMEDIATE``. Readers never wait for it; opening a store only reads its schema version
+(the schema is created or migrated, under the lock, only when it is missing or older). A writer
+waits for the lock up to the store's `lock_wait_s` (PostgreSQL's lock_timeout), then gives up with
+StoreBusyError.
 
 Tables go into the first schema of the connection's ``search_path`` (``public`` by default), so a
 team can keep the store in its own schema with ``?options=-csearch_path%3Dfpm,public`` in the URL.
@@ -18,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from geo.errors import InputError
-from geo.store import SCHEMA_VERSION, EventRow, EventStore, Filters, bbox_boxes
+from geo.errors import InputError, StoreBusyError
+from geo.store import DEFAULT_LOCK_WAIT_S, SCHEMA_VERSION, EventRow, EventStore, Filters, bbox_boxes
 
 __all__ = ["PostgisStore"]
 
@@ -36,7 +39,7 @@ CREATE TABLE IF NOT EXISTS events (
     active_from DATE, active_to DATE, actors_key TEXT NOT NULL, categories_key TEXT NOT NULL,
     search TEXT NOT NULL, document TEXT NOT NULL, edited INTEGER NOT NULL, deleted INTEGER NOT NULL,
     merged_into TEXT, confidence DOUBLE PRECISION NOT NULL, props JSONB NOT NULL,
-    geom geometry(Geometry, 4326) NOT NULL, updated_at TEXT NOT NULL);
+    geom geometry(Geometry, 4326) NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS events_document ON events (document);
 CREATE INDEX IF NOT EXISTS events_geom ON events USING GIST (geom);
 CREATE INDEX IF NOT EXISTS events_span ON events USING GIST (daterange(active_from, active_to, '[]'));
@@ -50,6 +53,8 @@ CREATE TABLE IF NOT EXISTS history (
     action TEXT NOT NULL, field TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS history_event ON history (event_id, seq)
 """
+# From a stored schema version: (the version it becomes, the statements that take it there).
+_MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"])}
 
 
 class PostgisStore(EventStore):
@@ -62,26 +67,24 @@ class PostgisStore(EventStore):
     # timestamp with time zone, and so depend on the session's TimeZone.
     WEEK_OF_START = "(start_date::date - (EXTRACT(ISODOW FROM start_date::date)::int - 1))"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
         super().__init__()
         import psycopg
 
         self.url = url
+        self.lock_wait_s = lock_wait_s
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
             raise InputError(f"cannot connect to the database at {_redact(url)}: {str(err).strip()}") from err
         try:
-            with self._write() as cur:
-                cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
-                if cur.fetchone() is None:
-                    cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    cur.execute(statement)
-                cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s) ON CONFLICT DO NOTHING",
-                            [SCHEMA_VERSION])
-                cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-                version = cur.fetchone()[0]
+            version = self._stored_version()
+            if version != SCHEMA_VERSION:
+                with self._write() as cur:
+                    version = self._create_or_migrate(cur)
+        except StoreBusyError:
+            self._conn.close()
+            raise
         except psycopg.Error as err:
             self._conn.close()
             raise InputError(f"the database at {_redact(url)} cannot hold the event store (is PostGIS installed "
@@ -90,14 +93,54 @@ class PostgisStore(EventStore):
             self._conn.close()
             raise InputError(f"the database has store schema {version}, this program reads {SCHEMA_VERSION}")
 
+    def _stored_version(self) -> str | None:
+        """The schema version written in the store (None when it has no schema yet), read without a lock."""
+        import psycopg
+
+        with self._lock, self._conn.cursor() as cur:
+            try:
+                cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            except psycopg.errors.UndefinedTable:
+                return None
+            row = cur.fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _create_or_migrate(cur: Any) -> str:
+        """Create what is missing, then migrate an older schema step by step; returns the version now."""
+        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+        if cur.fetchone() is None:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            cur.execute(statement)
+        cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s) ON CONFLICT DO NOTHING",
+                    [SCHEMA_VERSION])
+        cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        version = cur.fetchone()[0]
+        while version in _MIGRATIONS:
+            version, statements = _MIGRATIONS[version]
+            for statement in statements:
+                cur.execute(statement)
+            cur.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", [version])
+        return str(version)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
+        import psycopg
+
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+            # lock_timeout 0 would mean "wait for ever": a wait of 0 s is 1 ms.
+            cur.execute(f"SET LOCAL lock_timeout = {max(1, round(self.lock_wait_s * 1000))}")
+            try:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+            except psycopg.errors.LockNotAvailable as err:
+                raise StoreBusyError(f"the event store at {_redact(self.url)} is busy (another process is writing "
+                                     f"and held the lock for more than {self.lock_wait_s:g} s); retry") from err
+            cur.execute("SET LOCAL lock_timeout = 0")  # the writer's own statements wait as before
             yield cur
 
     @contextmanager
@@ -109,16 +152,23 @@ class PostgisStore(EventStore):
         cur.execute(
             "INSERT INTO events (id, kind, status, time_precision, geo_precision, start_date, end_date, active_from,"
             " active_to, actors_key, categories_key, search, document, edited, deleted, merged_into, confidence,"
-            " props, geom, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb,"
-            " ST_GeomFromWKB(%s, 4326),%s)",
+            " props, geom, updated_at, version) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+            "%s::jsonb, ST_GeomFromWKB(%s, 4326),%s,%s)",
             (row.id, row.kind, row.status, row.time_precision, row.geo_precision, row.start_date, row.end_date,
              row.active_from, row.active_to, row.actors_key, row.categories_key, row.search, row.document,
-             row.edited, row.deleted, row.merged_into, row.confidence, row.props, row.wkb, row.updated_at),
+             row.edited, row.deleted, row.merged_into, row.confidence, row.props, row.wkb, row.updated_at,
+             row.version),
         )
 
-    def _delete_row(self, cur: Any, event_id: str) -> None:
-        cur.execute("DELETE FROM events WHERE id = %s", [event_id])
+    def _delete_row(self, cur: Any, event_id: str) -> int:
+        cur.execute("DELETE FROM events WHERE id = %s RETURNING version", [event_id])
+        found = cur.fetchone()
         cur.execute("DELETE FROM posture_items WHERE event_id = %s", [event_id])
+        return int(found[0]) if found else 0
+
+    def _like_patterns(self, column: str, patterns: list[str], *, every: bool) -> tuple[str, Any]:
+        # PostgreSQL's LIKE escapes with a backslash by default.
+        return f"{column} LIKE {'ALL' if every else 'ANY'} (?::text[])", patterns
 
     def _where_place_time(self, f: Filters) -> tuple[list[str], list[Any], Callable[[np.ndarray], np.ndarray] | None]:
         clauses: list[str] = []
