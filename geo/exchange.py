@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,9 +32,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
-from geo.events import EVENT_KINDS, GEO_PRECISION, STATUSES, TIME_PRECISIONS, Event
-from geo.posture import parse_day
-from geo.store import EventStore, ImportSummary, check_event
+from geo.events import Event
+from geo.store import EventStore, ImportSummary, brief_repr, check_event, check_properties
 
 __all__ = [
     "FLAT_COLUMNS",
@@ -41,9 +41,11 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "ImportProblems",
     "export_events",
+    "guard_cell",
     "guess_format",
     "import_file",
     "read_events",
+    "unguard_cell",
 ]
 
 FORMATS = ("geojson", "csv", "kml", "gpkg")
@@ -61,6 +63,12 @@ FLAT_COLUMNS = (
 )
 SOURCE_FIELDS = ("document", "sentence", "start", "end", "outlet", "headline", "published")
 REQUIRED_COLUMNS = ("id", "kind", "geo_precision", "source_document", "source_sentence")
+
+# Spreadsheets hold at most this many characters in a cell (Excel and LibreOffice alike).
+CELL_LIMIT = 32_767
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PART_COLUMN = re.compile(r"(?P<name>.+) \(part (?P<number>[0-9]{1,6})\)")
 
 # KML colours are aabbggrr. One colour per kind, the same hues as the map's legend.
 KIND_COLOURS = {"deployment": "ff2f6fd6", "basing": "ff3c9a2a", "patrol": "ff1f8fef", "exercise": "ffb03c8e"}
@@ -91,6 +99,7 @@ class _Reading:
         problems: list[str] = []
         geom = _geometry(geometry, problems)
         props = _props(record, problems)
+        problems.extend(check_properties(props))  # types and values, the same in every build
         event = None
         if geom is not None and not problems:
             try:
@@ -99,10 +108,10 @@ class _Reading:
                 problems.append(str(err).split(": ", 1)[-1] if str(err).startswith("event ") else str(err))
         if event is not None:
             problems.extend(check_event(event))
-        event_id = str(props.get("id") or "")
-        if event_id and event_id in self.ids:
-            problems.append(f"id {event_id} is also used by {self.ids[event_id]}")
-        elif event_id:
+        event_id = props.get("id")
+        if isinstance(event_id, str) and event_id in self.ids:
+            problems.append(f"id {brief_repr(event_id)} is also used by {self.ids[event_id]}")
+        elif isinstance(event_id, str) and event_id:
             self.ids[event_id] = where
         if problems:
             self.problems.extend(f"{where}: {p}" for p in problems)
@@ -111,133 +120,136 @@ class _Reading:
 
 
 # -- reading values -------------------------------------------------------------------------------------
+# The readers turn a format's spelling into property values (CSV's text into numbers, a JSON cell
+# into a list) and leave anything they cannot turn as it was: `check_properties` then says what is
+# wrong with it. Nothing is converted to text: a number where a name belongs is refused, not
+# quietly written as "5".
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str)
-                                                                                 and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value: Any) -> str | None:
-    return None if _blank(value) else str(value).strip()
+def _text(value: Any) -> Any:
+    return None if _blank(value) else value.strip() if isinstance(value, str) else value
 
 
-def _codes(value: Any) -> list[str]:
-    if _blank(value):
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()]
-    text = str(value).strip()
-    if text.startswith("["):
-        try:
-            return _codes(json.loads(text))
-        except json.JSONDecodeError:
-            pass
-    return [v.strip() for v in text.replace(",", ";").split(";") if v.strip()]
-
-
-def _json_list(value: Any, name: str, problems: list[str]) -> list[Any]:
-    if _blank(value):
-        return []
-    if isinstance(value, list):
-        return value
+def _parse_json(text: str, name: str, problems: list[str]) -> Any:
+    """A JSON value from a cell, or None with the problem noted."""
     try:
-        parsed = json.loads(str(value))
+        return json.loads(text)
     except json.JSONDecodeError as err:
         problems.append(f"{name} is not valid JSON ({err.msg} at character {err.pos})")
-        return []
-    if not isinstance(parsed, list):
-        problems.append(f"{name} should be a JSON list of objects")
-        return []
-    return parsed
+    except RecursionError:
+        problems.append(f"{name} is JSON nested too deeply to read")
+    except ValueError as err:  # an integer of thousands of digits
+        problems.append(f"{name} is not readable JSON ({err})")
+    return None
 
 
-def _number(value: Any, name: str, kind: type, problems: list[str]) -> Any:
+def _codes(value: Any, name: str, problems: list[str]) -> Any:
+    if _blank(value):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return _codes(_parse_json(text, name, problems), name, problems)
+        return [v.strip() for v in text.replace(",", ";").split(";") if v.strip()]
+    if isinstance(value, list):
+        return [v.strip() if isinstance(v, str) else v for v in value if not (isinstance(v, str) and not v.strip())]
+    return value
+
+
+def _json_list(value: Any, name: str, problems: list[str]) -> Any:
+    if _blank(value):
+        return []
+    if isinstance(value, str):
+        parsed = _parse_json(value, name, problems)
+        return [] if parsed is None else parsed
+    return value
+
+
+def _number(value: Any, kind: type) -> Any:
+    """A number from a number or its text (a whole one for `kind` int); anything else as it was."""
     if _blank(value):
         return None
+    if isinstance(value, bool):
+        return value
     try:
-        number = float(value)
-        if kind is int:
-            if not number.is_integer():
-                raise ValueError
+        number = float(value.strip()) if isinstance(value, str) else value
+        if kind is int and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            return int(value.strip())  # exact, however many digits (a float would round them)
+        if kind is int and isinstance(number, float) and number.is_integer():
             return int(number)
-        return number
-    except (TypeError, ValueError):
-        problems.append(f"{name} was {value!r} but is expected to be a {'whole ' if kind is int else ''}number")
-        return None
+        return number if isinstance(number, int | float) else value
+    except (ValueError, OverflowError):
+        return value
 
 
-def _flag(value: Any, problems: list[str]) -> bool:
+def _flag(value: Any) -> Any:
     if _blank(value):
         return False
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    if isinstance(value, int) and value in (0, 1):  # GeoPackage booleans are integers
+        return bool(value)
+    text = value.strip().lower() if isinstance(value, str) else None
     if text in ("true", "1", "yes", "1.0"):
         return True
     if text in ("false", "0", "no", "0.0"):
         return False
-    problems.append(f"edited was {value!r} but is expected to be true or false")
-    return False
+    return value
+
+
+def _source(record: dict[str, Any], problems: list[str]) -> Any:
+    """The source object: nested (GeoJSON, our KML), a JSON cell, or the flat source_* columns."""
+    source = record.get("source")
+    if isinstance(source, str) and source.strip().startswith("{"):
+        source = _parse_json(source, "source", problems)
+        if source is None:
+            return {"document": None, "sentence": None, "start": 0, "end": 0}
+    if _blank(source):
+        source = {name: record.get(f"source_{name}") for name in SOURCE_FIELDS}
+    if not isinstance(source, dict):
+        return source
+    known = {name: source.get(name) for name in SOURCE_FIELDS}
+    for name in ("document", "sentence", "outlet", "headline", "published"):
+        if _blank(known[name]):
+            known[name] = None
+    for name in ("start", "end"):
+        known[name] = _number(known[name], int)
+        if known[name] is None:
+            known[name] = 0
+    return known
 
 
 def _props(record: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     """Event properties from a nested (GeoJSON) or flat (CSV, GeoPackage, KML) record."""
-    source = record.get("source")
-    if isinstance(source, str) and source.strip().startswith("{"):
-        try:
-            source = json.loads(source)
-        except json.JSONDecodeError:
-            problems.append("source is not valid JSON")
-            source = {}
-    if not isinstance(source, dict):
-        source = {name: record.get(f"source_{name}") for name in SOURCE_FIELDS}
-    source = {k: (None if _blank(v) else v) for k, v in source.items()}
-    for name in ("start", "end"):
-        source[name] = _number(source.get(name), f"source_{name}", int, problems)
-    for name in ("document", "sentence", "outlet", "headline", "published"):
-        if source.get(name) is not None:
-            source[name] = str(source[name])
-    if not source.get("document"):
-        problems.append("source_document is empty (every event must name the article it came from)")
-    if source.get("sentence") is None:
-        problems.append("source_sentence is missing")
-    for name in ("start", "end"):
-        if source.get(name) is None:
-            source[name] = 0
-    props: dict[str, Any] = {
-        "id": _text(record.get("id")),
+    event_id = record.get("id")
+    if isinstance(event_id, int) and not isinstance(event_id, bool):
+        event_id = str(event_id)  # GeoJSON allows a number as a Feature's id (RFC 7946, 3.2)
+    confidence = _number(record.get("confidence"), float)
+    return {
+        "id": _text(event_id),
         "kind": _text(record.get("kind")),
         "status": _text(record.get("status")) or "observed",
-        "actors": _codes(record.get("actors")),
-        "partners": _codes(record.get("partners")),
+        "actors": _codes(record.get("actors"), "actors", problems),
+        "partners": _codes(record.get("partners"), "partners", problems),
         "assets": _json_list(record.get("assets"), "assets", problems),
         "places": _json_list(record.get("places"), "places", problems),
-        "geo_precision": _number(record.get("geo_precision"), "geo_precision", int, problems),
+        "geo_precision": _number(record.get("geo_precision"), int),
         "start": _text(record.get("start")),
         "end": _text(record.get("end")),
         "time_precision": _text(record.get("time_precision")) or "day",
-        "source": source,
-        "confidence": _number(record.get("confidence"), "confidence", float, problems),
-        "edited": _flag(record.get("edited"), problems),
-        "notes": _text(record.get("notes")) or "",
+        "source": _source(record, problems),
+        "confidence": 0.5 if confidence is None else confidence,  # absent: the extractor's neutral default
+        "edited": _flag(record.get("edited")),
+        "notes": "" if record.get("notes") is None else record["notes"],  # as written: spaces are part of it
     }
-    if not props["id"]:
-        problems.append("id is empty")
-    if not props["kind"]:
-        problems.append("kind is empty")
-    if props["geo_precision"] is None:
-        problems.append("geo_precision is empty (1 exact site, 2 part of a region, 3 country/sea/region)")
-    if props["confidence"] is None:
-        props["confidence"] = 0.5
-    for name in ("start", "end"):
-        try:
-            parse_day(props[name], name)
-        except InputError as err:
-            problems.append(str(err))
-    for name, allowed in (("kind", EVENT_KINDS), ("status", STATUSES), ("time_precision", TIME_PRECISIONS),
-                          ("geo_precision", tuple(GEO_PRECISION))):
-        if props[name] is not None and props[name] not in allowed:
-            problems.append(f"{name} was {props[name]!r} but is expected to be one of {list(allowed)}")
-    return props
+
+
+# The errors shapely and GEOS raise for a geometry they cannot build: unknown types ("Circle",
+# "Topology"), curves (NotImplementedError), malformed coordinates, collections nested past the stack.
+_GEOMETRY_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, NotImplementedError,
+                    RecursionError, OverflowError, shapely.errors.ShapelyError)
 
 
 def _geometry(value: Any, problems: list[str]) -> BaseGeometry | None:
@@ -249,12 +261,20 @@ def _geometry(value: Any, problems: list[str]) -> BaseGeometry | None:
             geom = value
         elif isinstance(value, dict):
             geom = shapely.geometry.shape(value)
+        elif isinstance(value, bytes):
+            geom = shapely.from_wkb(value)
+        elif isinstance(value, str):
+            geom = shapely.from_wkt(value)
         else:
-            geom = shapely.from_wkt(str(value))
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.GEOSException) as err:
-        problems.append(f"geometry could not be read ({str(err).strip() or type(err).__name__})")
+            problems.append(f"geometry was {brief_repr(value)} but is expected to be a GeoJSON geometry or WKT")
+            return None
+        if geom is None:
+            raise ValueError("no geometry")
+    except _GEOMETRY_ERRORS as err:
+        reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        problems.append(f"geometry could not be read ({reason})")
         return None
-    if shapely.has_z(geom):
+    if shapely.has_z(geom) or shapely.has_m(geom):
         geom = shapely.force_2d(geom)
     return geom
 
@@ -299,24 +319,59 @@ def guess_format(path: str | os.PathLike[str], given: str | None = None) -> str:
     return SUFFIXES[suffix]
 
 
+def _export_target(path: Path) -> Path:
+    """The file an export replaces: a symbolic link's final target (so the link stays a link), or
+    the path itself. Folders and special files are refused, not replaced: renaming a new file over
+    a device, FIFO or socket destroys it (as root, `-o /dev/null` turned the machine's null device
+    into a plain file), and writing into one is never what an export means (a FIFO blocks until
+    someone reads it, a disk device would be overwritten)."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target  # a new file (or a link to one not written yet)
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from err
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a folder; give the name of a file to write in it")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+        raise InputError(f"{path} is {kind}, not a regular file; exports write regular files only "
+                         "(replacing this one would destroy it)")
+    return target
+
+
+_SPECIAL_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
 @contextmanager
 def _atomic(path: Path) -> Iterator[Path]:
-    """Write next to `path` and move into place: an interrupted export never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    """Write next to the file and move into place: an interrupted export never leaves half a file."""
+    target = _export_target(path)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.stem}.", suffix=target.suffix)
+    except OSError as err:
+        raise InputError(f"cannot write {path}: the folder {folder} cannot be created or written to "
+                         f"({err.strerror or err})") from err
     os.close(handle)
     temp = Path(name)
     temp.unlink()
     try:
         yield temp
-        os.replace(temp, path)
+        os.replace(temp, target)
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from err
     finally:
         if temp.exists():
             temp.unlink()
 
 
 def export_events(events: list[Event], path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write events to `path` in `fmt` (default: from the extension). Returns the path written."""
+    """Write events to `path` in `fmt` (default: from the extension). Returns the path written.
+    InputError, with nothing written, when the path is a folder or a special file or cannot be written."""
     target = Path(path)
     kind = guess_format(target, fmt)
     writer: Callable[[list[Event], Path], None] = {"geojson": _write_geojson, "csv": _write_csv,
@@ -332,15 +387,68 @@ def _write_geojson(events: list[Event], path: Path) -> None:
         json.dump(collection, out, ensure_ascii=False)
 
 
+def guard_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: one starting like a formula (=, +, -, @, tab,
+    carriage return) gets a leading apostrophe, as OWASP advises against CSV injection. So does one
+    that already starts with an apostrophe followed by such a character or another apostrophe, so
+    that `unguard_cell` takes exactly one off and every value comes back as it was written."""
+    if text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:2] in _GUARDED_SECOND):
+        return "'" + text
+    return text
+
+
+def unguard_cell(text: str) -> str:
+    """The value `guard_cell` was given (cells it left alone come back unchanged)."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _GUARDED_SECOND else text
+
+
+_GUARDED_SECOND = {*FORMULA_STARTS, "'"}  # a one-character string; "" (a lone apostrophe) is not in it
+
+
+def _cell_parts(text: str) -> list[str]:
+    """`text` in pieces a spreadsheet cell holds: at most CELL_LIMIT - 1 UTF-16 units each (the
+    unit Excel counts; one is kept for the guard's apostrophe), never splitting a surrogate pair."""
+    limit = CELL_LIMIT - 1
+    if len(text) <= limit // 2:  # even if every character took two UTF-16 units
+        return [text]
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) <= 2 * limit:
+        return [text]
+    parts: list[str] = []
+    start = 0
+    while start < len(units):
+        end = min(start + 2 * limit, len(units))
+        if end < len(units) and 0xD800 <= int.from_bytes(units[end - 2:end], "little") <= 0xDBFF:
+            end -= 2
+        parts.append(units[start:end].decode("utf-16-le", "surrogatepass"))
+        start = end
+    return parts
+
+
+def _part_column(name: str, number: int) -> str:
+    return f"{name} (part {number})"
+
+
 def _write_csv(events: list[Event], path: Path) -> None:
+    """One row per event. Every cell is guarded against formula injection, and a value longer than
+    a spreadsheet cell holds (a detailed coastline as WKT, a long note) continues in the columns
+    "<name> (part 2)", "(part 3)"... right after it: import joins them again, so the round trip stays
+    exact, while a spreadsheet opens the file whole instead of cutting or refusing the cell."""
+    columns = [*FLAT_COLUMNS, "geometry"]
+    rows: list[dict[str, list[str]]] = []
+    for event in events:
+        record = flat_record(event)
+        record["edited"] = "true" if event.edited else "false"
+        record["geometry"] = shapely.to_wkt(event.geometry, rounding_precision=-1)
+        rows.append({name: [guard_cell(part) for part in _cell_parts(str(record[name]))] for name in columns})
+    widths = {name: max((len(row[name]) for row in rows), default=1) for name in columns}
+    header = [column for name in columns
+              for column in [name, *(_part_column(name, n) for n in range(2, widths[name] + 1))]]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=[*FLAT_COLUMNS, "geometry"])
-        writer.writeheader()
-        for event in events:
-            record = flat_record(event)
-            record["edited"] = "true" if event.edited else "false"
-            record["geometry"] = shapely.to_wkt(event.geometry, rounding_precision=-1)
-            writer.writerow(record)
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([cell for name in columns for cell in row[name] + [""] * (widths[name] - len(row[name]))])
 
 
 def _write_gpkg(events: list[Event], path: Path) -> None:
@@ -480,24 +588,30 @@ def _read_text(path: Path) -> str:
 
 def _read_geojson(reading: _Reading) -> None:
     text = _read_text(reading.path)
+    name = reading.path.name
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         ending = " (the file ends early: is it truncated?)" if err.pos >= len(text.rstrip()) - 1 else ""
-        raise InputError(f"{reading.path.name} is not valid GeoJSON: {err.msg} at line {err.lineno} column "
+        raise InputError(f"{name} is not valid GeoJSON: {err.msg} at line {err.lineno} column "
                          f"{err.colno}{ending}") from err
+    except RecursionError as err:
+        raise InputError(f"{name} is JSON nested too deeply to read (lists or objects inside each other "
+                         "thousands of levels deep)") from err
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"{name} is not readable GeoJSON: {err}") from err
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
         features = data["features"]
     else:
-        raise InputError(f"{reading.path.name} is JSON but not a GeoJSON FeatureCollection or Feature")
-    crs = data.get("crs") if isinstance(data, dict) else None
-    if isinstance(crs, dict):
-        name = str((crs.get("properties") or {}).get("name", ""))
-        if name and not name.upper().endswith(("CRS84", "4326")):
-            raise InputError(f"{reading.path.name} declares CRS {name}; GeoJSON imports must be lon/lat "
-                             "WGS 84 (EPSG:4326, RFC 7946)")
+        raise InputError(f"{name} is JSON but not a GeoJSON FeatureCollection or Feature")
+    crs = data.get("crs")
+    crs_name = crs.get("properties") if isinstance(crs, dict) else None
+    crs_name = crs_name.get("name") if isinstance(crs_name, dict) else None
+    if isinstance(crs_name, str) and crs_name.strip() and not crs_name.strip().upper().endswith(("CRS84", "4326")):
+        raise InputError(f"{name} declares CRS {brief_repr(crs_name)}; GeoJSON imports must be lon/lat "
+                         "WGS 84 (EPSG:4326, RFC 7946)")
     for number, feature in enumerate(features, start=1):
         where = f"feature {number}"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -515,18 +629,33 @@ def _read_geojson(reading: _Reading) -> None:
 def _read_csv(reading: _Reading) -> None:
     text = _read_text(reading.path)
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, MAX_IMPORT_BYTES))  # a country's outline as WKT is megabytes
+    csv.field_size_limit(max(limit, MAX_IMPORT_BYTES))  # a foreign file may hold a country's outline in one cell
     try:
-        rows = csv.DictReader(io.StringIO(text, newline=""))
-        header = rows.fieldnames or []
+        rows = csv.reader(io.StringIO(text, newline=""))
+        header = next(rows, [])
+        if len(set(header)) != len(header):
+            repeated = sorted({c for c in header if header.count(c) > 1})
+            raise InputError(f"{reading.path.name} names the column(s) {repeated[:5]} more than once")
         missing = [c for c in (*REQUIRED_COLUMNS, "geometry") if c not in header]
         if missing:
             raise InputError(f"{reading.path.name} lacks the column(s) {missing}; its header is {header[:12]}")
+        # Continuation columns "<name> (part 2)", ... hold the rest of a long value (see _write_csv).
+        parts: dict[str, list[tuple[int, int]]] = {}
+        for index, column in enumerate(header):
+            found = _PART_COLUMN.fullmatch(column)
+            if found and found["name"] in header:
+                parts.setdefault(found["name"], []).append((int(found["number"]), index))
+        continued = {index for pieces in parts.values() for _, index in pieces}
+        wholes = [(index, column) for index, column in enumerate(header) if index not in continued]
         for number, row in enumerate(rows, start=2):  # row 1 is the header, as a spreadsheet counts
-            if None in row:
+            if len(row) > len(header):
                 reading.problems.append(f"row {number}: more values than columns in the header")
                 continue
-            reading.add(f"row {number}", row, row.get("geometry"))
+            cells = [unguard_cell(cell) for cell in row] + [""] * (len(header) - len(row))
+            record: dict[str, Any] = {column: cells[index] for index, column in wholes}
+            for name, pieces in parts.items():
+                record[name] += "".join(cells[index] for _, index in sorted(pieces))
+            reading.add(f"row {number}", record, record.get("geometry"))
     except csv.Error as err:
         raise InputError(f"{reading.path.name} is not a readable CSV file: {err}") from err
     finally:
@@ -535,25 +664,42 @@ def _read_csv(reading: _Reading) -> None:
 
 def _read_gpkg(reading: _Reading) -> None:
     import pyogrio
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
 
+    name = reading.path.name
     try:
-        layers = [name for name, _ in pyogrio.list_layers(reading.path)]
-        layer = LAYER if LAYER in layers else (layers[0] if layers else None)
-        if layer is None:
-            raise InputError(f"{reading.path.name} has no layers")
-        frame = pyogrio.read_dataframe(reading.path, layer=layer)
+        layers = [(str(layer), kind) for layer, kind in pyogrio.list_layers(reading.path)]
+        if not layers:
+            raise InputError(f"{name} has no layers")
+        spatial = [layer for layer, kind in layers if kind is not None]
+        layer = LAYER if LAYER in dict(layers) else (spatial or [layers[0][0]])[0]
+        meta, table = pyogrio.read_arrow(reading.path, layer=layer, datetime_as_string=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
-        raise InputError(f"{reading.path.name} is not a readable GeoPackage: {err}") from err
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        raise InputError(f"{reading.path.name} is in {frame.crs.name}; imports must be lon/lat WGS 84 (EPSG:4326)")
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+        raise InputError(f"{name} is not a readable GeoPackage: {err}") from err
+    geometry_column = meta.get("geometry_name") or None
+    if geometry_column is None:
+        raise InputError(f"{name} layer {layer!r} has no geometry column (an attribute table); export the "
+                         "events with their geometry")
+    if meta.get("crs"):
+        try:
+            crs = CRS.from_user_input(meta["crs"])
+        except CRSError as err:
+            raise InputError(f"{name} has a coordinate system that cannot be read: {err}") from err
+        if crs.to_epsg() != 4326:
+            raise InputError(f"{name} is in {crs.name}; imports must be lon/lat WGS 84 (EPSG:4326)")
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
-        raise InputError(f"{reading.path.name} layer {layer!r} lacks the column(s) {missing}")
-    columns = [c for c in frame.columns if c != "geometry"]
-    for number, (values, geometry) in enumerate(zip(frame[columns].itertuples(index=False, name=None),
-                                                    frame.geometry, strict=True), start=1):
-        record = {name: (v.item() if hasattr(v, "item") else v) for name, v in zip(columns, values, strict=True)}
+        raise InputError(f"{name} layer {layer!r} lacks the column(s) {missing}")
+    # Arrow keeps a missing value (None) apart from a number that is not one (NaN), which pandas merges.
+    for number, record in enumerate(table.to_pylist(), start=1):
+        geometry = record.pop(geometry_column, None)
         reading.add(f"feature {number}", record, geometry)
+
+
+# fastkml builds its objects recursively and trusts the document's structure; these are the ways
+# a hostile or broken KML makes it fail.
+_KML_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
 
 
 def _read_kml(reading: _Reading) -> None:
@@ -562,42 +708,57 @@ def _read_kml(reading: _Reading) -> None:
     from fastkml.utils import find_all
     from lxml import etree
 
+    name = reading.path.name
     try:
         # fastkml's parser recovers from broken XML silently; a strict parse first says what is wrong.
         root = etree.parse(str(reading.path), etree.XMLParser(resolve_entities=False, no_network=True,
                                                               huge_tree=True)).getroot()
         if not str(root.tag).endswith("kml"):
-            raise InputError(f"{reading.path.name} is XML but not KML (its root element is <{root.tag}>)")
+            raise InputError(f"{name} is XML but not KML (its root element is <{brief_repr(str(root.tag))}>)")
         document = fastkml.KML.parse(reading.path, strict=False, validate=False)  # XSD checks take seconds
-    except (etree.XMLSyntaxError, ValueError, TypeError, AttributeError) as err:
-        if isinstance(err, InputError):
-            raise
-        raise InputError(f"{reading.path.name} is not valid KML: {err}") from err
-    for number, placemark in enumerate(find_all(document, of_type=Placemark), start=1):
-        where = f"placemark {number}" + (f" ({placemark.name})" if placemark.name else "")
-        data: dict[str, Any] = {}
-        if placemark.extended_data is not None:
-            for element in placemark.extended_data.elements:
-                if getattr(element, "name", None):
-                    data[element.name] = getattr(element, "value", None)
-        geometry: Any = None
-        if placemark.geometry is not None:
-            try:
-                geometry = _restore_type(shapely.geometry.shape(placemark.geometry.__geo_interface__),
-                                         data.get("geometry_type"))
-            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as err:
-                reading.problems.append(f"{where}: geometry could not be read ({err})")
-                continue
-        record: dict[str, Any] = data
-        if data.get(PROPERTIES_KEY):
-            try:
-                record = json.loads(data[PROPERTIES_KEY])
-            except json.JSONDecodeError:
-                reading.problems.append(f"{where}: {PROPERTIES_KEY} is not valid JSON")
-                continue
-        else:
-            record = {**data, "kind": data.get("kind"), "notes": data.get("notes") or placemark.description}
-        reading.add(where, record, geometry)
+        placemarks = list(find_all(document, of_type=Placemark))
+    except InputError:
+        raise
+    except etree.XMLSyntaxError as err:
+        raise InputError(f"{name} is not valid KML: {err}") from err
+    except RecursionError as err:
+        raise InputError(f"{name} is KML nested too deeply to read") from err
+    except _KML_ERRORS as err:
+        raise InputError(f"{name} is not valid KML: {str(err)[:200] or type(err).__name__}") from err
+    for number, placemark in enumerate(placemarks, start=1):
+        label = placemark.name if isinstance(placemark.name, str) and placemark.name.strip() else None
+        where = f"placemark {number}" + (f" ({label[:60]})" if label else "")
+        try:
+            _read_placemark(reading, where, placemark)
+        except _KML_ERRORS as err:
+            reading.problems.append(f"{where}: could not be read ({str(err)[:200] or type(err).__name__})")
+
+
+def _read_placemark(reading: _Reading, where: str, placemark: Any) -> None:
+    data: dict[str, Any] = {}
+    if placemark.extended_data is not None:
+        for element in placemark.extended_data.elements:
+            if getattr(element, "name", None):
+                data[element.name] = getattr(element, "value", None)
+    geometry: Any = None
+    if placemark.geometry is not None:
+        try:
+            geometry = _restore_type(shapely.geometry.shape(placemark.geometry.__geo_interface__),
+                                     data.get("geometry_type"))
+        except _GEOMETRY_ERRORS as err:
+            reading.problems.append(f"{where}: geometry could not be read ({str(err)[:200] or type(err).__name__})")
+            return
+    record: dict[str, Any] = data
+    if data.get(PROPERTIES_KEY):
+        problems: list[str] = []
+        parsed = _parse_json(str(data[PROPERTIES_KEY]), PROPERTIES_KEY, problems)
+        if not isinstance(parsed, dict):
+            reading.problems.extend(f"{where}: {p}" for p in problems or [f"{PROPERTIES_KEY} is not a JSON object"])
+            return
+        record = parsed
+    else:
+        record = {**data, "kind": data.get("kind"), "notes": data.get("notes") or placemark.description}
+    reading.add(where, record, geometry)
 
 
 def _restore_type(geometry: BaseGeometry, wanted: str | None) -> BaseGeometry:
