@@ -120,8 +120,13 @@ class Mentions:
 # -- sentences ------------------------------------------------------------------------------------
 # `[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[·•\-\*]\s)|\n`, spelt to open with one
 # character class: the engine then skips ahead to those characters instead of trying every position.
-_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|(?<=\n)\s*\n"
-                           r"|(?<=\n)(?=\s*[·•\-\*]\s)|(?<=\n))")
+# A run of sentence punctuation is only read from its first character, and possessively: tried from
+# every character of the run, with the engine backtracking over the rest each time, 50 KB of "."
+# took 50 s. The matches are the same, since a try from inside a run ends where the run's first
+# try ends (after the whole run, or not at all: a shorter run is followed by more punctuation, which
+# is neither a closing mark nor white space).
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])(?<![.!?…]{2})[.!?…]*+[\"”’')\]]*+(?=\s++[\"“‘'(\[]?[A-Z0-9])"
+                           r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[·•\-\*]\s)|(?<=\n))")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -131,28 +136,27 @@ def split_sentences(text: str) -> list[Sentence]:
     paragraph = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        chunk = text[start:match.start() + 1]
-        if match.group(0).startswith((".",)) and "\n" not in match.group(0):
-            word = _last_word(chunk)
+        ending = match.group(0)
+        if ending[0] == ".":  # a run of punctuation: no line break in it
+            word = _last_word(text, start, match.start())
             if word and (word.lower() in _ABBREVIATIONS or len(word) == 1):
                 continue
         _add_sentence(sentences, text, start, end, paragraph)
-        if "\n" in match.group(0):
+        if "\n" in ending:
             paragraph += 1
         start = end
     _add_sentence(sentences, text, start, len(text), paragraph)
     return sentences
 
 
-def _last_word(chunk: str) -> str | None:
-    """The word before the full stop that ends `chunk` ("U.S" in "... the U.S."): the run of word
-    characters and dots before it, read backwards (a regex anchored at the end tries every start)."""
-    if not chunk.endswith("."):
-        return None
-    end = start = len(chunk) - 1
-    while start > 0 and (chunk[start - 1].isalnum() or chunk[start - 1] in "._"):
-        start -= 1
-    return chunk[start:end] or None
+def _last_word(text: str, start: int, stop: int) -> str | None:
+    """The word before the full stop at `stop` ("U.S" in "... the U.S."), not reaching back before
+    `start`: the run of word characters and dots before it, read backwards (a regex anchored at the
+    end tries every start; slicing the sentence so far at every abbreviation is quadratic)."""
+    begin = stop
+    while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "._"):
+        begin -= 1
+    return text[begin:stop] or None
 
 
 def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:

@@ -215,15 +215,17 @@ def test_based_at_a_site_inside_the_place_just_named():
 
 
 def test_sentence_ends_are_found_as_the_plain_spelling_of_the_pattern_finds_them():
-    """`_SENTENCE_END` is spelt to open with one character class (the engine then skips ahead);
-    it must find exactly what its plain spelling finds, on real articles and random punctuation."""
+    """`_SENTENCE_END` is spelt to open with one character class (the engine then skips ahead) and
+    to read a run of punctuation once (possessively, from its first character); it must find exactly
+    what its plain spelling finds, on real articles and random punctuation."""
     import random
     import re
 
     from geo.mentions import _SENTENCE_END
 
     plain = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[·•\-\*]\s)|\n")
-    texts = [path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("tests/corpus*/*.txt"))]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("tests/corpus*/*.txt"))
+             + sorted(SEEDS.glob("*.txt"))]
     generator = random.Random(11)
     alphabet = list(".!?…\n \t\"”’')]“‘([·•-*Aa0é")
     texts += ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 60))) for _ in range(5000)]

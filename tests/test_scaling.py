@@ -1,0 +1,45 @@
+"""Extraction stays linear in the article's length (issue 13, item 2).
+
+Each input here once made one step quadratic or worse, so that it ran for minutes or hours. Each
+is run in a child process with a generous time limit as a hang guard (speed itself is measured in
+bench/bench_scaling.py), and its result is checked too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+HANG_GUARD_SECONDS = 120
+
+
+def run_in_child(code: str) -> list[dict]:
+    """Run `code` in a fresh interpreter; it prints one JSON object per line."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=HANG_GUARD_SECONDS, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_runs_of_sentence_punctuation_are_split_in_one_pass():
+    """50 KB of "." took 50 s (the splitter's regex backtracked over the run at every character of
+    it), and every "U.S. " re-read the sentence so far (5 MB of them: minutes)."""
+    found = run_in_child("""
+import json
+from geo.mentions import split_sentences
+texts = {"dots": "." * 1_000_000, "questions": "?" * 1_000_000, "mixed": "!?.…" * 250_000,
+         "closers": ".\\")" * 300_000 + " End.", "abbreviations": "U.S. " * 1_000_000 + "End."}
+for name, text in texts.items():
+    print(json.dumps({"name": name, "sentences": [[s.start, s.end] for s in split_sentences(text)]}))
+""")
+    by_name = {entry["name"]: entry["sentences"] for entry in found}
+    assert by_name["dots"] == [[0, 1_000_000]]
+    assert by_name["questions"] == [[0, 1_000_000]]
+    assert by_name["mixed"] == [[0, 1_000_000]]
+    assert by_name["closers"] == [[0, 900_000], [900_001, 900_005]]  # only the last run has a capital after it
+    assert by_name["abbreviations"] == [[0, 5_000_004]]  # "U.S." never ends a sentence
