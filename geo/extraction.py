@@ -27,7 +27,15 @@ from geo.errors import InputError
 from geo.events import Asset, Event, EventPlace, EventSource, event_id
 from geo.geocoding import OfflineGazetteer, default_geocoder
 from geo.ingest import Article, read_article, read_article_bytes
-from geo.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence, TriggerMention, find_mentions
+from geo.mentions import (
+    LOCATING_ROLES,
+    Mentions,
+    PlaceMention,
+    Sentence,
+    SpanIndex,
+    TriggerMention,
+    find_mentions,
+)
 from geo.names import FoldedPattern, fold_article, fold_text
 from geo.spatial import haversine_km
 
@@ -620,17 +628,17 @@ _NOT_PLACES = frozenset(
 def _unresolved(mentions: Mentions) -> list[str]:
     """Names that read like places ("at the Mulino training range", "on Matua") but that the
     gazetteer does not know: what an analyst may want to add by hand."""
-    taken = [(p.start, p.end) for p in mentions.places] + [(a.start, a.end) for a in mentions.actors] \
-        + [(a.start, a.end) for a in mentions.assets] + mentions.masked + [(d.start, d.end) for d in mentions.dates]
-    found: list[str] = []
+    taken = SpanIndex([(p.start, p.end) for p in mentions.places] + [(a.start, a.end) for a in mentions.actors]
+                      + [(a.start, a.end) for a in mentions.assets] + mentions.masked
+                      + [(d.start, d.end) for d in mentions.dates])
+    found: dict[str, None] = {}  # in the order first found
     for match in _PLACE_AFTER_PREPOSITION.finditer(mentions.text):
         start, end = match.span(1)
         first_word = _POSSESSIVE_END.sub("", match.group(1).split()[0])
-        if first_word in _NOT_PLACES or any(s < end and start < e for s, e in taken):
+        if first_word in _NOT_PLACES or taken.overlaps(start, end):
             continue
-        if match.group(1) not in found:
-            found.append(match.group(1))
-    return found
+        found.setdefault(match.group(1), None)
+    return list(found)
 
 
 def _refers_back(mentions: Mentions, start: int, end: int) -> bool:
@@ -705,12 +713,11 @@ def _count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int 
     # Within the hit's sentence; an asset borrowed from a sentence before this one brings its own number.
     window_start = max(sentence.start if hit.start >= sentence.start else 0, hit.start - 45)
     best = None
-    for count in mentions.counts:
-        if window_start <= count.start and count.end <= hit.start:
-            between = mentions.text[count.end: hit.start]
-            if _NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 \
-                    and not _LINKING_WORD.search(between):
-                best = count.value
+    for count in mentions.within(mentions.counts, window_start, hit.start):
+        between = mentions.text[count.end: hit.start]
+        if _NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 \
+                and not _LINKING_WORD.search(between):
+            best = count.value
     return best
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Mentions",
     "PlaceMention",
     "Sentence",
+    "SpanIndex",
     "TriggerMention",
     "find_mentions",
     "split_sentences",
@@ -275,12 +276,12 @@ def find_mentions(
     assets = catalogue.find_assets(text, folded)
     names = _names(text)
     masked = _name_spans(names, actors)
-    in_names = _SpanIndex(masked)
-    in_ships = _SpanIndex(_ship_names(names))
+    in_names = SpanIndex(masked)
+    in_ships = SpanIndex(_ship_names(names))
     actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
-    in_assets = _SpanIndex([(a.start, a.end) for a in assets])
+    in_assets = SpanIndex([(a.start, a.end) for a in assets])
     hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
     resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE)
     places = [
@@ -290,10 +291,10 @@ def find_mentions(
     ]
     # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
     # services and commands, whose place words were masked above.
-    at_places = _SpanIndex([(p.start, p.end) for p in places])
+    at_places = SpanIndex([(p.start, p.end) for p in places])
     actors = [a for a in actors if not at_places.overlaps(a.start, a.end)
               or (a.actor.kind in ("service", "command") and not at_places.covers(a.start, a.end))]
-    datelines = _SpanIndex(_datelines(text))
+    datelines = SpanIndex(_datelines(text))
     place_starts = [p.start for p in places]
     ordered = place_starts == sorted(place_starts)
     for sentence in sentences:
@@ -375,7 +376,7 @@ def _datelines(text: str) -> list[tuple[int, int]]:
     return [(m.start("line"), m.end("line")) for m in _DATELINE.finditer(text)]
 
 
-class _SpanIndex:
+class SpanIndex:
     """Spans (organisation names, assets, places, datelines) asked about once per hit, place or
     trigger: sorted once, with the farthest end reached so far, each question is one bisection."""
 

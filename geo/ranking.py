@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -55,6 +55,10 @@ ANCHOR_MARGIN = 0.35
 MAX_CONTEXT_CANDIDATES = 12
 MAX_ANCHORS = 12  # the nearest distinct places in the text; farther ones add little
 ANCHOR_WINDOW = 2000  # characters: farther anchors add under a fifth of their weight, so are skipped
+# Characters between two names written in apposition ("Rota, Spain", "Hmeimim in Syria"): a gap of
+# white space and a comma, "in (the)" or a bracket, which only a run of blank lines would stretch
+# this far. Only the occurrences this close are tested, not every occurrence of the place.
+APPOSITION_REACH = 80
 
 
 # -- cue words -----------------------------------------------------------------------------------
@@ -126,6 +130,8 @@ class PlaceContext:
     # anchors share a start (then every group is searched in full, as it always used to be).
     _walk: tuple[list[int], list[Anchor], list[int], int] | None = field(default=None, repr=False)
     _facts: _SpanFacts | None = field(default=None, repr=False)
+    # id(occurrences of a group) -> (their starts, the occurrences, in text order; the longest's length)
+    _by_start: dict[int, tuple[list[int], list[Anchor], int]] = field(default_factory=dict, repr=False)
 
     def nearest_groups(self, span: tuple[int, int]) -> list[tuple[Place, list[Anchor], Anchor, int]]:
         """The distinct anchor places nearest the span in the text (at most MAX_ANCHORS), each with
@@ -199,6 +205,27 @@ class PlaceContext:
             if distance <= ANCHOR_WINDOW:
                 insort(distances, distance if distance > 0 else 0)
         return nearest
+
+    def in_apposition(self, span: tuple[int, int], occurrences: list[Anchor]) -> bool:
+        """Some occurrence of a place stands in apposition to the span (`_in_apposition`).
+
+        Only the occurrences within APPOSITION_REACH characters of the span can: they are found by
+        bisection, so that a place named thousands of times is not tested thousands of times per name.
+        """
+        known = self._by_start.get(id(occurrences))
+        if known is None:
+            ordered = sorted(occurrences, key=lambda a: a.start)  # stable: text order kept
+            known = self._by_start[id(occurrences)] = (
+                [a.start for a in ordered], ordered, max((a.end - a.start for a in ordered), default=0))
+        starts, ordered, longest = known
+        begin, finish = span
+        first = bisect_left(starts, begin - APPOSITION_REACH - longest)
+        last = bisect_right(starts, finish + APPOSITION_REACH)
+        for anchor in ordered[first:last]:
+            gap = anchor.start - finish if anchor.start >= finish else begin - anchor.end
+            if gap <= APPOSITION_REACH and _in_apposition(self.text, span, anchor):
+                return True
+        return False
 
     def anchor_groups(self) -> list[tuple[Place, list[Anchor]]]:
         """Anchors grouped by place (a name repeated twenty times informs the ranking once)."""
@@ -332,8 +359,7 @@ class PlaceRanker:
                 bonus = weight * nearness
                 beside = facts.apposition[index]
                 if beside is None:  # the same for every candidate: tested once per span and group
-                    beside = facts.apposition[index] = any(
-                        _in_apposition(context.text, facts.span, a) for a in facts.groups[index][1])
+                    beside = facts.apposition[index] = context.in_apposition(facts.span, facts.groups[index][1])
                 if beside:
                     bonus += APPOSITION_BONUS
             # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.

@@ -43,3 +43,28 @@ for name, text in texts.items():
     assert by_name["mixed"] == [[0, 1_000_000]]
     assert by_name["closers"] == [[0, 900_000], [900_001, 900_005]]  # only the last run has a capital after it
     assert by_name["abbreviations"] == [[0, 5_000_004]]  # "U.S." never ends a sentence
+
+
+def test_places_counts_and_names_named_thousands_of_times_are_read_in_linear_time():
+    """Every name was compared with every occurrence of the places around it (apposition: "Rota,
+    Spain"), every asset with every number of the article, and every capitalised name after a
+    preposition with every span found: 20,000 repeats of a short sentence took hours."""
+    found = run_in_child("""
+import json
+from geo.extraction import extract_text
+texts = {"once": "Rota, Spain. ", "apposition": "Rota, Spain. " * 20_000,
+         "counts": "Two F-35s and 3 F-16s were seen. " * 20_000,
+         "unresolved": "Rota, Spain, near Qwertyville. " * 20_000}
+for name, text in texts.items():
+    result = extract_text(text, published="2025-03-05")
+    assets = result.mentions.assets
+    print(json.dumps({"name": name, "places": sorted({p.place.id for p in result.mentions.places}),
+                      "place_mentions": len(result.mentions.places), "unresolved": result.unresolved,
+                      "counts": sorted({c.value for c in result.mentions.counts}), "assets": len(assets)}))
+""")
+    by_name = {entry["name"]: entry for entry in found}
+    assert by_name["apposition"]["place_mentions"] == 40_000
+    assert by_name["apposition"]["places"] == by_name["once"]["places"]  # resolved as in one sentence
+    assert "country:ES" in by_name["once"]["places"]
+    assert by_name["counts"]["counts"] == [2, 3] and by_name["counts"]["assets"] == 40_000
+    assert by_name["unresolved"]["unresolved"] == ["Qwertyville"]
