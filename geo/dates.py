@@ -17,7 +17,7 @@ from geo.errors import InputError
 from geo.gazetteer import DATA_DIR
 from geo.names import WordStartMatcher
 
-__all__ = ["DateMention", "PublicationDate", "find_dates", "parse_published"]
+__all__ = ["DateMention", "DateScan", "PublicationDate", "find_dates", "parse_published", "scan_dates"]
 
 RELATIVE_PATH = DATA_DIR / "relative_dates.csv"
 MONTHS = {name: i for i, name in enumerate(
@@ -67,6 +67,16 @@ class DateMention:
     precision: str
 
 
+@dataclass(frozen=True, slots=True)
+class DateScan:
+    """What `scan_dates` reads in a text."""
+
+    mentions: list[DateMention]  # the dates resolved, in text order, none overlapping another
+    # Where every date is written, resolved or not: "4 March" with no publication date to give its
+    # year is still a date, and its numbers are no count of anything.
+    written: list[tuple[int, int]]
+
+
 def parse_published(value: str | dt.date | None) -> PublicationDate | None:
     """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (the gold format's convention) to a date and precision."""
     if value is None or value == "":
@@ -108,56 +118,84 @@ def _infer_year(month: int, day: int, published: PublicationDate) -> int:
         candidate = dt.date(year, month, day)
     except ValueError:
         return year
-    if published.precision != "year" and candidate > published.date + dt.timedelta(days=45):
+    # A difference, not `published.date + 45 days`: that is past the last date in December 9999.
+    if published.precision != "year" and (candidate - published.date).days > 45:
         return year - 1
     return year
 
 
+# Stands in for a missing publication date when telling whether words are a date at all.
+_ANY_PUBLICATION = PublicationDate(dt.date(2000, 6, 15), "day")
+
+
 def find_dates(text: str, published: PublicationDate | None) -> list[DateMention]:
     """Every date expression in `text`, resolved; ones needing a publication date are skipped without it."""
+    return scan_dates(text, published).mentions
+
+
+def scan_dates(text: str, published: PublicationDate | None) -> DateScan:
+    """Every date expression in `text`: the ones resolved (those needing a publication date only
+    with one), and where every date is written.
+
+    A phrase whose date would fall outside the calendar ("last week" in an article dated 1 January
+    of year 1) is not resolved: there is no such date.
+    """
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    written: list[tuple[int, int]] = []
+    # 1 where a date already stands: an overlapping later match loses. (A list of the spans taken,
+    # searched for every match, made a long article's dates quadratic.)
+    covered = bytearray(len(text))
 
     def add(start: int, end: int, date: dt.date, precision: str) -> None:
-        if any(s < end and start < e for s, e in taken):
+        if covered.find(1, start, end) >= 0:
             return
-        taken.append((start, end))
+        covered[start:end] = b"\x01" * (end - start)
         found.append(DateMention(start, end, text[start:end], date, precision))
 
     if published is not None:
         pattern, rules = _relative_rules()
         for match in pattern.finditer(text):
             rule = rules[" ".join(match.group(0).lower().split())]
-            add(match.start(), match.end(), *_resolve_relative(rule, published))
+            relative = _resolve_relative(rule, published)
+            if relative is not None:
+                add(match.start(), match.end(), *relative)
+                written.append(match.span())
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             resolved = _resolve_calendar(name, match, published)
             if resolved is not None:
                 add(match.start(), match.end(), *resolved)
+                written.append(match.span())
+            elif published is None and _resolve_calendar(name, match, _ANY_PUBLICATION) is not None:
+                written.append(match.span())  # "4 March": a date, though its year is unknown
     found.sort(key=lambda m: m.start)
-    return found
+    written.sort()
+    return DateScan(found, written)
 
 
-def _resolve_relative(rule: dict[str, str], published: PublicationDate) -> tuple[dt.date, str]:
+def _resolve_relative(rule: dict[str, str], published: PublicationDate) -> tuple[dt.date, str] | None:
     base = published.date
-    day = base + dt.timedelta(days=int(rule["days"] or 0), weeks=int(rule["weeks"] or 0))
-    if int(rule["months"] or 0):
-        day = _shift_months(day, int(rule["months"]))
-    if int(rule["years"] or 0):
-        day = dt.date(day.year + int(rule["years"]), day.month, 1 if rule["align"] else min(day.day, 28))
-    align = rule["align"]
-    if align == "week":
-        day = day - dt.timedelta(days=day.weekday())
-    elif align == "month":
-        day = day.replace(day=1)
-    elif align == "year":
-        day = day.replace(month=1, day=1)
     precision = rule["precision"]
     # A month-precise publication date cannot place "yesterday" on a day.
     if published.precision == "month" and precision in ("day", "week"):
         return base, "month"
     if published.precision == "year" and precision != "year":
         return base, "year"
+    try:
+        day = base + dt.timedelta(days=int(rule["days"] or 0), weeks=int(rule["weeks"] or 0))
+        if int(rule["months"] or 0):
+            day = _shift_months(day, int(rule["months"]))
+        if int(rule["years"] or 0):
+            day = dt.date(day.year + int(rule["years"]), day.month, 1 if rule["align"] else min(day.day, 28))
+    except (OverflowError, ValueError):  # before 1 January of year 1 or after 31 December 9999
+        return None
+    align = rule["align"]
+    if align == "week":
+        day = day - dt.timedelta(days=day.weekday())  # never before 1 January of year 1, a Monday
+    elif align == "month":
+        day = day.replace(day=1)
+    elif align == "year":
+        day = day.replace(month=1, day=1)
     return day, precision
 
 
@@ -212,6 +250,6 @@ def _resolve_calendar(name: str, match: re.Match[str], published: PublicationDat
             return published.date - dt.timedelta(days=back), "day"
         if name == "year":
             return dt.date(int(groups["year"]), 1, 1), "year"
-    except ValueError:
+    except (OverflowError, ValueError):  # not a real date, or one outside the calendar's years 1 to 9999
         return None
     return None

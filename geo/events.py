@@ -204,4 +204,7 @@ def _known(kind: type, values: Any) -> dict[str, Any]:
 def event_id(document: str, kind: str, place_ids: list[str], families: list[str], sentence_start: int) -> str:
     """A stable id: the same article extracted twice gives the same ids (re-ingest changes nothing)."""
     basis = "|".join([document, kind, ",".join(sorted(place_ids)), ",".join(sorted(families)), str(sentence_start)])
-    return "ev-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+    # "surrogatepass": a file name that is not UTF-8 reaches here with lone surrogates standing for
+    # its bytes (Python's surrogate escapes). Any text without them encodes as plain UTF-8 does, so
+    # ids stay as they were, and no valid UTF-8 encodes a surrogate, so no two names share bytes.
+    return "ev-" + hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]

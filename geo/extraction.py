@@ -779,6 +779,8 @@ def _ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | 
     if published is None or mention.precision != "month" or _YEAR.search(mention.text) \
             or not 45 < (published.date - day).days <= 366 or not _FUTURE.search(fold_text(sentence.text)):
         return day
+    if day.year == dt.MAXYEAR:
+        return day  # the calendar has no coming year
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
@@ -910,10 +912,13 @@ def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str
 
 
 def _period(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a dated period (the calendar's last day at most: 31 December 9999)."""
     if precision == "week":
-        return day, day + dt.timedelta(days=6)
+        return day, day + dt.timedelta(days=min(6, (dt.date.max - day).days))
     if precision == "month":
-        return day, (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        if day.month == 12:
+            return day, day.replace(day=31)
+        return day, day.replace(month=day.month + 1, day=1) - dt.timedelta(days=1)
     return day, day
 
 

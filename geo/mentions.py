@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from geo.catalogue import ActorHit, AssetHit, Catalogue
-from geo.dates import DateMention, PublicationDate, find_dates
+from geo.dates import DateMention, PublicationDate, scan_dates
 from geo.gazetteer import DATA_DIR, Place
 from geo.geocoding import OfflineGazetteer
 from geo.names import FoldedPattern, WordStartMatcher, fold_article
@@ -223,20 +223,21 @@ _NOT_A_COUNT_AFTER = re.compile(
 _IN_DESIGNATOR = re.compile(r"[A-Za-z]-$|[A-Z]$")  # "F-35", "Tu-95"
 
 
+# A number above this is no force's size ("99999999999999999999 troops", a 400-digit number): not a
+# count. The largest forces reported are a few hundred thousand; a store keeps counts in 64 bits.
+MAX_COUNT = 10_000_000
+_MULTIPLIERS = {"million": 1_000_000, "thousand": 1_000}
+
+
 def _count_value(text: str) -> int | None:
+    """The count a number spells ("5,000", "1.5 million", "twenty-one"), or None above MAX_COUNT."""
     words = text.lower().replace("-", " ").replace(",", "").split()
     if not words:
         return None
     if words[0] == "a":
         words = words[1:]
-    try:
-        if _DECIMAL.fullmatch(words[0]):
-            value = float(words[0])
-            for multiplier in words[1:]:
-                value *= {"million": 1_000_000, "thousand": 1_000}.get(multiplier, 1)
-            return int(value)
-    except ValueError:
-        return None
+    if _DECIMAL.fullmatch(words[0]):
+        return _decimal_count(words[0], words[1:])
     total = 0
     for word in words:
         if word in ("hundred", "thousand"):
@@ -248,10 +249,29 @@ def _count_value(text: str) -> int | None:
     return total or None
 
 
-def _find_counts(text: str) -> list[CountMention]:
+def _decimal_count(number: str, multipliers: list[str]) -> int | None:
+    """ "1.5" with ["million"]: 1,500,000. In integers, so that a 400-digit number is refused rather
+    than overflowing a float, and "2.3 million" is 2,300,000 (the float product is 2,299,999.99...)."""
+    whole, _point, fraction = number.partition(".")
+    whole = whole.lstrip("0")
+    if len(whole) > len(str(MAX_COUNT)):
+        return None
+    scale = 1
+    for word in multipliers:
+        scale *= _MULTIPLIERS.get(word, 1)
+    fraction = fraction[:len(str(scale))]  # digits below one unit of the product are cut, as int() cuts
+    value = int(whole or "0") * scale + (int(fraction) * scale // 10 ** len(fraction) if fraction else 0)
+    return value if value <= MAX_COUNT else None
+
+
+def _find_counts(text: str, dates_written: list[tuple[int, int]]) -> list[CountMention]:
+    """Numbers that may count forces; none inside a date ("4 March 2025", "in 2025", "March 4")."""
+    in_dates = SpanIndex(dates_written)
     counts = []
     for match in _COUNT.finditer(text):
         start, end = match.span()
+        if in_dates.overlaps(start, end):
+            continue
         value = _count_value(text[start:end])
         if value is None:
             continue
@@ -318,6 +338,7 @@ def find_mentions(
     if forces_named:  # by identity: `list.remove` would compare places field by field
         places = [p for p in places if id(p) not in forces_named]
     actors.sort(key=lambda a: a.start)
+    dates = scan_dates(text, published)
     matcher, meaning = _trigger_patterns()
     triggers = []
     for match in matcher.finditer(text):
@@ -337,8 +358,8 @@ def find_mentions(
         places=places,
         assets=assets,
         actors=actors,
-        counts=_find_counts(text),
-        dates=find_dates(text, published),
+        counts=_find_counts(text, dates.written),
+        dates=dates.mentions,
         triggers=triggers,
         masked=masked,
     )

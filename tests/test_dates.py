@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from geo.dates import find_dates, parse_published
+from geo.dates import find_dates, parse_published, scan_dates
 from geo.errors import InputError
 
 
@@ -50,3 +50,32 @@ def test_bad_publication_dates_are_clear(value):
 
 def test_published_accepts_dates():
     assert parse_published(dt.date(2024, 1, 2)).date == dt.date(2024, 1, 2)
+
+
+EXTREME_PUBLICATIONS = ["0001-01-01", "0001-01", "0001", "9999-12-31", "9999-12", "9999"]
+RELATIVE_AND_CALENDAR = ("last week, next week, on Monday, last Monday, next Friday, last month, next month, "
+                         "last year, next year, yesterday, tomorrow, on 31 December, on 2 January, in late December, "
+                         "in early January, this week, earlier this month")
+
+
+@pytest.mark.parametrize("published", EXTREME_PUBLICATIONS)
+def test_dates_beyond_the_calendar_are_not_resolved(published):
+    """ "last week" in an article of 1 January of year 1 has no date (it raised OverflowError and
+    stopped the ingest run); the phrases whose date exists still resolve."""
+    found = find_dates(RELATIVE_AND_CALENDAR, parse_published(published))
+    assert all(dt.date.min <= m.date <= dt.date.max for m in found)
+    if published == "0001-01-01":
+        texts = {m.text for m in found}
+        assert "last week" not in texts and "yesterday" not in texts
+        assert ("tomorrow", "0001-01-02", "day") in resolved(RELATIVE_AND_CALENDAR, published)
+    if published == "9999-12-31":
+        assert "next week" not in {m.text for m in found}
+        assert ("yesterday", "9999-12-30", "day") in resolved(RELATIVE_AND_CALENDAR, published)
+
+
+def test_where_dates_are_written_resolved_or_not():
+    """Without a publication date "4 March" cannot be given a year, but it is still a date."""
+    text = "on 4 March with Finnish fighters, in 2025 with 12 jets, March 4, 2025 and 2024-04-11; 45 March"
+    written = [text[start:end] for start, end in scan_dates(text, None).written]
+    assert written == ["4 March", "in 2025", "March 4, 2025", "2024-04-11"]
+    assert [m.text for m in scan_dates(text, None).mentions] == ["in 2025", "March 4, 2025", "2024-04-11"]

@@ -232,3 +232,67 @@ def test_sentence_ends_are_found_as_the_plain_spelling_of_the_pattern_finds_them
     for text in texts:
         assert [(m.span(), m.group(0)) for m in _SENTENCE_END.finditer(text)] == \
             [(m.span(), m.group(0)) for m in plain.finditer(text)], repr(text)
+
+
+@pytest.mark.parametrize("published", [None, "2025-03-05"])
+@pytest.mark.parametrize("sentence", [
+    "Two B-52 bombers patrolled the Baltic Sea on 4 March 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea on March 4, 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea on 4 March with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea in 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea in March 2025 with Finnish fighters.",
+])
+def test_a_date_is_never_read_as_a_count(sentence, published):
+    """ "on 4 March 2025 with Finnish fighters" gave 2,025 fighters (issue 13, item 14)."""
+    result = extract_text(sentence, document="test.txt", published=published)
+    assert {c.value for c in result.mentions.counts} == {2}
+    counts = {a.family: a.count for e in result.events for a in e.assets}
+    assert counts == {"B-52": 2, "fighter": None}
+
+
+@pytest.mark.parametrize(("number", "count"), [
+    ("9" * 400, None),  # int(float(...)) raised OverflowError and stopped the ingest run
+    ("99999999999999999999", None),  # beyond 64 bits: the store refused it
+    ("12,000,000", None),  # no force this large: above MAX_COUNT
+    ("10,000,000", 10_000_000),
+    ("1.5 million", 1_500_000),
+    ("2.3 million", 2_300_000),  # exact: the float product was 2,299,999.9...
+    ("0" * 30 + "35", 35),
+])
+def test_numbers_too_large_to_count_forces_are_no_count(number, count):
+    from geo.mentions import MAX_COUNT
+
+    event = only(events_of(f"Russia sent {number} troops to Belarus on 3 March 2025.", "2025-03-05"))
+    assert [(a.family, a.count) for a in event.assets] == [("troops", count)]
+    assert MAX_COUNT < 2**63  # what a store's 64-bit integer column holds
+
+
+def test_a_file_name_that_is_not_utf8_still_gets_event_ids():
+    """os.fsdecode spells the bytes of a file name that is not UTF-8 as lone surrogates, which
+    UTF-8 cannot encode: event_id raised UnicodeEncodeError."""
+    sentence = "Two B-52 bombers patrolled the Baltic Sea on 4 March 2025."
+    escaped = extract_text(sentence, document=b"caf\xe9.txt".decode("utf-8", "surrogateescape"), published="2025-03")
+    plain = extract_text(sentence, document="café.txt", published="2025-03")
+    assert len(escaped.events) == len(plain.events) == 1
+    assert escaped.events[0].id.startswith("ev-") and escaped.events[0].id != plain.events[0].id
+
+
+def test_ids_of_ordinary_document_names_do_not_change():
+    from geo.events import event_id
+
+    # The id this basis had before surrogates were allowed (plain UTF-8): stored events keep theirs.
+    assert event_id("café.txt", "patrol", ["sea:baltic-sea"], ["B-52"], 0) == "ev-f860157be44df2ab"
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "0001-01", "0001", "9999-12-31", "9999-12", "9999"])
+def test_articles_published_at_the_calendar_limits_still_extract(published):
+    """Relative dates near year 1 or 9999 raised OverflowError (issue 13, F5); so did a month
+    dated December 9999 when two events were compared, and a plan "in February" read as the
+    coming February of year 10000."""
+    text = ("Last week two B-52 bombers patrolled the Baltic Sea. Next week four F-35 fighters will deploy to "
+            "Poland. On Monday the ship sailed into the Black Sea. This month two B-1 bombers flew over the "
+            "Barents Sea. Last month two Su-35 fighters flew over the Sea of Japan and next month six Typhoons "
+            "will deploy to Romania. The army will send two HIMARS launchers to Estonia in February.")
+    result = extract_text(text, document="test.txt", published=published)
+    assert result.events
+    assert all(e.start is None or "0001-01-01" <= e.start <= "9999-12-31" for e in result.events)
