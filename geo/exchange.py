@@ -692,9 +692,35 @@ def _read_gpkg(reading: _Reading) -> None:
     if missing:
         raise InputError(f"{name} layer {layer!r} lacks the column(s) {missing}")
     # Arrow keeps a missing value (None) apart from a number that is not one (NaN), which pandas merges.
-    for number, record in enumerate(table.to_pylist(), start=1):
+    columns: dict[str, list[Any]] = {}
+    undecodable: dict[int, list[str]] = {}
+    for column_name, column in zip(table.column_names, table.columns, strict=True):
+        columns[column_name] = _arrow_values(column, column_name, undecodable)
+    for index in range(table.num_rows):
+        where = f"feature {index + 1}"
+        if index in undecodable:
+            reading.problems.extend(f"{where}: {problem}" for problem in undecodable[index])
+            continue
+        record = {column_name: values[index] for column_name, values in columns.items()}
         geometry = record.pop(geometry_column, None)
-        reading.add(f"feature {number}", record, geometry)
+        reading.add(where, record, geometry)
+
+
+def _arrow_values(column: Any, name: str, undecodable: dict[int, list[str]]) -> list[Any]:
+    """A column's values; text that is not UTF-8 (SQLite stores any bytes) is noted per row, not fatal."""
+    import pyarrow as pa
+
+    try:
+        return list(column.to_pylist())
+    except UnicodeDecodeError:
+        values: list[Any] = []
+        for index, raw in enumerate(column.cast(pa.large_binary()).to_pylist()):
+            try:
+                values.append(None if raw is None else raw.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                undecodable.setdefault(index, []).append(f"{name} is not UTF-8 text (byte {err.start})")
+                values.append(None)
+        return values
 
 
 # fastkml builds its objects recursively and trusts the document's structure; these are the ways
@@ -719,7 +745,7 @@ def _read_kml(reading: _Reading) -> None:
         placemarks = list(find_all(document, of_type=Placemark))
     except InputError:
         raise
-    except etree.XMLSyntaxError as err:
+    except (etree.XMLSyntaxError, OSError) as err:  # lxml reports bytes that are not UTF-8 as an OSError
         raise InputError(f"{name} is not valid KML: {err}") from err
     except RecursionError as err:
         raise InputError(f"{name} is KML nested too deeply to read") from err
