@@ -10,7 +10,9 @@ before the widget exists, since Streamlit forbids changing a widget's value afte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +42,7 @@ from geo.app_panels import (
 from geo.app_state import View, clamp_day, parse_view, view_query
 from geo.basemap import ONLINE_TILES
 from geo.errors import ForcePostureError as FpmError
+from geo.errors import StaleEditError, StoreBusyError
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, TIME_PRECISIONS
 from geo.mapping import THEATRES
 from geo.symbols import PERSPECTIVES
@@ -225,10 +228,18 @@ def _time_controls(first: dt.date, last: dt.date, present: bool) -> None:
 
 
 def _event_details(store: Any, event_id: str, view: View, names: dict[str, str]) -> None:
-    event = store.get(event_id)
-    if event is None:
+    found = store.get_versioned(event_id)
+    if found is None:
         st.warning("That event is no longer in the store (deleted or merged).")
         return
+    event, version = found
+    # The correction form is drawn from the version the analyst opened and its widgets are keyed by
+    # it, so their values survive reruns; a save is based on that version, and a change someone
+    # else made in between is refused instead of overwritten. Saving, or a refusal, forgets it: the
+    # next run draws the form afresh from the event as it is.
+    opened: dict[str, int] = st.session_state.setdefault("event_versions", {})
+    based_on = opened.setdefault(event.id, version)
+    key = f"f-{event.id}-{based_on}-"
     head = st.columns([3, 1], vertical_alignment="center")
     head[0].markdown(f"**Event** <code>{safe_html(event.id)}</code>", unsafe_allow_html=True)
     head[1].button("Close", key="b_close_event", on_click=_select_event, args=("",))
@@ -239,17 +250,19 @@ def _event_details(store: Any, event_id: str, view: View, names: dict[str, str])
     with st.expander("Correct this event", expanded=st.query_params.get("edit") == "1"), \
             st.form(f"correct-{event.id}"):
         c = st.columns(2)
-        kind = c[0].selectbox("Kind", EVENT_KINDS, index=EVENT_KINDS.index(event.kind))
-        status = c[1].selectbox("Status", STATUSES, index=STATUSES.index(event.status))
-        actors = c[0].text_input("Actors (ISO codes)", ", ".join(event.actors))
-        partners = c[1].text_input("Partners", ", ".join(event.partners))
-        start = c[0].date_input("Start", dt.date.fromisoformat(event.start) if event.start else None)
-        end = c[1].date_input("End", dt.date.fromisoformat(event.end) if event.end else None)
-        precision = c[0].selectbox("Date precision", TIME_PRECISIONS, index=TIME_PRECISIONS.index(event.time_precision))
-        confidence = c[1].slider("Confidence", 0.0, 1.0, float(event.confidence), 0.05)
-        counts = [st.number_input(f"Count: {a.name}", min_value=0, value=a.count, step=1, key=f"n-{event.id}-{i}")
+        kind = c[0].selectbox("Kind", EVENT_KINDS, index=EVENT_KINDS.index(event.kind), key=key + "kind")
+        status = c[1].selectbox("Status", STATUSES, index=STATUSES.index(event.status), key=key + "status")
+        actors = c[0].text_input("Actors (ISO codes)", ", ".join(event.actors), key=key + "actors")
+        partners = c[1].text_input("Partners", ", ".join(event.partners), key=key + "partners")
+        start = c[0].date_input("Start", dt.date.fromisoformat(event.start) if event.start else None,
+                                key=key + "start")
+        end = c[1].date_input("End", dt.date.fromisoformat(event.end) if event.end else None, key=key + "end")
+        precision = c[0].selectbox("Date precision", TIME_PRECISIONS, index=TIME_PRECISIONS.index(event.time_precision),
+                                   key=key + "precision")
+        confidence = c[1].slider("Confidence", 0.0, 1.0, float(event.confidence), 0.05, key=key + "confidence")
+        counts = [st.number_input(f"Count: {a.name}", min_value=0, value=a.count, step=1, key=f"{key}count-{i}")
                   for i, a in enumerate(event.assets)]
-        notes = st.text_area("Notes", event.notes)
+        notes = st.text_area("Notes", event.notes, key=key + "notes")
         editor = st.text_input("Your name (kept in the history)", key="editor_name")
         if st.form_submit_button("Save correction", type="primary"):
             values = {"kind": kind, "status": status, "actors": actors, "partners": partners, "start": start,
@@ -262,10 +275,14 @@ def _event_details(store: Any, event_id: str, view: View, names: dict[str, str])
                 st.info("Nothing changed.")
             else:
                 try:
-                    store.update(event.id, changes, editor=editor.strip())
+                    store.update(event.id, changes, editor=editor.strip(), expected_version=based_on)
+                except StaleEditError as err:
+                    opened.pop(event.id, None)
+                    st.error(f"Not saved: {err}. The card above shows the event as it is now.")
                 except FpmError as err:
                     st.error(str(err))
                 else:
+                    opened.pop(event.id, None)
                     st.success(f"Saved: {', '.join(changes)}.")
                     st.rerun()
     history = store.history(event.id)
@@ -321,6 +338,24 @@ def _handle_click(result: dict[str, Any]) -> None:
     ss["place_alts"] = [p.id for p in areas if p.id != chosen.id]
 
 
+def _shows_store_errors(page: Callable[[], None]) -> Callable[[], None]:
+    """A page whose store problems end in one message, not a traceback: a store that cannot be
+    opened or read (`InputError`), or one busy with a long write (`StoreBusyError`), with a retry."""
+
+    @functools.wraps(page)
+    def run() -> None:
+        try:
+            page()
+        except StoreBusyError as err:
+            st.warning(f"{err}. Nothing was lost; the page can be reloaded once the other write ends.")
+            st.button("Retry", key="b_retry_busy")
+        except FpmError as err:
+            st.error(str(err))
+
+    return run
+
+
+@_shows_store_errors
 def map_page() -> None:
     """The map, its time controls, the timeline and the side panel."""
     url = app_data.store_url()
@@ -417,6 +452,7 @@ def _export_menu(store: Any, view: View) -> None:
                                mime=ready.mime, key="b_download")
 
 
+@_shows_store_errors
 def add_article_page() -> None:
     """Paste or upload an article, set its date, review the extracted events, save them."""
     st.markdown(PAGE_CSS, unsafe_allow_html=True)

@@ -265,3 +265,51 @@ def test_maps_are_published_as_static_files(tmp_path, gazetteer):
     inline = render_map(build_map([], theatre="Baltic", gazetteer=gazetteer, assets="streamlit"), theatre="Baltic",
                         events=0, static_files=False)
     assert "FeatureCollection" in inline.script and isinstance(fmap, folium.Map)
+
+
+def test_a_correction_based_on_an_old_version_is_refused(seeded_store, tmp_path, monkeypatch):
+    """Two analysts correct the same event: the second save, drawn before the first landed, is
+    refused with a clear message and the first analyst's value stays (issue 13, item 9)."""
+    import shutil
+
+    from geo.store import open_store
+
+    copy = tmp_path / "events.sqlite"
+    shutil.copyfile(seeded_store, copy)
+    store = open_store(str(copy))
+    patrol = next(e for e in store.query(kinds="patrol") if "baltic" in e.places[0].id)
+    at = _app(copy, monkeypatch, {"asof": "2025-03-10", "place": "sea:baltic-sea", "ev": patrol.id})
+    assert not at.exception
+    store.update(patrol.id, {"notes": "checked by analyst one"}, editor="Analyst One")  # lands meanwhile
+    store.close()
+    at.text_area[[t.label for t in at.text_area].index("Notes")].input("my own note")
+    at.text_input(key="editor_name").input("Analyst Two")
+    at.button[[b.label for b in at.button].index("Save correction")].click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Not saved" in errors and "changed by someone else" in errors
+    store = open_store(str(copy))
+    assert store.get(patrol.id).notes == "checked by analyst one"
+    assert [c.editor for c in store.history(patrol.id) if c.field == "notes"] == ["Analyst One"]
+    store.close()
+
+
+def test_store_problems_are_one_message_and_reads_never_wait(seeded_store, tmp_path, monkeypatch):
+    """A file that is not a store gives a message, not a traceback; a writer holding the store's lock
+    does not stop the map page from reading it (issue 13, item 8)."""
+    import sqlite3
+
+    not_a_store = tmp_path / "notes.sqlite"
+    not_a_store.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    at = _app(not_a_store, monkeypatch)
+    assert not at.exception, at.exception
+    assert "not a usable event store" in " ".join(e.value for e in at.error)
+    writer = sqlite3.connect(seeded_store, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        at = _app(seeded_store, monkeypatch, {"asof": "2025-03-10", "place": "sea:baltic-sea"})
+        assert not at.exception, at.exception
+        assert "Two American B-52 bombers have conducted an extensive patrol" in " ".join(m.value for m in at.markdown)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
