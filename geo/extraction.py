@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 import shapely
 from shapely.geometry import LineString
@@ -118,6 +119,10 @@ _QUOTE_MARKS = ('"', "“", "‘", "'")
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 MERGE_KM = 100.0
 SAME_EVENT_DAYS = 7  # sentences dated further apart report different events
+# How many of the events already reported a sentence's event is compared with, to merge it into one:
+# the most recently reported. Comparing with every event made a long article quadratic; an
+# article reports a few events (at most 8 in every corpus), a live blog or digest thousands.
+MERGE_WINDOW = 64
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
 DRAW_TOLERANCE_DEGREES = 0.01
@@ -262,11 +267,15 @@ class Extractor:
             if sentence_actors:
                 previous_actors = sentence_actors
         _resolve_references(drafts)
+        dominant: dict[int, list[str]] = {}  # how many -> the article's leading actors (read once)
         for draft in drafts:
             if not draft.actors:
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
                 # without named participants takes the article's leading participants.
-                draft.actors = _dominant_actors(mentions, 3 if draft.kind == "exercise" else 1)
+                how_many = 3 if draft.kind == "exercise" else 1
+                if how_many not in dominant:
+                    dominant[how_many] = _dominant_actors(mentions, how_many)
+                draft.actors = list(dominant[how_many])
         # The area of an exercise, with its forces taken from around it, stands in only when the
         # article reports an exercise ("drills", a named one) and no sentence names forces of the
         # same participants or at the same place already.
@@ -744,11 +753,27 @@ def _most_specific(places: list[PlaceMention]) -> list[PlaceMention]:
 def _contains(outer: PlaceMention, inner: PlaceMention) -> bool:
     if outer.place.kind == "country" and inner.place.country == outer.place.country:
         return True
-    if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
-        return outer.place.covered.contains(shapely.Point(inner.place.lon, inner.place.lat))
-    shape = outer.place.geometry
-    shapely.prepare(shape)  # cached shapes stay prepared: later tests are cheap
-    return bool(shapely.dwithin(shape, shapely.Point(inner.place.lon, inner.place.lat), 0.05))
+    # Remembered by the pair: a sentence or an event compares its places pairwise, and an article
+    # that names the same places again and again would test the same shapes again and again.
+    pair = (outer.place.id, inner.place.id)
+    inside = _CONTAINED.get(pair)
+    if inside is None:
+        if outer.place.geometry.geom_type == "Point":  # a region known by its point and extent
+            inside = bool(outer.place.covered.contains(shapely.Point(inner.place.lon, inner.place.lat)))
+        else:
+            shape = outer.place.geometry
+            shapely.prepare(shape)  # cached shapes stay prepared: later tests are cheap
+            inside = bool(shapely.dwithin(shape, shapely.Point(inner.place.lon, inner.place.lat), 0.05))
+        if len(_CONTAINED) >= MAX_CACHED_PAIRS:
+            del _CONTAINED[next(iter(_CONTAINED))]  # the oldest goes first
+        _CONTAINED[pair] = inside
+    return inside
+
+
+# (outer place id, inner place id) -> whether the inner place lies in the outer one (gazetteer places
+# never change); bounded like the unions below.
+_CONTAINED: dict[tuple[str, str], bool] = {}
+MAX_CACHED_PAIRS = 65_536
 
 
 def _confidence(draft: _Draft, places: list[PlaceMention]) -> float:
@@ -930,9 +955,20 @@ def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
         for y in second:
             if (x.place.kind not in areas and y.place.kind not in areas) or not _boxes_near(x, y, 0.5):
                 continue
-            if _area_shape(x).distance(_area_shape(y)) < 0.5:
+            # Remembered by the pair (as `_contains`): two countries' shapes take GEOS milliseconds.
+            pair = (x.place.id, y.place.id)
+            near = _TOUCHING.get(pair)
+            if near is None:
+                near = bool(_area_shape(x).distance(_area_shape(y)) < 0.5)
+                if len(_TOUCHING) >= MAX_CACHED_PAIRS:
+                    del _TOUCHING[next(iter(_TOUCHING))]
+                _TOUCHING[pair] = near
+            if near:
                 return True
     return False
+
+
+_TOUCHING: dict[tuple[str, str], bool] = {}  # (place id, place id) -> their areas meet
 
 
 def _area_shape(mention: PlaceMention) -> BaseGeometry:
@@ -966,11 +1002,19 @@ def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
 
 def _merge(drafts: list[_Draft]) -> list[_Draft]:
     merged: list[_Draft] = []
+    # Indexes of `merged`, the event reported least recently first: a draft is compared with the
+    # MERGE_WINDOW events reported last, in the order they were first reported.
+    recent: dict[int, None] = {}
     for draft in drafts:
-        target = next((m for m in merged if _same_event(m, draft)), None)
-        if target is None:
+        window = sorted(islice(reversed(recent), MERGE_WINDOW))
+        found = next((index for index in window if _same_event(merged[index], draft)), None)
+        if found is None:
+            recent[len(merged)] = None
             merged.append(draft)
             continue
+        del recent[found]
+        recent[found] = None
+        target = merged[found]
         known = {(a.family, a.name) for a in target.assets}
         for asset in draft.assets:
             match = next((a for a in target.assets if a.family == asset.family), None)

@@ -160,12 +160,32 @@ def _last_word(text: str, start: int, stop: int) -> str | None:
     return text[begin:stop] or None
 
 
+# Characters: a "sentence" longer than this (a page without full stops, a list run together) is cut
+# at the last white space before it. Reading a sentence compares its mentions with one another, so
+# one sentence of a megabyte took minutes; the longest sentence of every corpus is under 1,000.
+MAX_SENTENCE = 2_000
+
+
 def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
     chunk = text[start:end]
     left = len(chunk) - len(chunk.lstrip())
     right = len(chunk.rstrip())
-    if right > left:
-        sentences.append(Sentence(start + left, start + right, chunk[left:right], paragraph))
+    begin, finish = start + left, start + right
+    while finish - begin > MAX_SENTENCE:
+        cut = begin + MAX_SENTENCE
+        while cut > begin + 1 and not text[cut - 1].isspace():
+            cut -= 1
+        if cut == begin + 1:  # no white space to cut at: cut through the word
+            cut = begin + MAX_SENTENCE
+        piece_end = cut
+        while text[piece_end - 1].isspace():
+            piece_end -= 1
+        sentences.append(Sentence(begin, piece_end, text[begin:piece_end], paragraph))
+        begin = cut
+        while text[begin].isspace():
+            begin += 1
+    if finish > begin:
+        sentences.append(Sentence(begin, finish, text[begin:finish], paragraph))
 
 
 # -- rule tables ------------------------------------------------------------------------------------

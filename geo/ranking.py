@@ -186,7 +186,10 @@ class PlaceContext:
             right += 1  # the span itself is not its own anchor
         nearest: dict[int, Anchor] = {}
         distances: list[int] = []  # of the groups met within the window, ascending
-        while left >= 0 or right < len(starts):
+        groups = len(self._groups or ())
+        # Once every group has been met the rest of the walk would only meet them again (an article
+        # naming a few places over and over has thousands of anchors within the window).
+        while (left >= 0 or right < len(starts)) and len(nearest) < groups:
             if right >= len(starts) or (left >= 0 and begin - starts[left] <= starts[right] - begin):
                 position, left = left, left - 1
                 gap = begin - starts[position]

@@ -296,3 +296,41 @@ def test_articles_published_at_the_calendar_limits_still_extract(published):
     result = extract_text(text, document="test.txt", published=published)
     assert result.events
     assert all(e.start is None or "0001-01-01" <= e.start <= "9999-12-31" for e in result.events)
+
+
+def test_a_sentence_longer_than_any_real_one_is_cut_at_white_space():
+    """A page without full stops was one sentence, and reading a sentence compares its mentions
+    with one another: a 1 MB line took minutes. It is cut into pieces of at most MAX_SENTENCE
+    characters, each ending at white space; a word longer than that is cut through."""
+    from itertools import pairwise
+
+    from geo.mentions import MAX_SENTENCE, split_sentences
+
+    text = "  " + "troops deployed to Poland " * 400 + "\n\n" + "x" * 5_000 + " end"
+    sentences = split_sentences(text)
+    assert all(0 < s.end - s.start <= MAX_SENTENCE and text[s.start:s.end] == s.text for s in sentences)
+    assert all(s.text == s.text.strip() for s in sentences)
+    # Nothing lost: only white space lies between the pieces (none where a word was cut through).
+    assert (sentences[0].start, sentences[-1].end) == (2, len(text))
+    assert all(text[a.end:b.start].isspace() or a.end == b.start for a, b in pairwise(sentences))
+    words = [s for s in sentences if s.paragraph == 0]
+    assert all(text[s.end].isspace() for s in words) and len(words) == 6
+    assert [s.end - s.start for s in sentences if s.paragraph == 1] == [MAX_SENTENCE, MAX_SENTENCE, 1_004]
+    assert split_sentences("Short. Sentence.")[1].text == "Sentence."  # below the limit nothing changes
+
+
+def test_an_event_is_merged_with_the_events_reported_last():
+    """An event told again merges with the first telling. A long article is compared only with
+    the MERGE_WINDOW events reported last (comparing with all of them made it quadratic): a digest
+    that reports seventy moves and then the first again reports it twice."""
+    from geo.extraction import MERGE_WINDOW
+    from geo.gazetteer import load_gazetteer
+
+    countries = sorted({p.name for p in load_gazetteer().places_of_kind("country") if " " not in p.name})
+    sentences = [f"American B-52 bombers deployed to {name}." for name in countries[:MERGE_WINDOW + 6]]
+    reported = {len(e.places) for e in events_of(" ".join(sentences), "2025-03-05")}
+    assert reported == {1}
+    once = len(events_of(" ".join(sentences[:10] + sentences[:1]), "2025-03-05"))
+    assert once == len(events_of(" ".join(sentences[:10]), "2025-03-05"))  # told again: merged
+    long = " ".join(sentences + sentences[:1])
+    assert len(events_of(long, "2025-03-05")) == len(events_of(" ".join(sentences), "2025-03-05")) + 1

@@ -68,3 +68,20 @@ for name, text in texts.items():
     assert "country:ES" in by_name["once"]["places"]
     assert by_name["counts"]["counts"] == [2, 3] and by_name["counts"]["assets"] == 40_000
     assert by_name["unresolved"]["unresolved"] == ["Qwertyville"]
+
+
+def test_a_line_of_places_without_a_full_stop_is_read_in_pieces():
+    """1 MB without a full stop was one sentence whose places were each compared with all the
+    others (does this wide region frame that site?): hours. It is now read in pieces of at most
+    MAX_SENTENCE characters."""
+    found = run_in_child("""
+import json
+from geo.extraction import extract_text
+from geo.mentions import MAX_SENTENCE
+text = "American troops deployed to Europe, to Poland, to Germany and to the Baltic Sea " * 12_500
+result = extract_text(text, published="2025-03-05")
+print(json.dumps({"longest": max(s.end - s.start for s in result.mentions.sentences), "limit": MAX_SENTENCE,
+                  "places": sorted({p.id for e in result.events for p in e.places})}))
+""")
+    assert found[0]["longest"] <= found[0]["limit"]
+    assert {"country:PL", "country:DE", "sea:baltic-sea"} <= set(found[0]["places"])
