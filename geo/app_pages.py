@@ -474,6 +474,8 @@ def add_article_page() -> None:
         doc = article_name(data.decode("utf-8", "replace"), name or (upload.name if upload is not None else ""))
         try:
             article = read_pasted(data, doc, published=published, outlet=outlet, headline=headline)
+            # Before extracting (event ids derive from the name): a name another article holds gets a tag.
+            article.document = app_data.get_store(app_data.store_url()).resolve_document(article)
             result = app_data.get_extractor().extract(article)
         except FpmError as err:
             st.error(str(err))

@@ -101,16 +101,20 @@ def _store(args: argparse.Namespace):
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.ingest import display_name
     from geo.store import ingest_paths
 
     def show(path: Path, summary, problem: str | None) -> None:
+        shown = display_name(str(path))
         if problem is not None:
-            print(f"skipped {path}: {problem}", file=sys.stderr)
+            print(f"skipped {shown}: {problem}", file=sys.stderr)
         elif not args.quiet:
             detail = (f"{summary.events_found} events" if summary.status == "unchanged" else
                       f"{summary.events_found} events found, {summary.added} added, {summary.updated} updated, "
                       f"{summary.removed} removed, {summary.kept} kept as a person left them")
-            print(f"{summary.document}: {summary.status}, {detail}")
+            # A name taken by an article from elsewhere gets a tag: say which file this one is.
+            source = "" if summary.document.endswith(display_name(path.name)) else f" (from {shown})"
+            print(f"{summary.document}{source}: {summary.status}, {detail}")
 
     with _store(args) as store:
         report = ingest_paths(store, args.paths, force=args.force, progress=show)

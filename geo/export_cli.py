@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from geo.errors import InputError
+from geo.errors import ForcePostureError, InputError
 
 __all__ = ["add_export_commands"]
 
@@ -41,14 +42,19 @@ def _source(args: argparse.Namespace) -> tuple[Any, Any]:
     """(events or store, something to close): article files when given, else the event store."""
     if args.articles:
         from geo.extraction import default_extractor
-        from geo.ingest import read_article
+        from geo.ingest import display_name, read_article
         from geo.store import article_paths
 
-        paths, problems = article_paths(args.articles)
-        for path, problem in problems:
-            print(f"skipped {path}: {problem}")
+        files, problems = article_paths(args.articles)
         extractor = default_extractor()
-        events = [e for path in paths for e in extractor.extract(read_article(path)).events]
+        events = []
+        for path, root in files:
+            try:
+                events.extend(extractor.extract(read_article(path, root=root)).events)
+            except ForcePostureError as err:
+                problems.append((str(path), str(err)))
+        for path, problem in problems:
+            print(f"skipped {display_name(path)}: {problem}", file=sys.stderr)
         if not events:
             raise InputError("no events found in the articles given")
         return events, None

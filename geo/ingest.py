@@ -8,6 +8,7 @@ user can see what was left out and why. Bad input (binary, empty, huge, undecoda
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import html as html_lib
@@ -59,7 +60,7 @@ class DroppedBlock:
 
 @dataclass(slots=True)
 class Article:
-    document: str
+    document: str  # its name in the store (event ids derive from it); see EventStore.resolve_document
     text: str  # the reporting text that extraction reads; source spans refer to it
     published: str | None = None
     outlet: str | None = None
@@ -67,6 +68,10 @@ class Article:
     encoding: str = "utf-8"
     dropped: list[DroppedBlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Where it really comes from: its URL when known (articles.json, the page's canonical link),
+    # else the file's absolute path; None for pasted text. Two files with the same name but other
+    # origins are two articles; the same origin read again is the same article, updated.
+    origin: str | None = None
 
     def dropped_summary(self) -> dict[str, int]:
         summary: dict[str, int] = {}
@@ -151,8 +156,9 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "h1", "h2", "h3",
                "blockquote", "tr", "br", "table", "ul", "ol", "pre", "dd", "dt"}
 
 
-def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[str, str | None]:
-    """Visible reporting text of a web page (paragraphs on their own lines) and its <title>.
+def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[str, str | None, str | None]:
+    """Visible reporting text of a web page (paragraphs on their own lines), its <title> and its
+    canonical URL (`<link rel="canonical">` or `og:url`, http(s) only).
 
     Scripts, styles and page furniture never reach the text, so nothing in them can become an
     event or be shown on the map.
@@ -169,6 +175,7 @@ def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[
         raise InputError(f"the page could not be parsed as HTML: {err}") from err
     title_node = root.find(".//title")
     title = " ".join(title_node.text_content().split()) if title_node is not None else None
+    canonical = _canonical_url(root)
     for element in list(root.iter(lxml.etree.Comment)):
         element.drop_tree()
     for element in list(root.iter(*_DROP_TAGS)):
@@ -196,7 +203,16 @@ def html_to_text(html: str, dropped: list[DroppedBlock] | None = None) -> tuple[
         text = _paragraphs(_strip_markup(html))
         if text and dropped is not None:
             dropped.append(DroppedBlock("markup", "the page nests too deeply for the HTML parser: read as text"))
-    return text, title
+    return text, title, canonical
+
+
+def _canonical_url(root: object) -> str | None:
+    """The address a page gives for itself; a page saved from the web keeps it."""
+    for found in root.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content'):  # type: ignore[attr-defined]
+        url = str(found).strip()
+        if re.match(r"https?://[^\s/]+", url) and len(url) <= 2000:
+            return url
+    return None
 
 
 def _strip_markup(html: str) -> str:
@@ -329,8 +345,9 @@ def read_article_bytes(
     notes: list[str] = []
     if encoding not in ("utf-8",):
         notes.append(f"decoded as {encoding}")
+    canonical = None
     if _looks_like_html(text):
-        text, title = html_to_text(text, dropped)
+        text, title, canonical = html_to_text(text, dropped)
         headline = headline or title
         notes.append("read as HTML")
     text = "".join(c for c in text if c in "\n\t" or ord(c) >= 32)
@@ -339,21 +356,32 @@ def read_article_bytes(
     if not cleaned.strip():
         raise InputError(f"{document} has no reporting text left after removing page furniture")
     return Article(document=document, text=cleaned, published=published, outlet=outlet,
-                   headline=headline, encoding=encoding, dropped=dropped, notes=notes)
+                   headline=headline, encoding=encoding, dropped=dropped, notes=notes, origin=canonical)
 
 
-def read_article(path: str | Path, *, published: str | None = None) -> Article:
-    """Read a file; metadata (outlet, headline, published) comes from `articles.json` beside it."""
+def read_article(path: str | Path, *, published: str | None = None, root: str | Path | None = None) -> Article:
+    """Read a file; metadata (url, outlet, headline, published) comes from `articles.json` beside it.
+
+    The document is named by the file's path relative to `root` (the folder an ingest was given),
+    else by its file name; its origin is its URL when known, else its absolute path.
+    """
     target = Path(path)
     data = read_regular_file(target, MAX_ARTICLE_BYTES, what="articles")
     metadata = article_metadata(target)
-    return read_article_bytes(
+    name = target.name
+    if root is not None:
+        with contextlib.suppress(ValueError):
+            name = target.resolve().relative_to(Path(root).resolve()).as_posix()
+    article = read_article_bytes(
         data,
-        display_name(target.name),
+        display_name(name),
         published=published or metadata.get("published"),
         outlet=metadata.get("outlet"),
         headline=metadata.get("headline"),
     )
+    url = metadata.get("url", "").strip()
+    article.origin = url or article.origin or display_name(str(target.resolve()))
+    return article
 
 
 def read_regular_file(path: Path, limit: int, *, what: str) -> bytes:

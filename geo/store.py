@@ -42,7 +42,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import InputError, NoMatchError, StaleEditError
+from geo.errors import ForcePostureError, InputError, NoMatchError, StaleEditError, StoreBusyError
 from geo.events import (
     ASSET_CATEGORIES,
     EVENT_KINDS,
@@ -72,6 +72,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "ENV_DATABASE_URL",
     "ENV_LOCK_WAIT",
+    "ArticleFile",
     "ArticleRecord",
     "Change",
     "EventStore",
@@ -96,7 +97,8 @@ __all__ = [
 ENV_DATABASE_URL = "FPM_DATABASE_URL"
 DEFAULT_STORE_PATH = DATA_DIR / "store" / "events.sqlite"
 # 2: events carry a version (optimistic concurrency); stores of schema 1 are migrated on open.
-SCHEMA_VERSION = "2"
+# 3: articles record their origin (URL or file), so two files of the same name never replace each other.
+SCHEMA_VERSION = "3"
 # How long a write waits for another process's write lock before StoreBusyError (seconds);
 # FPM_STORE_LOCK_WAIT_S or open_store(lock_wait_s=...) changes it.
 ENV_LOCK_WAIT = "FPM_STORE_LOCK_WAIT_S"
@@ -184,6 +186,7 @@ class ArticleRecord:
     text: str
     content_hash: str
     ingested_at: str
+    origin: str | None = None  # its URL or file path (None: pasted, or stored before schema 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1003,23 +1006,51 @@ class EventStore(ABC):
 
     def articles(self) -> list[ArticleRecord]:
         with self._read() as cur:
-            cur.execute("SELECT document, outlet, headline, published, text, content_hash, ingested_at FROM articles "
-                        "ORDER BY COALESCE(published, ''), document")
+            cur.execute("SELECT document, outlet, headline, published, text, content_hash, ingested_at, origin "
+                        "FROM articles ORDER BY COALESCE(published, ''), document")
             return [ArticleRecord(*r) for r in cur.fetchall()]
 
     def article(self, document: str) -> ArticleRecord | None:
         with self._read() as cur:
-            cur.execute(self._q("SELECT document, outlet, headline, published, text, content_hash, ingested_at "
-                                "FROM articles WHERE document = ?"), [document])
+            cur.execute(self._q("SELECT document, outlet, headline, published, text, content_hash, ingested_at, "
+                                "origin FROM articles WHERE document = ?"), [document])
             row = cur.fetchone()
         return ArticleRecord(*row) if row else None
 
-    def unchanged_summary(self, article: Any) -> IngestSummary | None:
-        """The summary of re-ingesting an article already stored with the same content, else None."""
+    def resolve_document(self, article: Any) -> str:
+        """The name `article` is stored under; set it as `article.document` before extracting, since
+        event ids derive from it.
+
+        An article already stored from the same origin (URL or file) keeps its name. Otherwise the
+        article's own name, unless another article holds it: then the name with a short tag of the
+        new article's origin ("index.html~3f2a9c1e"), so siteA/index.html and siteB/index.html are
+        two articles. A stored article with the same text counts as the same article (a moved file,
+        a page pasted twice, a store written before origins were recorded).
+        """
+        digest = article_hash(article)
+        tag = hashlib.sha256((article.origin or digest).encode("utf-8")).hexdigest()
         with self._read() as cur:
-            cur.execute(self._q("SELECT content_hash FROM articles WHERE document = ?"), [article.document])
+            if article.origin:
+                cur.execute(self._q("SELECT document FROM articles WHERE origin = ? ORDER BY document"),
+                            [article.origin])
+                row = cur.fetchone()
+                if row is not None:
+                    return str(row[0])
+            for length in (0, 8, 16, len(tag)):
+                name = article.document if length == 0 else f"{article.document}~{tag[:length]}"
+                cur.execute(self._q("SELECT origin, content_hash FROM articles WHERE document = ?"), [name])
+                row = cur.fetchone()
+                if row is None or row[1] == digest or (article.origin is not None and row[0] == article.origin):
+                    return name
+        raise InputError(f"{article.document}: no free name for it in the store")
+
+    def unchanged_summary(self, article: Any) -> IngestSummary | None:
+        """The summary of re-ingesting an article already stored with the same content, else None
+        (also when the stored one has no origin yet and this one has: ingesting records it)."""
+        with self._read() as cur:
+            cur.execute(self._q("SELECT content_hash, origin FROM articles WHERE document = ?"), [article.document])
             row = cur.fetchone()
-            if row is None or row[0] != article_hash(article):
+            if row is None or row[0] != article_hash(article) or (row[1] is None and getattr(article, "origin", None)):
                 return None
             cur.execute(self._q("SELECT COUNT(*) FROM events WHERE document = ?"), [article.document])
             return IngestSummary(article.document, "unchanged", events_found=int(cur.fetchone()[0]))
@@ -1064,18 +1095,24 @@ class EventStore(ABC):
         if len(set(ids)) != len(ids):
             raise InputError(f"{article.document}: the extraction gave two events the same id")
         now = _now()
+        origin = getattr(article, "origin", None)
         with self._write() as cur:
-            cur.execute(self._q("SELECT content_hash FROM articles WHERE document = ?"), [article.document])
+            cur.execute(self._q("SELECT content_hash, origin FROM articles WHERE document = ?"), [article.document])
             row = cur.fetchone()
             if row is not None:
+                if origin and row[1] and row[1] != origin and row[0] != digest:
+                    # resolve_document chose this name, then another process stored another article under it
+                    raise InputError(f"{article.document}: another article ({row[1]}) was stored under this name "
+                                     "meanwhile; ingest this one again to give it a name of its own")
                 summary.status = "unchanged" if row[0] == digest else "updated"
-                if row[0] == digest and not force:
+                if row[0] == digest and not force and (row[1] or not origin):
                     return summary
+                origin = origin or row[1]
                 cur.execute(self._q("DELETE FROM articles WHERE document = ?"), [article.document])
             cur.execute(self._q("INSERT INTO articles (document, content_hash, outlet, headline, published, text, "
-                                "ingested_at) VALUES (?,?,?,?,?,?,?)"),
+                                "ingested_at, origin) VALUES (?,?,?,?,?,?,?,?)"),
                         [article.document, digest, article.outlet, article.headline, article.published,
-                         article.text, now])
+                         article.text, now, origin])
             cur.execute(self._q(f"SELECT props, {self.GEOM_SELECT}, id, edited, deleted FROM events "
                                 "WHERE document = ?"), [article.document])
             rows = cur.fetchall()
@@ -1345,36 +1382,51 @@ def _lock_wait(given: float | None) -> float:
 
 
 # -- ingesting files -------------------------------------------------------------------------------------
-def article_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[tuple[str, str]]]:
+class ArticleFile(NamedTuple):
+    """An article file to ingest, and the folder it was found in: its name in the store is its path
+    relative to that folder."""
+
+    path: Path
+    root: Path
+
+
+def article_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[ArticleFile], list[tuple[str, str]]]:
     """Article files named or inside the folders named (recursively, sorted); plus what was missing."""
-    found: list[Path] = []
+    found: dict[Path, ArticleFile] = {}
     missing: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            for p in sorted(path.rglob("*")):
+                if (p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+                    found.setdefault(p, ArticleFile(p, path))
         elif path.is_file():
-            found.append(path)
+            found.setdefault(path, ArticleFile(path, path.parent))
+        elif path.exists():
+            missing.append((str(path), f"{path} is not a regular file (a device, pipe or socket)"))
         else:
             missing.append((str(path), f"{path} does not exist"))
-    return list(dict.fromkeys(found)), missing
+    return list(found.values()), missing
 
 
 def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, force: bool = False,
                  extractor: Any = None,
                  progress: Callable[[Path, IngestSummary | None, str | None], None] | None = None) -> IngestReport:
-    """Read, extract and store every article; a bad file is reported and skipped, the rest go in."""
-    from geo.ingest import read_article
+    """Read, extract and store every article; each is its own unit: a file that fails is reported with
+    the reason and skipped, and the rest go in. Only a store that stays busy (StoreBusyError) ends the
+    run, since no other article could be written either; what was stored before it stays."""
+    from geo.ingest import display_name, read_article
 
     files, missing = article_paths(paths)
-    report = IngestReport(failures=list(missing))
+    report = IngestReport(failures=[(display_name(name), message) for name, message in missing])
     for name, message in missing:
         if progress:
             progress(Path(name), None, message)
-    for path in files:
+    for path, root in files:
         try:
-            article = read_article(path)
+            article = read_article(path, root=root)
+            article.document = store.resolve_document(article)
             if not force:
                 unchanged = store.unchanged_summary(article)
                 if unchanged is not None:  # the extractor (and its gazetteer) is not even loaded
@@ -1389,13 +1441,18 @@ def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, 
             result = extractor.extract(article)
             summary = store.ingest_article(article, result.events, force=force,
                                            unresolved=len(getattr(result, "unresolved", []) or []))
-        except InputError as err:
-            report.failures.append((str(path), str(err)))
+        except StoreBusyError:
+            raise
+        except ForcePostureError as err:
+            problem = str(err)
+        except Exception as err:  # a bug in one article's extraction must not stop the others
+            problem = f"could not be processed ({type(err).__name__}: {err}); please report it"
+        else:
+            report.summaries.append(summary)
             if progress:
-                progress(path, None, str(err))
+                progress(path, summary, None)
             continue
-        report.summaries.append(summary)
+        report.failures.append((display_name(str(path)), problem))
         if progress:
-            progress(path, summary, None)
+            progress(path, None, problem)
     return report
-

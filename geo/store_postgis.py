@@ -32,7 +32,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     document TEXT PRIMARY KEY, content_hash TEXT NOT NULL, outlet TEXT, headline TEXT, published TEXT,
-    text TEXT NOT NULL, ingested_at TEXT NOT NULL);
+    text TEXT NOT NULL, ingested_at TEXT NOT NULL, origin TEXT);
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL,
     time_precision TEXT NOT NULL, geo_precision INTEGER NOT NULL, start_date TEXT, end_date TEXT,
@@ -54,7 +54,10 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_event ON history (event_id, seq)
 """
 # From a stored schema version: (the version it becomes, the statements that take it there).
-_MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"])}
+_MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"]),
+               "2": ("3", ["ALTER TABLE articles ADD COLUMN origin TEXT"])}
+# Indexes over columns that migrations add: created once the columns exist, old store or new.
+_LATE_INDEXES = ["CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin)"]
 
 
 class PostgisStore(EventStore):
@@ -122,6 +125,8 @@ class PostgisStore(EventStore):
             for statement in statements:
                 cur.execute(statement)
             cur.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", [version])
+        for statement in _LATE_INDEXES:
+            cur.execute(statement)
         return str(version)
 
     def close(self) -> None:

@@ -215,15 +215,19 @@ def test_two_processes_incrementing_one_field_lose_no_update(store, store_url, t
 
 # -- schema versions -----------------------------------------------------------------------------------------
 def _downgrade_to_schema_1(url: str) -> None:
-    """Make the store what version 1 of this program wrote: no version column, schema_version 1."""
+    """Make the store what version 1 of this program wrote: no event versions, no article origins."""
     if url.startswith("postgresql://"):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP INDEX articles_origin")
+            conn.execute("ALTER TABLE articles DROP COLUMN origin")
             conn.execute("ALTER TABLE events DROP COLUMN version")
             conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     else:
         with sqlite3.connect(url) as conn:
+            conn.execute("DROP INDEX articles_origin")
+            conn.execute("ALTER TABLE articles DROP COLUMN origin")
             conn.execute("ALTER TABLE events DROP COLUMN version")
             conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
 
