@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataBuildError",
+    "ExtractionTimeout",
     "ForcePostureError",
     "GazetteerMissingError",
     "InputError",
@@ -34,6 +35,10 @@ class DataBuildError(ForcePostureError, ValueError):
 
 class GazetteerMissingError(ForcePostureError, FileNotFoundError):
     """The built gazetteer is absent: run `make data` (or `python -m geo build`)."""
+
+
+class ExtractionTimeout(ForcePostureError, TimeoutError):
+    """An extraction given a time budget (`Extractor.extract(..., time_budget=)`) ran over it and stopped."""
 
 
 class StoreBusyError(ForcePostureError, RuntimeError):

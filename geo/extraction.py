@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from geo.budget import UNLIMITED, TimeBudget
 from geo.catalogue import ActorHit, AssetHit, Catalogue, load_catalogue
 from geo.dates import PublicationDate, parse_published
 from geo.errors import InputError
@@ -202,9 +203,14 @@ class Extractor:
         self.catalogue = catalogue or load_catalogue()
         self.min_confidence = min_confidence
 
-    def extract(self, article: Article) -> ExtractionResult:
+    def extract(self, article: Article, *, time_budget: float | None = None) -> ExtractionResult:
+        """The article's events. With `time_budget` (seconds), an extraction still running when it is
+        spent stops with ExtractionTimeout (checked between stages, sentences and names: it overruns
+        by the time of one of them at most)."""
+        budget = UNLIMITED if time_budget is None else TimeBudget(
+            time_budget, f"extracting {article.document!r} ({len(article.text):,} characters)")
         published = parse_published(article.published)
-        mentions = find_mentions(article.text, self.geocoder, self.catalogue, published)
+        mentions = find_mentions(article.text, self.geocoder, self.catalogue, published, budget)
         # Actors are asked for per sentence and again per segment: each span is read once.
         named = _named_countries_in(mentions)
         actors_in: Callable[[int, int], list[str]] = functools.cache(
@@ -217,6 +223,7 @@ class Extractor:
         # The cue patterns read the folded text (lower case, accents off): no IGNORECASE to slow them.
         folded = fold_article(article.text)
         for number, sentence in enumerate(mentions.sentences):
+            budget.check("reading events from sentences")
             ahead = mentions.sentences[number + 1: number + 3]
             lookahead = (ahead[0].start, ahead[-1].end) if ahead else (sentence.end, sentence.end)
             behind = mentions.sentences[max(0, number - 2)] if number else sentence
@@ -286,7 +293,10 @@ class Extractor:
             set(d.actors) & set(t.actors) or {p.place.id for p in d.places} & {p.place.id for p in t.places}
             for t in told))]
         current = [d for d in drafts if d.actors and not _background(d, published)]
-        events = [self._finish(article, d, published) for d in _merge(current)]
+        events = []
+        for draft in _merge(current, budget):
+            budget.check("drawing events")
+            events.append(self._finish(article, draft, published))
         events = [e for e in events if e.confidence >= self.min_confidence]
         return ExtractionResult(article, events, mentions)
 
@@ -1000,12 +1010,13 @@ def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
     return False
 
 
-def _merge(drafts: list[_Draft]) -> list[_Draft]:
+def _merge(drafts: list[_Draft], budget: TimeBudget = UNLIMITED) -> list[_Draft]:
     merged: list[_Draft] = []
     # Indexes of `merged`, the event reported least recently first: a draft is compared with the
     # MERGE_WINDOW events reported last, in the order they were first reported.
     recent: dict[int, None] = {}
     for draft in drafts:
+        budget.check("merging events told more than once")
         window = sorted(islice(reversed(recent), MERGE_WINDOW))
         found = next((index for index in window if _same_event(merged[index], draft)), None)
         if found is None:
@@ -1046,12 +1057,18 @@ def default_extractor() -> Extractor:
     return Extractor()
 
 
-def extract_text(text: object, *, document: str = "text", published: str | None = None) -> ExtractionResult:
+def extract_text(text: object, *, document: str = "text", published: str | None = None,
+                 time_budget: float | None = None) -> ExtractionResult:
     if not isinstance(text, str):
         raise InputError(f"expected text, got {type(text).__name__}")
-    article = read_article_bytes(text.encode("utf-8"), document, published=published)
-    return default_extractor().extract(article)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate: half of a character, from text decoded wrongly
+        raise InputError(f"the text has {text[err.start]!r} at character {err.start}, half of a UTF-16 pair "
+                         "and no character; decode the text as what it is") from err
+    article = read_article_bytes(data, document, published=published)
+    return default_extractor().extract(article, time_budget=time_budget)
 
 
-def extract_file(path: str, *, published: str | None = None) -> ExtractionResult:
-    return default_extractor().extract(read_article(path, published=published))
+def extract_file(path: str, *, published: str | None = None, time_budget: float | None = None) -> ExtractionResult:
+    return default_extractor().extract(read_article(path, published=published), time_budget=time_budget)

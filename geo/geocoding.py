@@ -26,6 +26,7 @@ from geopy.exc import GeocoderServiceError
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
 from geo.gazetteer import Gazetteer, Place, load_gazetteer
 from geo.names import name_key
@@ -160,9 +161,10 @@ class OfflineGazetteer(Geocoder):
         country_bias: str | None = None,
         *,
         settled_at: Mapping[str, float] | None = None,
+        budget: TimeBudget = UNLIMITED,
     ) -> list[ResolvedName]:
         """Each hit's best place in the context of all the others (`PlaceRanker.resolve_hits`)."""
-        return self.ranker.resolve_hits(text, hits, country_bias, settled_at=settled_at)
+        return self.ranker.resolve_hits(text, hits, country_bias, settled_at=settled_at, budget=budget)
 
     @staticmethod
     def _location(score: float, place: Place) -> Location:

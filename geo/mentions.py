@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from geo.budget import UNLIMITED, TimeBudget
 from geo.catalogue import ActorHit, AssetHit, Catalogue
 from geo.dates import DateMention, PublicationDate, scan_dates
 from geo.gazetteer import DATA_DIR, Place
@@ -309,12 +310,19 @@ def find_mentions(
     geocoder: OfflineGazetteer,
     catalogue: Catalogue,
     published: PublicationDate | None,
+    budget: TimeBudget = UNLIMITED,
 ) -> Mentions:
+    """Every mention in `text`; `budget` is checked between the stages, sentences and names."""
     folded = fold_article(text)
+    budget.check("reading the text")
     sentences = split_sentences(text)
+    budget.check("splitting sentences")
     actors = catalogue.find_actors(text, folded)
+    budget.check("finding actors")
     assets = catalogue.find_assets(text, folded)
+    budget.check("finding assets")
     names = _names(text)
+    budget.check("finding names")
     masked = _name_spans(names, actors)
     in_names = SpanIndex(masked)
     in_ships = SpanIndex(_ship_names(names))
@@ -323,7 +331,8 @@ def find_mentions(
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = SpanIndex([(a.start, a.end) for a in assets])
     hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
-    resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE)
+    budget.check("finding place names")
+    resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE, budget=budget)
     places = [
         PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
         for r in resolved
@@ -338,6 +347,7 @@ def find_mentions(
     place_starts = [p.start for p in places]
     ordered = place_starts == sorted(place_starts)
     for sentence in sentences:
+        budget.check("reading the roles of places")
         if ordered:  # places are in text order: the sentence's are one slice
             in_sentence = places[bisect_left(place_starts, sentence.start): bisect_left(place_starts, sentence.end)]
         else:
@@ -358,7 +368,9 @@ def find_mentions(
     if forces_named:  # by identity: `list.remove` would compare places field by field
         places = [p for p in places if id(p) not in forces_named]
     actors.sort(key=lambda a: a.start)
+    budget.check("reading the roles of places")
     dates = scan_dates(text, published)
+    budget.check("finding dates")
     matcher, meaning = _trigger_patterns()
     triggers = []
     for match in matcher.finditer(text):
@@ -372,13 +384,16 @@ def find_mentions(
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
     triggers.extend(_exercise_names(names))
     triggers.sort(key=lambda t: t.start)
+    budget.check("finding trigger words")
+    counts = _find_counts(text, dates.written)
+    budget.check("finding counts")
     return Mentions(
         text=text,
         sentences=sentences,
         places=places,
         assets=assets,
         actors=actors,
-        counts=_find_counts(text, dates.written),
+        counts=counts,
         dates=dates.mentions,
         triggers=triggers,
         masked=masked,

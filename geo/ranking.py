@@ -23,6 +23,7 @@ from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 
+from geo.budget import UNLIMITED, TimeBudget
 from geo.gazetteer import DATA_DIR, Gazetteer, Place
 from geo.names import fold_text, name_key
 from geo.placenames import NameHit, PlaceNameFinder
@@ -424,16 +425,19 @@ class PlaceRanker:
         country_bias: str | None = None,
         *,
         settled_at: Mapping[str, float] | None = None,
+        budget: TimeBudget = UNLIMITED,
     ) -> list[ResolvedName]:
         """Each hit's best place in the context of all the others.
 
         With `settled_at` (a score per kind), a name with a single candidate whose score without
         context already reaches its kind's figure is taken as it is: there is nothing to choose
         between, and context only ever adds to a score. Its score is then the context-free one.
+        `budget` is checked before each name.
         """
         context = PlaceContext(text=text, anchors=self.anchors(hits), country_bias=country_bias)
         resolved = []
         for hit in hits:
+            budget.check("resolving place names")
             plain = self._ranked_plain(hit.text, hit.key, country_bias, None)
             if not plain:
                 continue

@@ -334,3 +334,46 @@ def test_an_event_is_merged_with_the_events_reported_last():
     assert once == len(events_of(" ".join(sentences[:10]), "2025-03-05"))  # told again: merged
     long = " ".join(sentences + sentences[:1])
     assert len(events_of(long, "2025-03-05")) == len(events_of(" ".join(sentences), "2025-03-05")) + 1
+
+
+def test_a_time_budget_stops_a_long_extraction_early():
+    """The app's Add-article request gives extraction a time budget: a 4 MB article (over 10 s
+    to read in full) stops within about a second of a 1 s budget, with one clear line."""
+    import time
+
+    from geo.errors import ExtractionTimeout, ForcePostureError
+    from geo.extraction import default_extractor
+    from geo.ingest import read_article, read_article_bytes
+
+    seed = read_article(SEEDS / "001_faa9ce2b65bbefc6.txt").text
+    article = read_article_bytes("\n\n".join([seed] * 1_200).encode(), "digest.txt", published="2022-06-30")
+    extractor = default_extractor()
+    started = time.monotonic()
+    with pytest.raises(ExtractionTimeout) as stopped:
+        extractor.extract(article, time_budget=1.0)
+    elapsed = time.monotonic() - started
+    assert elapsed < 6.0  # a hang guard: the whole article takes over 10 s
+    message = str(stopped.value)
+    assert isinstance(stopped.value, ForcePostureError) and isinstance(stopped.value, TimeoutError)
+    assert "\n" not in message and "'digest.txt'" in message and "at most 1 s" in message
+
+
+def test_a_time_budget_that_suffices_changes_nothing():
+    from geo.extraction import default_extractor
+    from geo.ingest import read_article
+
+    article = read_article(SEEDS / "001_faa9ce2b65bbefc6.txt")
+    unbounded = default_extractor().extract(article).events
+    bounded = default_extractor().extract(article, time_budget=600).events
+    assert [e.properties() for e in bounded] == [e.properties() for e in unbounded] and bounded
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("nan"), float("inf"), "5", True])
+def test_a_time_budget_must_be_a_positive_number_of_seconds(budget):
+    with pytest.raises(InputError, match="time budget was"):
+        extract_text("Two B-52 bombers patrolled the Baltic Sea.", time_budget=budget)
+
+
+def test_text_with_half_a_character_is_refused_clearly():
+    with pytest.raises(InputError, match="half of a UTF-16 pair"):
+        extract_text("Two B-52 bombers patrolled the \ud800 Baltic Sea.")

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 
 from .conftest import ROOT
 
@@ -28,21 +29,26 @@ def run_in_child(code: str) -> list[dict]:
 
 def test_runs_of_sentence_punctuation_are_split_in_one_pass():
     """50 KB of "." took 50 s (the splitter's regex backtracked over the run at every character of
-    it), and every "U.S. " re-read the sentence so far (5 MB of them: minutes)."""
+    it), and every "U.S. " re-read the sentence so far (5 MB of them: minutes). No punctuation here
+    ends a sentence: each text is only cut into pieces of MAX_SENTENCE characters."""
     found = run_in_child("""
 import json
-from geo.mentions import split_sentences
+from geo.mentions import MAX_SENTENCE, split_sentences
 texts = {"dots": "." * 1_000_000, "questions": "?" * 1_000_000, "mixed": "!?.…" * 250_000,
          "closers": ".\\")" * 300_000 + " End.", "abbreviations": "U.S. " * 1_000_000 + "End."}
 for name, text in texts.items():
-    print(json.dumps({"name": name, "sentences": [[s.start, s.end] for s in split_sentences(text)]}))
+    print(json.dumps({"name": name, "limit": MAX_SENTENCE,
+                      "sentences": [[s.start, s.end] for s in split_sentences(text)]}))
 """)
     by_name = {entry["name"]: entry["sentences"] for entry in found}
-    assert by_name["dots"] == [[0, 1_000_000]]
-    assert by_name["questions"] == [[0, 1_000_000]]
-    assert by_name["mixed"] == [[0, 1_000_000]]
-    assert by_name["closers"] == [[0, 900_000], [900_001, 900_005]]  # only the last run has a capital after it
-    assert by_name["abbreviations"] == [[0, 5_000_004]]  # "U.S." never ends a sentence
+    limit = found[0]["limit"]
+    for name in ("dots", "questions", "mixed"):
+        assert by_name[name] == [[start, start + limit] for start in range(0, 1_000_000, limit)]
+    # Only the last run has a capital after it: the one sentence end.
+    assert by_name["closers"][-2:] == [[898_000, 900_000], [900_001, 900_005]]
+    pieces = by_name["abbreviations"]  # "U.S." never ends a sentence: only cut at spaces
+    assert pieces[0] == [0, limit - 1] and pieces[-1][1] == 5_000_004
+    assert all(end - start <= limit and b[0] - end == 1 for (start, end), b in pairwise(pieces))
 
 
 def test_places_counts_and_names_named_thousands_of_times_are_read_in_linear_time():
