@@ -139,6 +139,18 @@ def run(label: str, url: str) -> None:
         print(f"[{label}] posture at a date: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
               f"({statistics.median(sizes):.0f} site/country rows) (target < 200 ms)")
 
+        # The text filter is one SQL condition however many words it has (json_each / LIKE ALL).
+        for words in ("family-12", "patrol family-12 site", " ".join(f"absent{n}" for n in range(1000))):
+            times, sizes = [], []
+            for first_day in [FIRST_DAY + dt.timedelta(days=365 * k) for k in range(5)]:
+                took, found = timed(lambda w=words, f=first_day: store.query(
+                    text=w, between=(f, f + dt.timedelta(days=364))), 1)
+                times += took
+                sizes.append(len(found))  # type: ignore[arg-type]
+            print(f"[{label}] text filter of {len(words.split()):,} word(s) + one year: median "
+                  f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms (median {statistics.median(sizes):.0f} "
+                  "events)")
+
         fresh = synthetic_events(INGEST_ARTICLES * EVENTS_PER_ARTICLE, seed=2, prefix="ingest")
         started = time.perf_counter()
         for number in range(INGEST_ARTICLES):

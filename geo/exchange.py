@@ -3,13 +3,16 @@
 * GeoJSON: RFC 7946 FeatureCollection straight from `Event.to_feature` (nested properties stay
   nested objects, which a GDAL write would flatten to strings).
 * CSV: one row per event, geometry as WKT in lon/lat, dates ISO 8601, assets/places as JSON, and a
-  human-readable ``summary`` column that import ignores.
+  human-readable ``summary`` column that import ignores. Safe to open in a spreadsheet: no cell
+  starts like a formula (`guard_cell`) and none is longer than a cell holds (long values continue
+  in "(part 2)" columns); import undoes both, so the round trip stays exact.
 * KML (simplekml writes, fastkml reads): styled placemarks per kind with a TimeSpan, so Google
   Earth colours them and its time slider works; the exact properties ride along in ExtendedData.
 * GeoPackage (pyogrio/GDAL): layer ``events``, the CSV columns plus a real geometry column.
 
 Import reads and checks the whole file first and reports every problem with its row number; only a
-file with no problem is written, and then in one transaction.
+file with no problem is written, and then in one transaction. Export writes a temporary file and
+renames it into place (through a symbolic link to its target); folders and special files are refused.
 """
 
 from __future__ import annotations

@@ -11,7 +11,13 @@ What both guarantee:
 
 * every write is one transaction, and writers are serialised (SQLite ``BEGIN IMMEDIATE``, a
   PostgreSQL transaction-level advisory lock), so a crash or a bad row leaves the store as it was
-  and two processes writing at once lose nothing;
+  and two processes writing at once lose nothing; a writer waits for the lock up to `lock_wait_s`
+  (then StoreBusyError), and readers never wait for writers;
+* every event carries a version, one more at each write: an edit made with `expected_version`
+  (from `get_versioned`) is refused with StaleEditError when someone else wrote the event since,
+  so two analysts correcting one field cannot silently overwrite each other;
+* nothing is stored that `check_event` refuses: types and values are checked here, the same with
+  and without the compiled build;
 * re-ingesting an article is idempotent (document name + content hash) and never touches an event a
   person edited, merged or deleted; a changed article replaces only the machine's own events;
 * every change is a `Change` row (who, when, action, field, before, after), and any event leads

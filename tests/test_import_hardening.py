@@ -296,3 +296,16 @@ def test_geometry_with_z_or_m_values_is_stored_flat(tmp_path):
     feature_path = _feature_file(tmp_path, "z", _geometry({"type": "Point", "coordinates": [10.0, 50.0, 99.0]}))
     (event,) = read_events(feature_path)
     assert event.geometry.equals(shapely.Point(10, 50)) and not shapely.has_z(event.geometry)
+
+
+@pytest.mark.parametrize("count", [2**63, 10**20, MAX_ASSET_COUNT + 1, -1])
+def test_an_ingested_count_past_the_limit_is_refused_with_its_article(store, count):
+    """Counts beyond the posture column reached the database from ingest (SQLite OverflowError,
+    PostGIS NumericValueOutOfRange); now check_event names the asset and the limit first."""
+    from geo.ingest import Article
+
+    article = Article("huge.txt", "Russia sent 99999999999999999999 troops to Belarus.")
+    good, huge = make_event("fine", document="huge.txt"), make_event("huge", document="huge.txt", count=count)
+    with pytest.raises(InputError, match=f"asset 1 \\('F-35'\\) count was .* from 0 to {MAX_ASSET_COUNT:,}"):
+        store.ingest_article(article, [good, huge])
+    assert (store.count(), store.articles(), store.history_size()) == (0, [], 0)
