@@ -233,7 +233,7 @@ _NUMBER_WORDS = {
     "ninety": 90, "hundred": 100, "dozen": 12, "couple": 2,
 }
 _COUNT = WordStartMatcher([
-    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?|(?:a\s\s*)?(?:couple|pair|dozen)"
+    r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(?:million|thousand))?|(?:a\s\s*)?(?:couple|pair|dozen)"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)"], re.IGNORECASE,

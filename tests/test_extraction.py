@@ -257,6 +257,7 @@ def test_a_date_is_never_read_as_a_count(sentence, published):
     ("10,000,000", 10_000_000),
     ("1.5 million", 1_500_000),
     ("2.3 million", 2_300_000),  # exact: the float product was 2,299,999.9...
+    ("1,500 thousand", 1_500_000),  # was 1,500: the multiplier was read only after plain digits
     ("0" * 30 + "35", 35),
 ])
 def test_numbers_too_large_to_count_forces_are_no_count(number, count):
