@@ -98,6 +98,34 @@ def test_a_writer_waits_for_the_lock_instead_of_failing(store_url):
         assert 0.3 <= waited < HANG_GUARD_S
 
 
+def test_an_sqlite_writer_retries_in_rounds_until_its_wait_is_spent(tmp_path, monkeypatch):
+    """SQLite's busy handler gives up after one round; the writer starts another round, and so
+    outlasts a lock held longer than a round (but not longer than its whole wait)."""
+    from geo import store_sqlite
+
+    path = str(tmp_path / "rounds.sqlite")
+    _prepared(path)
+    monkeypatch.setattr(store_sqlite, "BUSY_ROUND_S", 0.1)  # rounds short enough for a test
+    with open_store(path, lock_wait_s=HANG_GUARD_S) as store:
+        released = threading.Event()
+
+        def hold_then_release() -> None:
+            with write_lock_held(path):
+                released.wait(1.0)  # ten rounds
+
+        holder = threading.Thread(target=hold_then_release)
+        holder.start()
+        time.sleep(0.2)
+        store.add_event(make_event("after-rounds"), editor="t")
+        holder.join(HANG_GUARD_S)
+        assert store.get("ev-after-rounds") is not None
+    with open_store(path, lock_wait_s=0.35) as store, write_lock_held(path):
+        started = time.monotonic()
+        with pytest.raises(StoreBusyError):
+            store.add_event(make_event("never"), editor="t")
+        assert 0.3 <= time.monotonic() - started < HANG_GUARD_S
+
+
 def test_the_cli_exports_while_a_writer_holds_the_lock_and_reports_a_busy_import(store_url, tmp_path, capsys,
                                                                                   monkeypatch):
     from geo.cli import main
