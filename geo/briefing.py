@@ -190,9 +190,10 @@ def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | 
     if hasattr(path, "write"):  # a download button's BytesIO
         deck.save(path)
         return record
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(target))
+    from geo.exchange import atomic_output
+
+    with atomic_output(path) as temp:
+        deck.save(str(temp))
     return record
 
 

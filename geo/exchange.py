@@ -43,6 +43,8 @@ __all__ = [
     "FORMATS",
     "MAX_IMPORT_BYTES",
     "ImportProblems",
+    "atomic_output",
+    "check_output",
     "export_events",
     "guard_cell",
     "guess_format",
@@ -348,10 +350,8 @@ _SPECIAL_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block 
                   (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Write next to the file and move into place: an interrupted export never leaves half a file."""
-    target = _export_target(path)
+def _temporary_beside(path: Path, target: Path) -> Path:
+    """A new empty file's name in the target's folder (created with the folder, then removed)."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -362,6 +362,23 @@ def _atomic(path: Path) -> Iterator[Path]:
     os.close(handle)
     temp = Path(name)
     temp.unlink()
+    return temp
+
+
+def check_output(path: str | os.PathLike[str]) -> None:
+    """InputError now, before any work, when `path` could not be written as an export (a folder, a
+    special file, a folder that cannot be created or written to); see `atomic_output`."""
+    _temporary_beside(Path(path), _export_target(Path(path)))
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yields a temporary path to write; on success it replaces `path` in one step, so an
+    interrupted export never leaves half a file. A symbolic link stays a link (its target is
+    replaced); folders and special files are refused (InputError), never replaced."""
+    path = Path(path)
+    target = _export_target(path)
+    temp = _temporary_beside(path, target)
     try:
         yield temp
         os.replace(temp, target)
@@ -379,7 +396,7 @@ def export_events(events: list[Event], path: str | os.PathLike[str], fmt: str | 
     kind = guess_format(target, fmt)
     writer: Callable[[list[Event], Path], None] = {"geojson": _write_geojson, "csv": _write_csv,
                                                    "kml": _write_kml, "gpkg": _write_gpkg}[kind]
-    with _atomic(target) as temp:
+    with atomic_output(target) as temp:
         writer(events, temp)
     return target
 

@@ -73,6 +73,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     suffix = output.suffix.lower()
     if suffix not in (".png", ".html", ".htm"):
         raise InputError(f"-o {output.name}: give a .png (snapshot) or .html (standalone map) file")
+    from geo.exchange import check_output
+
+    check_output(output)  # a folder, special file or unwritable place is refused before seconds of rendering
     view = _view(args)
     source, closer = _source(args)
     started = time.perf_counter()
@@ -118,6 +121,9 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".pptx":
         raise InputError(f"-o {output.name}: a briefing is a .pptx file")
+    from geo.exchange import check_output
+
+    check_output(output)
     source, closer = _source(args)
     started = time.perf_counter()
     try:

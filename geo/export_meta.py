@@ -508,18 +508,21 @@ def data_export(events: Sequence[Event], path: str | os.PathLike[str], view: Exp
     Returns (path, record). The sidecar `<file>.fpm.json` is always written; GeoJSON and
     GeoPackage also carry the record inside the file (a download button hands over one file).
     """
-    from geo.exchange import export_events, guess_format
+    from geo.exchange import atomic_output, check_output, export_events, guess_format
 
     kind = guess_format(path, fmt)
+    check_output(sidecar_path(Path(path)))  # before the export: both files can be written, or neither is
     target = export_events(list(events), path, kind)
     record = export_record(view, kind=f"data/{kind}", events=events, output=str(target))
     if kind == "geojson":
         data = json.loads(target.read_text(encoding="utf-8"))
         data["fpm_export"] = record
-        target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with atomic_output(target) as temp:
+            temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     elif kind == "gpkg":
         _gpkg_metadata(target, record)
-    sidecar_path(target).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    with atomic_output(sidecar_path(target)) as temp:
+        temp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return target, record
 
 

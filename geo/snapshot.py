@@ -468,10 +468,11 @@ class Snapshot:
     events: list[Event]
 
     def save(self, path: str | Path) -> Path:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(self.png)
-        return target
+        from geo.exchange import atomic_output
+
+        with atomic_output(path) as temp:
+            temp.write_bytes(self.png)
+        return Path(path)
 
 
 def events_for(source: Any, views: Sequence[ExportView]) -> list[Event]:

@@ -206,10 +206,11 @@ def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any
 
 def write_standalone(path: str | Path, events: Sequence[Event], view: ExportView, **options: Any) -> dict[str, Any]:
     """Write the one-file map; returns its export record."""
+    from geo.exchange import atomic_output
+
     page, record = standalone_html(events, view, **options)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    with atomic_output(path) as temp:
+        temp.write_text(page, encoding="utf-8")
     return record
 
 

@@ -242,3 +242,37 @@ def test_data_export_reads_back_every_event(tmp_path, fmt):
         with sqlite3.connect(path) as db:
             (text,) = db.execute("SELECT metadata FROM gpkg_metadata").fetchone()
         assert json.loads(text)["view"]["actors"] == ["US"]
+
+
+def test_cli_exports_refuse_places_they_cannot_write(tmp_path, capsys):
+    """A folder, a special file, an unwritable folder or a link (issue 13, items 4 and 13): one-line
+    errors before any rendering, nothing replaced; a link stays a link and its target is written."""
+    import os
+
+    from geo.cli import main
+
+    folder = tmp_path / "map.html"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    cases = [(["snapshot", "-o", str(folder)], "is a folder"),
+             (["snapshot", "-o", str(fifo)], "named pipe"),
+             (["snapshot", "-o", "/proc/fpm-test/map.png"], "cannot be created or written to"),
+             (["briefing", "--dates", "2025-03-01", "-o", str(folder.with_suffix(".pptx"))], None)]
+    if os.geteuid() != 0:  # root writes into any folder
+        cases.append((["snapshot", "-o", str(locked / "map.html")], "cannot be created or written to"))
+    folder.with_suffix(".pptx").mkdir()
+    for args, message in cases:
+        assert main([*args, "--articles", str(SEEDS)]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and "Traceback" not in err
+        assert message is None or message in err, err
+    assert folder.is_dir() and fifo.is_fifo()
+    target = tmp_path / "real.html"
+    link = tmp_path / "link.html"
+    link.symlink_to(target)
+    assert main(["snapshot", "--theatre", "baltic", "--date", "2025-03-01", "--articles", str(SEEDS), "-o",
+                 str(link)]) == 0
+    assert link.is_symlink() and "fpm-slider" in target.read_text(encoding="utf-8")
