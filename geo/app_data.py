@@ -53,9 +53,14 @@ def store_url() -> str:
     return os.environ.get(ENV_DATABASE_URL) or str(DEFAULT_STORE_PATH)
 
 
+# A page waits this long for another process's write to finish before it says the store is busy:
+# an analyst should see "retry" rather than a page that hangs for minutes.
+APP_LOCK_WAIT_S = 10.0
+
+
 @st.cache_resource(show_spinner=False)
 def get_store(url: str) -> EventStore:
-    return open_store(url)
+    return open_store(url, lock_wait_s=APP_LOCK_WAIT_S)
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")

@@ -41,8 +41,8 @@ from geo.app_panels import (
 )
 from geo.app_state import View, clamp_day, parse_view, view_query
 from geo.basemap import ONLINE_TILES
+from geo.errors import ExtractionTimeout, StaleEditError, StoreBusyError
 from geo.errors import ForcePostureError as FpmError
-from geo.errors import StaleEditError, StoreBusyError
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, TIME_PRECISIONS
 from geo.mapping import THEATRES
 from geo.symbols import PERSPECTIVES
@@ -50,6 +50,9 @@ from geo.timeline import timeline_chart
 
 __all__ = ["add_article_page", "map_page", "page_icon"]
 
+# The longest the Add-article page extracts before it gives up with a message (a 1 MB article
+# takes a few seconds; a request must not keep a server thread for minutes).
+EXTRACTION_BUDGET_S = 20.0
 PLAY_STEP_DAYS = 7
 PLAY_PAUSE_S = 0.9
 MAX_CARDS = 40
@@ -476,7 +479,12 @@ def add_article_page() -> None:
             article = read_pasted(data, doc, published=published, outlet=outlet, headline=headline)
             # Before extracting (event ids derive from the name): a name another article holds gets a tag.
             article.document = app_data.get_store(app_data.store_url()).resolve_document(article)
-            result = app_data.get_extractor().extract(article)
+            # A server thread is busy for as long as the extraction runs: it is time-boxed.
+            result = app_data.get_extractor().extract(article, time_budget=EXTRACTION_BUDGET_S)
+        except ExtractionTimeout as err:
+            st.error(f"{err}. An article this long is better ingested from the command line "
+                     "(`python -m geo ingest FILE`), which has no time limit.")
+            return
         except FpmError as err:
             st.error(str(err))
             return

@@ -313,3 +313,24 @@ def test_store_problems_are_one_message_and_reads_never_wait(seeded_store, tmp_p
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_add_article_extraction_is_time_boxed(tmp_path, monkeypatch):
+    """The Add-article request cannot keep a server thread busy: past its budget (shortened here)
+    the extraction stops with a message saying how to read the article fully (issue 13, item 2)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import geo.app_pages
+
+        geo.app_pages.EXTRACTION_BUDGET_S = 0.2
+        geo.app_pages.add_article_page()
+
+    monkeypatch.setenv("FPM_DATABASE_URL", str(tmp_path / "events.sqlite"))
+    at = AppTest.from_function(page, default_timeout=120).run()
+    long_text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))) * 40
+    at.text_area(key="a_text").input(long_text)
+    at.button[[b.label for b in at.button].index("Extract events")].click().run()
+    assert not at.exception, at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "was stopped after" in message and "python -m geo ingest" in message
