@@ -22,11 +22,12 @@ class TimeBudget:
 
     __slots__ = ("_deadline", "_started", "seconds", "what")
 
-    def __init__(self, seconds: float | None, what: str = "the extraction") -> None:
+    def __init__(self, seconds: object, what: str = "the extraction") -> None:
+        """`seconds`: a positive number, or None for no limit (anything else is an InputError)."""
         if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
                                     or not math.isfinite(seconds) or seconds <= 0):
             raise InputError(f"a time budget was {seconds!r} but should be a positive number of seconds (or None)")
-        self.seconds = seconds
+        self.seconds: float | None = None if seconds is None else float(seconds)
         self.what = what
         self._started = time.monotonic()
         self._deadline = None if seconds is None else self._started + seconds

@@ -203,10 +203,14 @@ class Extractor:
         self.catalogue = catalogue or load_catalogue()
         self.min_confidence = min_confidence
 
-    def extract(self, article: Article, *, time_budget: float | None = None) -> ExtractionResult:
+    def extract(self, article: Article, *, time_budget: object = None) -> ExtractionResult:
         """The article's events. With `time_budget` (seconds), an extraction still running when it is
         spent stops with ExtractionTimeout (checked between stages, sentences and names: it overruns
-        by the time of one of them at most)."""
+        by the time of one of them at most).
+
+        `time_budget` is typed `object` so that TimeBudget checks it: compiled, a `float` parameter
+        would refuse a string with a TypeError and take True as 1.0, where plain Python says InputError.
+        """
         budget = UNLIMITED if time_budget is None else TimeBudget(
             time_budget, f"extracting {article.document!r} ({len(article.text):,} characters)")
         published = parse_published(article.published)
@@ -1058,7 +1062,7 @@ def default_extractor() -> Extractor:
 
 
 def extract_text(text: object, *, document: str = "text", published: str | None = None,
-                 time_budget: float | None = None) -> ExtractionResult:
+                 time_budget: object = None) -> ExtractionResult:
     if not isinstance(text, str):
         raise InputError(f"expected text, got {type(text).__name__}")
     try:
@@ -1070,5 +1074,5 @@ def extract_text(text: object, *, document: str = "text", published: str | None 
     return default_extractor().extract(article, time_budget=time_budget)
 
 
-def extract_file(path: str, *, published: str | None = None, time_budget: float | None = None) -> ExtractionResult:
+def extract_file(path: str, *, published: str | None = None, time_budget: object = None) -> ExtractionResult:
     return default_extractor().extract(read_article(path, published=published), time_budget=time_budget)
