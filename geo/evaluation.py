@@ -19,7 +19,8 @@ from geo.errors import InputError
 from geo.events import Event
 from geo.extraction import ExtractionResult, Extractor, default_extractor
 from geo.gazetteer import Gazetteer
-from geo.ingest import read_article
+from geo.ingest import Article, read_article
+from geo.mentions import Mentions
 from geo.spatial import distance_to_shape_km
 
 __all__ = ["ArticleScore", "CorpusScore", "evaluate_folder", "load_gold"]
@@ -140,8 +141,17 @@ def evaluate_folder(
     scores = []
     for name in sorted(gold):
         entry = gold[name]
-        result = extractor.extract(read_article(root / name, published=entry.get("published")))
-        score = score_article(name, entry, result, gazetteer)
+        try:
+            article = read_article(root / name, published=entry.get("published"))
+        except InputError as err:
+            # One unreadable article must not stop the evaluation; it scores as nothing extracted,
+            # so every gold event and toponym it has counts as missed.
+            article = Article(document=name, text="", published=entry.get("published"))
+            result = ExtractionResult(article, [], Mentions("", [], [], [], [], [], [], []))
+            score = score_article(name, entry, result, gazetteer)
+            score.problems.insert(0, f"article could not be read: {err}")
+        else:
+            score = score_article(name, entry, extractor.extract(article), gazetteer)
         scores.append(score)
         if progress is not None:
             progress(score)

@@ -95,3 +95,19 @@ def test_events_are_matched_one_to_one_for_the_most_gold_events(tmp_path):
     score = evaluate_folder(tmp_path).articles[0]
     # Only the "troops to Europe" prediction covers Madrid; the broad event takes another one.
     assert score.events.true_positive == 2 and score.events.false_negative == 0, score.problems
+
+
+def test_an_unreadable_article_counts_as_missed_and_the_rest_are_scored(tmp_path):
+    """One article whose text is all page furniture no longer stops the evaluation: its gold events
+    and toponyms count as missed, with the reason, and the other articles are scored as usual."""
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    gold = json.loads((tmp_path / "corpus" / "gold.json").read_text(encoding="utf-8"))
+    first = sorted(k for k in gold if not k.startswith("_"))[0]
+    (tmp_path / "corpus" / first).write_text("Trending\n\nAdvertisement\n", encoding="utf-8")
+    score = evaluate_folder(tmp_path / "corpus")
+    broken = next(a for a in score.articles if a.name == first)
+    assert broken.problems[0].startswith("article could not be read:")
+    assert broken.events.true_positive == 0
+    assert broken.events.false_negative == sum(1 for e in gold[first]["events"] if not e.get("optional"))
+    others = [a for a in score.articles if a.name != first]
+    assert others and all(a.events.true_positive > 0 for a in others)
