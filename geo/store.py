@@ -108,6 +108,12 @@ DEFAULT_STORE_PATH = DATA_DIR / "store" / "events.sqlite"
 # 2: events carry a version (optimistic concurrency); stores of schema 1 are migrated on open.
 # 3: articles record their origin (URL or file), so two files of the same name never replace each other.
 SCHEMA_VERSION = "3"
+# From a stored schema version: (the version it becomes, the statements that take it there); both
+# back ends spell them alike.
+MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"]),
+              "2": ("3", ["ALTER TABLE articles ADD COLUMN origin TEXT"])}
+# Indexes over columns that migrations add: created once the columns exist, old store or new.
+LATE_INDEXES = ["CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin)"]
 # How long a write waits for another process's write lock before StoreBusyError (seconds);
 # FPM_STORE_LOCK_WAIT_S or open_store(lock_wait_s=...) changes it.
 ENV_LOCK_WAIT = "FPM_STORE_LOCK_WAIT_S"
@@ -694,7 +700,28 @@ class EventStore(ABC):
     def __init__(self) -> None:
         self._lock = threading.RLock()  # one connection, shared by Streamlit's script threads
 
+    # ---- schema ----
+    def _create_or_migrate(self, cur: Any) -> str:
+        """Create what is missing, then migrate an older schema step by step; returns the version now.
+        Run under the write lock, so two processes opening a new store at once create it once."""
+        self._create_schema(cur)
+        cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        version = str(cur.fetchone()[0])
+        while version in MIGRATIONS:
+            version, statements = MIGRATIONS[version]
+            for statement in statements:
+                cur.execute(statement)
+            cur.execute(self._q("UPDATE meta SET value = ? WHERE key = 'schema_version'"), [version])
+        for statement in LATE_INDEXES:
+            cur.execute(statement)
+        return version
+
     # ---- backend hooks ----
+    @abstractmethod
+    def _create_schema(self, cur: Any) -> None:
+        """Create the tables of the current schema where missing, and record SCHEMA_VERSION as the
+        store's version unless one is recorded (an older store keeps its own, then migrates)."""
+
     @abstractmethod
     def _write(self) -> AbstractContextManager[Any]:
         """A cursor inside a write transaction that holds the store-wide writer lock."""

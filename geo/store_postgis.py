@@ -53,11 +53,6 @@ CREATE TABLE IF NOT EXISTS history (
     action TEXT NOT NULL, field TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS history_event ON history (event_id, seq)
 """
-# From a stored schema version: (the version it becomes, the statements that take it there).
-_MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"]),
-               "2": ("3", ["ALTER TABLE articles ADD COLUMN origin TEXT"])}
-# Indexes over columns that migrations add: created once the columns exist, old store or new.
-_LATE_INDEXES = ["CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin)"]
 
 
 class PostgisStore(EventStore):
@@ -108,9 +103,7 @@ class PostgisStore(EventStore):
             row = cur.fetchone()
         return row[0] if row else None
 
-    @staticmethod
-    def _create_or_migrate(cur: Any) -> str:
-        """Create what is missing, then migrate an older schema step by step; returns the version now."""
+    def _create_schema(self, cur: Any) -> None:
         cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
         if cur.fetchone() is None:
             cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
@@ -118,16 +111,6 @@ class PostgisStore(EventStore):
             cur.execute(statement)
         cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s) ON CONFLICT DO NOTHING",
                     [SCHEMA_VERSION])
-        cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-        version = cur.fetchone()[0]
-        while version in _MIGRATIONS:
-            version, statements = _MIGRATIONS[version]
-            for statement in statements:
-                cur.execute(statement)
-            cur.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", [version])
-        for statement in _LATE_INDEXES:
-            cur.execute(statement)
-        return str(version)
 
     def close(self) -> None:
         with self._lock:

@@ -60,11 +60,6 @@ CREATE TABLE IF NOT EXISTS history (
     action TEXT NOT NULL, field TEXT, before TEXT, after TEXT);
 CREATE INDEX IF NOT EXISTS history_event ON history (event_id, seq);
 """
-# From a stored schema version: (the version it becomes, the statements that take it there).
-_MIGRATIONS = {"1": ("2", ["ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1"]),
-               "2": ("3", ["ALTER TABLE articles ADD COLUMN origin TEXT"])}
-# Indexes over columns that migrations add: created once the columns exist, old store or new.
-_LATE_INDEXES = ["CREATE INDEX IF NOT EXISTS articles_origin ON articles (origin)"]
 
 
 def _is_busy(err: sqlite3.Error) -> bool:
@@ -122,23 +117,10 @@ class SqliteStore(EventStore):
             raise
         return row[0] if row else None
 
-    @staticmethod
-    def _create_or_migrate(cur: sqlite3.Cursor) -> str:
-        """Create what is missing, then migrate an older schema step by step; returns the version now.
-        Run under the write lock, so two processes opening a new store at once create it once."""
-        for statement in filter(str.strip, _SCHEMA.split(";")):
+    def _create_schema(self, cur: sqlite3.Cursor) -> None:
+        for statement in filter(str.strip, _SCHEMA.split(";")):  # not executescript: it would commit
             cur.execute(statement)
         cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-        version = cur.fetchone()[0]
-        while version in _MIGRATIONS:
-            version, statements = _MIGRATIONS[version]
-            for statement in statements:
-                cur.execute(statement)
-            cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
-        for statement in _LATE_INDEXES:
-            cur.execute(statement)
-        return str(version)
 
     def _busy(self) -> StoreBusyError:
         return StoreBusyError(f"the event store {self.path} is busy (another process is writing and held the lock "

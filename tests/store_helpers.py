@@ -50,3 +50,33 @@ def run_python(code: str, *args: str, timeout: float = 120) -> subprocess.Comple
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+def run_sql(url: str, statements: list[str]) -> None:
+    """Run statements on a store's database behind the store's back (to make it what an older
+    version of the program wrote), on SQLite or PostgreSQL."""
+    if url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    else:
+        import sqlite3
+
+        with sqlite3.connect(url) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+
+def stored_schema(url: str) -> str:
+    """The schema version written in a store's meta table."""
+    if url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    import sqlite3
+
+    with sqlite3.connect(url) as conn:
+        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]

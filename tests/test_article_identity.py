@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pytest
 from geo.cli import main
 from geo.ingest import Article
 from geo.store import SCHEMA_VERSION, ingest_paths, open_store
+from tests.store_helpers import run_sql, stored_schema
 
 pytest_plugins = ["tests.store_backends"]
 
@@ -136,7 +136,7 @@ def test_a_store_written_before_origins_adopts_its_articles(store_url, tmp_path,
     assert documents(store_url) == before
     with open_store(store_url) as store:
         assert all(a.origin and a.origin.endswith(a.document) for a in store.articles())
-    assert _stored_schema(store_url) == SCHEMA_VERSION
+    assert stored_schema(store_url) == SCHEMA_VERSION
 
 
 def test_one_failing_article_never_stops_the_others(store_url, tmp_path, gazetteer):
@@ -163,28 +163,8 @@ def test_one_failing_article_never_stops_the_others(store_url, tmp_path, gazette
 
 def _downgrade_to_schema_2(url: str) -> None:
     """Make the store what the previous version of this program wrote: articles without origins."""
-    statements = ["DROP INDEX articles_origin", "ALTER TABLE articles DROP COLUMN origin",
-                  "UPDATE meta SET value = '2' WHERE key = 'schema_version'"]
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            for statement in statements:
-                conn.execute(statement)
-    else:
-        with sqlite3.connect(url) as conn:
-            for statement in statements:
-                conn.execute(statement)
-
-
-def _stored_schema(url: str) -> str:
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    with sqlite3.connect(url) as conn:
-        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    run_sql(url, ["DROP INDEX articles_origin", "ALTER TABLE articles DROP COLUMN origin",
+                  "UPDATE meta SET value = '2' WHERE key = 'schema_version'"])
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from geo.errors import InputError, NoMatchError, StaleEditError, StoreBusyError
 from geo.exchange import export_events
 from geo.ingest import Article
 from geo.store import SCHEMA_VERSION, open_store
-from tests.store_helpers import ROOT, make_event, run_python
+from tests.store_helpers import ROOT, make_event, run_python, run_sql, stored_schema
 
 pytest_plugins = ["tests.store_backends"]
 
@@ -244,30 +244,8 @@ def test_two_processes_incrementing_one_field_lose_no_update(store, store_url, t
 # -- schema versions -----------------------------------------------------------------------------------------
 def _downgrade_to_schema_1(url: str) -> None:
     """Make the store what version 1 of this program wrote: no event versions, no article origins."""
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP INDEX articles_origin")
-            conn.execute("ALTER TABLE articles DROP COLUMN origin")
-            conn.execute("ALTER TABLE events DROP COLUMN version")
-            conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    else:
-        with sqlite3.connect(url) as conn:
-            conn.execute("DROP INDEX articles_origin")
-            conn.execute("ALTER TABLE articles DROP COLUMN origin")
-            conn.execute("ALTER TABLE events DROP COLUMN version")
-            conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-
-
-def _stored_schema(url: str) -> str:
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    with sqlite3.connect(url) as conn:
-        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    run_sql(url, ["DROP INDEX articles_origin", "ALTER TABLE articles DROP COLUMN origin",
+                  "ALTER TABLE events DROP COLUMN version", "UPDATE meta SET value = '1' WHERE key = 'schema_version'"])
 
 
 def test_a_schema_1_store_is_migrated_when_opened(store_url):
@@ -276,28 +254,21 @@ def test_a_schema_1_store_is_migrated_when_opened(store_url):
         store.add_event(make_event("old2"), editor="t")
         store.update("ev-old2", {"notes": "edited under schema 1"}, editor="t")
     _downgrade_to_schema_1(store_url)
-    assert _stored_schema(store_url) == "1"
+    assert stored_schema(store_url) == "1"
     with open_store(store_url) as store:
-        assert _stored_schema(store_url) == SCHEMA_VERSION
+        assert stored_schema(store_url) == SCHEMA_VERSION
         assert store.versions(["ev-old1", "ev-old2"]) == {"ev-old1": 1, "ev-old2": 1}
         assert store.get("ev-old2").notes == "edited under schema 1"
         store.update("ev-old2", {"notes": "and now"}, editor="t", expected_version=1)
         assert store.get_versioned("ev-old2").version == 2
     with open_store(store_url) as store:  # a second open finds the current schema and changes nothing
-        assert store.count() == 2 and _stored_schema(store_url) == SCHEMA_VERSION
+        assert store.count() == 2 and stored_schema(store_url) == SCHEMA_VERSION
 
 
 def test_a_store_from_a_newer_program_is_refused(store_url):
     with open_store(store_url):
         pass
-    if store_url.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(store_url, autocommit=True) as conn:
-            conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    else:
-        with sqlite3.connect(store_url) as conn:
-            conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    run_sql(store_url, ["UPDATE meta SET value = '99' WHERE key = 'schema_version'"])
     with pytest.raises(InputError, match=f"store schema 99, this program reads {SCHEMA_VERSION}"):
         open_store(store_url)
 
