@@ -1076,7 +1076,14 @@ class EventStore(ABC):
                 name = article.document if length == 0 else f"{article.document}~{tag[:length]}"
                 cur.execute(self._q("SELECT origin, content_hash FROM articles WHERE document = ?"), [name])
                 row = cur.fetchone()
-                if row is None or row[1] == digest or (article.origin is not None and row[0] == article.origin):
+                if row is not None:
+                    if row[1] == digest or (article.origin is not None and row[0] == article.origin):
+                        return name
+                    continue
+                # No article of that name, but events that name it as their source (imported, or
+                # added by hand): they came from elsewhere, and the name stays theirs.
+                cur.execute(self._q("SELECT 1 FROM events WHERE document = ? LIMIT 1"), [name])
+                if cur.fetchone() is None:
                     return name
         raise InputError(f"{article.document}: no free name for it in the store")
 
@@ -1149,9 +1156,13 @@ class EventStore(ABC):
                                 "ingested_at, origin) VALUES (?,?,?,?,?,?,?,?)"),
                         [article.document, digest, article.outlet, article.headline, article.published,
                          article.text, now, origin])
-            cur.execute(self._q(f"SELECT props, {self.GEOM_SELECT}, id, edited, deleted FROM events "
-                                "WHERE document = ?"), [article.document])
-            rows = cur.fetchall()
+            # The article's own earlier events. A new article has none: events that name its document
+            # but were imported or added by hand are someone's work, never refreshed or retracted here.
+            rows: list[Any] = []
+            if row is not None:
+                cur.execute(self._q(f"SELECT props, {self.GEOM_SELECT}, id, edited, deleted FROM events "
+                                    "WHERE document = ?"), [article.document])
+                rows = cur.fetchall()
             prior = {r[2]: (e, bool(r[3]), bool(r[4]))
                      for r, e in zip(rows, self._decode([(r[0], r[1]) for r in rows]), strict=True)}
             # An id can belong to another document only if a person re-pointed the source; never clobber it.

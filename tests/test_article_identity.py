@@ -170,3 +170,26 @@ def _downgrade_to_schema_2(url: str) -> None:
 @pytest.fixture(autouse=True)
 def _editor(monkeypatch) -> None:
     monkeypatch.setenv("FPM_EDITOR", "identity test")
+
+
+def test_an_article_never_retracts_imported_events_that_name_its_file(store_url, new_store_url, tmp_path, gazetteer):
+    """Events imported from another store name their source file but come with no article: a later,
+    different article of the same file name is stored beside them and retracts none of them."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(FIRST, tmp_path / "a" / "index.txt")
+    shutil.copy(SECOND, tmp_path / "b" / "index.txt")
+    elsewhere = new_store_url()
+    assert ingest(elsewhere, tmp_path / "a") == 0
+    assert main(["export", "--database", elsewhere, "-o", str(tmp_path / "a.geojson")]) == 0
+    assert main(["import", "--database", store_url, "--editor", "t", str(tmp_path / "a.geojson")]) == 0
+    with open_store(store_url) as store:
+        imported = {e.id for e in store.query()}
+    assert imported
+    assert ingest(store_url, tmp_path / "b") == 0
+    with open_store(store_url) as store:
+        live = {e.id: e for e in store.query()}
+        assert imported <= set(live)  # every imported event still stands
+        (article,) = store.articles()
+        assert article.document.startswith("index.txt~")
+        assert all(not any(c.action == "retract" for c in store.history(i)) for i in imported)
