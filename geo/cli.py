@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo.errors import ForcePostureError, InputError, NoMatchError
+from geo.errors import ForcePostureError, InputError, NoMatchError, StoreBusyError
 
 __all__ = ["main"]
 
@@ -124,6 +124,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
               f"{totals['events added']}, updated {totals['events updated']}, removed {totals['events removed']}, "
               f"kept as a person left them {totals['kept as a person left them']}); places unresolved "
               f"{totals['places unresolved']}; files skipped {totals['files skipped']}; store {store.url}")
+    if report.stopped is not None:
+        raise StoreBusyError(f"{report.stopped}. The run stopped with {len(report.summaries):,} of {report.files:,} "
+                             "articles read; what was stored stays, and running the same command again continues")
     if report.failures and not report.summaries:
         raise InputError("no article could be read")
     return EXIT_BAD_INPUT if report.failures else 0

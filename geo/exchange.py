@@ -142,7 +142,8 @@ def _parse_json(text: str, name: str, problems: list[str]) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        problems.append(f"{name} is not valid JSON ({err.msg} at character {err.pos})")
+        problems.append(f"{name} was {brief_repr(text)} but is expected to be JSON ({err.msg} at character "
+                        f"{err.pos})")
     except RecursionError:
         problems.append(f"{name} is JSON nested too deeply to read")
     except ValueError as err:  # an integer of thousands of digits

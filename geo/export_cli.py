@@ -62,7 +62,12 @@ def _source(args: argparse.Namespace) -> tuple[Any, Any]:
 
     store = open_store(args.database)
     if store.time_range() is None:
+        undated = store.count()
         store.close()
+        if undated:
+            raise InputError(f"the event store {store.url} has {undated:,} events but none with a date, so none "
+                             "can be placed in time: give them dates (the app's correction form, or export, edit "
+                             "and import)")
         raise InputError(f"the event store {store.url} is empty: run `make seed` (or `python -m geo ingest seeds/`), "
                          "or give --articles FILES")
     return store, store
@@ -112,7 +117,8 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     from geo.snapshot import sorted_days
 
     if bool(args.dates) == bool(args.view):
-        raise InputError("give --dates D1,D2,... or one --view per slide (app link queries), not both")
+        raise InputError("give --dates D1,D2,... or one --view per slide (app link queries)"
+                         + (", not both" if args.dates else ""))
     if args.view:
         views = [ExportView.from_query(q) for q in args.view]
     else:

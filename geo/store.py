@@ -146,6 +146,8 @@ class IngestReport:
 
     summaries: list[IngestSummary] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    files: int = 0  # article files found
+    stopped: str | None = None  # why the run ended before its last file (the store stayed busy)
 
     def totals(self) -> dict[str, int]:
         s = self.summaries
@@ -469,7 +471,7 @@ def check_properties(props: dict[str, Any]) -> list[str]:
         if not isinstance(codes, list):
             problems.append(f"{name} was {brief_repr(codes)} but is expected to be a list of ISO 3166-1 alpha-2 codes")
             continue
-        problems += [f"actor {brief_repr(code)} is not an ISO 3166-1 alpha-2 country code such as 'US'"
+        problems += [f"{name[:-1]} {brief_repr(code)} is not an ISO 3166-1 alpha-2 country code such as 'US'"
                      for code in codes if not is_country_code(code)]
     for name, check in (("assets", _asset_problems), ("places", _place_problems)):
         items = props.get(name)
@@ -1462,11 +1464,12 @@ def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, 
                  progress: Callable[[Path, IngestSummary | None, str | None], None] | None = None) -> IngestReport:
     """Read, extract and store every article; each is its own unit: a file that fails is reported with
     the reason and skipped, and the rest go in. Only a store that stays busy (StoreBusyError) ends the
-    run, since no other article could be written either; what was stored before it stays."""
+    run early, since no other article could be written either: `report.stopped` says so, and what was
+    stored before stays (running again skips it)."""
     from geo.ingest import display_name, read_article
 
     files, missing = article_paths(paths)
-    report = IngestReport(failures=[(display_name(name), message) for name, message in missing])
+    report = IngestReport(failures=[(display_name(name), message) for name, message in missing], files=len(files))
     for name, message in missing:
         if progress:
             progress(Path(name), None, message)
@@ -1488,8 +1491,9 @@ def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, 
             result = extractor.extract(article)
             summary = store.ingest_article(article, result.events, force=force,
                                            unresolved=len(getattr(result, "unresolved", []) or []))
-        except StoreBusyError:
-            raise
+        except StoreBusyError as err:
+            report.stopped = str(err)
+            break
         except ForcePostureError as err:
             problem = str(err)
         except Exception as err:  # a bug in one article's extraction must not stop the others

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -85,8 +86,15 @@ class SqliteStore(EventStore):
         round_s = min(lock_wait_s, BUSY_ROUND_S)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"cannot create the event store {self.path}: its folder cannot be created "
+                             f"({err.strerror or err})") from err
+        if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
+            raise InputError(f"cannot create the event store {self.path}: the folder {self.path.parent} cannot be "
+                             "written to")
+        try:
             self._conn = sqlite3.connect(self.path, timeout=round_s, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as err:
+        except sqlite3.Error as err:
             raise InputError(f"{self.path} is not a usable event store: {err}") from err
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")

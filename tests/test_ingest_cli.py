@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,57 @@ def test_cli_errors_are_one_sentence(store_url, tmp_path, capsys):
     assert main(["export", "-o", str(tmp_path / "x.csv"), "--database", "postgresql://u:pw@127.0.0.1:1/db"]) == 2
     err = capsys.readouterr().err
     assert "cannot connect" in err and "pw" not in err
+
+
+def test_an_ingest_the_store_stays_busy_for_says_how_far_it_got(articles, tmp_path, capsys, monkeypatch):
+    """Another process holds the write lock past this run's wait: the run stops with its summary and
+    one line saying how far it got and that running again continues (SQLite; PostGIS's lock timeout
+    is tested in test_store_concurrency)."""
+    import sqlite3
+
+    store_url = str(tmp_path / "busy.sqlite")
+    open_store(store_url).close()
+    monkeypatch.setenv("FPM_STORE_LOCK_WAIT_S", "0.3")
+    holder = sqlite3.connect(store_url, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert main(["ingest", str(articles / "seeds"), "--database", store_url]) == 2
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    out, err = capsys.readouterr()
+    assert "articles read 0" in out and "Traceback" not in err
+    assert "is busy" in err and "The run stopped with 0 of 3 articles read" in err
+    monkeypatch.delenv("FPM_STORE_LOCK_WAIT_S")
+    assert main(["ingest", str(articles / "seeds"), "--database", store_url]) == 0  # running again continues
+    assert "articles read 3 (new 3" in capsys.readouterr().out
+
+
+def test_messages_say_what_is_wrong(tmp_path, capsys, monkeypatch):
+    """Messages the re-check found misleading: a store of undated events is not "empty", a briefing
+    with neither --dates nor --view is not "both", an unwritable folder is not a broken store."""
+    import shapely
+
+    from geo.events import Asset, Event, EventPlace, EventSource
+
+    undated = str(tmp_path / "undated.sqlite")
+    with open_store(undated) as store:
+        store.add_event(Event(id="ev-undated", kind="basing", actors=["US"], assets=[Asset("F-35A", "F-35", "fighter")],
+                              places=[EventPlace("country:PL", "Poland", "country")],
+                              geometry=shapely.Point(19.1, 52.1), geo_precision=3, start=None, end=None,
+                              time_precision="year", status="observed",
+                              source=EventSource("hand.txt", "F-35s are based in Poland.", 0, 26)), editor="t")
+    assert main(["snapshot", "--database", undated, "-o", str(tmp_path / "x.html")]) == 2
+    assert "has 1 events but none with a date" in capsys.readouterr().err
+    assert main(["briefing", "--database", undated, "-o", str(tmp_path / "x.pptx")]) == 2
+    err = capsys.readouterr().err
+    assert "give --dates" in err and "not both" not in err
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder\n", encoding="utf-8")
+    assert main(["ingest", str(SEEDS), "--database", str(not_a_folder / "new.sqlite")]) == 2
+    assert "cannot create the event store" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert main(["ingest", str(SEEDS), "--database", str(locked / "new.sqlite")]) == 2
+        assert "the folder" in capsys.readouterr().err
