@@ -114,7 +114,9 @@ def import_file_text(rng: random.Random, exported: dict[str, str]) -> tuple[str,
         data = json.loads(text)
         for _ in range(rng.randint(1, 4)):
             feature = rng.choice(data["features"])
-            target = feature["properties"] if rng.random() < 0.8 else feature
+            target = feature.get("properties") if rng.random() < 0.8 else feature
+            if not isinstance(target, dict) or not target:  # an earlier mutation replaced it
+                continue
             key = rng.choice(sorted(target))
             target[key] = rng.choice([None, 5, -1, 2**63, 2**70, 1e308, float("nan"), "", "{{7*7}}", [5, None],
                                       {"type": "Circle"}, {"type": "Topology"}, "9999-12-31", "0001-01-01",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
 import stat
@@ -762,7 +763,10 @@ def _read_kml(reading: _Reading) -> None:
                                                               huge_tree=True)).getroot()
         if not str(root.tag).endswith("kml"):
             raise InputError(f"{name} is XML but not KML (its root element is <{brief_repr(str(root.tag))}>)")
-        document = fastkml.KML.parse(reading.path, strict=False, validate=False)  # XSD checks take seconds
+        # Not strict (fastkml's strict mode refuses common, harmless KML), but what it only logs, bad
+        # coordinates above all, is a problem of the file: it would drop the geometry silently.
+        with _kml_errors_noted(reading.problems):
+            document = fastkml.KML.parse(reading.path, strict=False, validate=False)  # XSD checks take seconds
         placemarks = list(find_all(document, of_type=Placemark))
     except InputError:
         raise
@@ -779,6 +783,33 @@ def _read_kml(reading: _Reading) -> None:
             _read_placemark(reading, where, placemark)
         except _KML_ERRORS as err:
             reading.problems.append(f"{where}: could not be read ({str(err)[:200] or type(err).__name__})")
+
+
+class _NoteErrors(logging.Handler):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(logging.ERROR)
+        self.problems = problems
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        cause = re.search(r"caused by (.*)$", message, flags=re.DOTALL)  # not the whole element it quotes
+        problem = f"KML could not be read: {(cause.group(1) if cause else message).strip()[:200]}"
+        if problem not in self.problems:  # fastkml logs some errors twice
+            self.problems.append(problem)
+
+
+@contextmanager
+def _kml_errors_noted(problems: list[str]) -> Iterator[None]:
+    """fastkml's logged errors while parsing become the file's problems, not lines on stderr."""
+    logger = logging.getLogger("fastkml")
+    handler, propagate = _NoteErrors(problems), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _read_placemark(reading: _Reading, where: str, placemark: Any) -> None:

@@ -311,3 +311,16 @@ def test_an_ingested_count_past_the_limit_is_refused_with_its_article(store, cou
     with pytest.raises(InputError, match=f"asset 1 \\('F-35'\\) count was .* from 0 to {MAX_ASSET_COUNT:,}"):
         store.ingest_article(article, [good, huge])
     assert (store.count(), store.articles(), store.history_size()) == (0, [], 0)
+
+
+def test_kml_with_a_broken_coordinate_is_refused_not_imported_without_its_shape(tmp_path, capfd):
+    """fastkml only logs coordinates it cannot read and drops the geometry; the import said
+    "imported" with the shape changed, and printed the whole element to stderr."""
+    path = tmp_path / "events.kml"
+    export_events([make_event("kml"), make_event("kml2", lon=11.0)], path, "kml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("<coordinates>10.0", "<coordinates>10.0X", 1), encoding="utf-8")
+    with pytest.raises(ImportProblems) as caught:
+        read_events(path)
+    assert "could not convert string to float: '10.0X" in str(caught.value)
+    assert "Invalid coordinates" not in capfd.readouterr().err
