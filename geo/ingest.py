@@ -147,6 +147,9 @@ _DROP_CLASS = re.compile(
 # Characters XML 1.0 cannot hold (all C0 controls but tab, line feed and carriage return; lone
 # surrogates; U+FFFE and U+FFFF): lxml rejects them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Control characters are never reporting text: C0 but line feed and tab, DEL, and C1 (\x80-\x9f, left by
+# text decoded with the wrong encoding, which also sends extraction down its slowest paths).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A tag or the start of a comment; [^<>] keeps a "<" that never closes from scanning the page again.
 _TAG = re.compile(r"<!--|<(/?)([A-Za-z][\w:-]*)?[^<>]*>")
 # Elements whose whole content is never reporting text, and the pattern of their end tag.
@@ -350,7 +353,7 @@ def read_article_bytes(
         text, title, canonical = html_to_text(text, dropped)
         headline = headline or title
         notes.append("read as HTML")
-    text = "".join(c for c in text if c in "\n\t" or ord(c) >= 32)
+    text = _CONTROLS.sub("", text)
     cleaned, more = clean_text(text)
     dropped.extend(more)
     if not cleaned.strip():
