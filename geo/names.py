@@ -283,7 +283,8 @@ def word_index(text: str) -> WordIndex:
     That only adds words to try ("Émile" under "emi"): a character that a pattern's ASCII letter
     matches, with IGNORECASE or not, folds to that letter in lower case ("ſ" to "s", "K" to "k")."""
     folded = fold_article_checked(text)
-    if folded.same_words and "\x01" not in folded.text:
+    on_folded = folded.same_words and "\x01" not in folded.text
+    if on_folded:
         marked = mark_word_starts(folded.text)
         starts: list[int] = []
         at = marked.find("\x01")  # a mark at i stands before the word at i of the text (see there)
@@ -303,14 +304,20 @@ def word_index(text: str) -> WordIndex:
     other: list[int] = []
     for position in starts:
         key = keys_from[position: position + PREFIX]
-        if all_ascii or key.isascii():
-            positions = index.get(key)
-            if positions is None:
-                index[key] = [position]
-            else:
-                positions.append(position)
+        if not (all_ascii or key.isascii()):
+            if not (on_folded and key[0].isascii()):
+                other.append(position)
+                continue
+            # A short word and what follows it ("a¦", "5…"): in folded text no character outside ASCII
+            # matches a listed (ASCII) prefix character, so those stand as "\x7f", which no prefix
+            # holds, and the word is tried by the alternatives its ASCII start can begin (a page of
+            # a million such words gave each its full pattern: seconds).
+            key = "".join(c if c.isascii() else "\x7f" for c in key)
+        positions = index.get(key)
+        if positions is None:
+            index[key] = [position]
         else:
-            other.append(position)
+            positions.append(position)
     keys_by_start: dict[str, list[str]] = {}
     for key in index:
         for size in range(1, len(key)):
