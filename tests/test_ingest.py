@@ -202,6 +202,6 @@ def test_any_page_is_read_or_refused_clearly():
 def test_control_characters_of_every_block_leave_plain_text():
     """C0 (but tab and line feed), DEL and C1 (\\x80-\\x9f, what text decoded with the wrong encoding
     leaves) are never reporting text."""
-    text = "Two B-52\x85 bombers\x7f flew\x9f over the\x00 Baltic\x1b Sea.\tThey returned.\n\nLater."
+    text = "Two B-52\x85 bombers\x7f flew\x9f over the\x08 Baltic\x1b Sea.\tThey returned.\n\nLater."
     article = read_article_bytes(text.encode("utf-8"), "controls.txt")
     assert article.text == "Two B-52 bombers flew over the Baltic Sea.\tThey returned.\n\nLater."
