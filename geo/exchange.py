@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -271,7 +272,8 @@ def _geometry(value: Any, problems: list[str]) -> BaseGeometry | None:
         elif isinstance(value, bytes):
             geom = shapely.from_wkb(value)
         elif isinstance(value, str):
-            geom = shapely.from_wkt(value)
+            with np.errstate(over="ignore"):  # 1e400 becomes inf, refused below with its row
+                geom = shapely.from_wkt(value)
         else:
             problems.append(f"geometry was {brief_repr(value)} but is expected to be a GeoJSON geometry or WKT")
             return None
