@@ -573,13 +573,11 @@ def _kml_description(event: Event) -> str:
 def read_events(path: str | os.PathLike[str], fmt: str | None = None, *,
                 max_bytes: int = MAX_IMPORT_BYTES) -> list[Event]:
     """Every event in the file, checked; ImportProblems lists all problems (with row numbers)."""
+    from geo.ingest import regular_file_size
+
     source = Path(path)
-    if not source.exists():
-        raise InputError(f"{source} does not exist")
-    if source.is_dir():
-        raise InputError(f"{source} is a folder; give a file to import")
+    size = regular_file_size(source)
     kind = guess_format(source, fmt)
-    size = source.stat().st_size
     if size == 0:
         raise InputError(f"{source.name} is empty")
     if size > max_bytes:

@@ -387,12 +387,9 @@ def read_article(path: str | Path, *, published: str | None = None, root: str | 
     return article
 
 
-def read_regular_file(path: Path, limit: int, *, what: str) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; InputError for anything else.
-
-    A FIFO would block forever and a device such as /dev/zero never ends, so only regular files
-    are read, and never more than `limit` bytes, even if the file grows while it is read.
-    """
+def regular_file_size(path: Path) -> int:
+    """The size of `path` if it is a regular file; InputError for anything else. A FIFO would block
+    a reader forever and a device such as /dev/zero never ends, so only regular files are read."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -404,13 +401,20 @@ def read_regular_file(path: Path, limit: int, *, what: str) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{display_name(str(path))} is not a regular file (a device, pipe or socket); "
                          "save its content to a file first")
+    return info.st_size
+
+
+def read_regular_file(path: Path, limit: int, *, what: str) -> bytes:
+    """The bytes of a regular file (`regular_file_size`) of at most `limit` bytes, never reading
+    more than that even if the file grows while it is read."""
 
     def too_big(size: int) -> InputError:
         return InputError(f"{display_name(path.name)} is {size / 1_048_576:.1f} MiB; {what} are at most "
                           f"{limit // 1_048_576} MiB (is it really one?)")
 
-    if info.st_size > limit:
-        raise too_big(info.st_size)
+    size = regular_file_size(path)
+    if size > limit:
+        raise too_big(size)
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)

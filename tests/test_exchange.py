@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,9 @@ def test_malformed_files_get_clear_errors(tmp_path):
             read_events(tmp_path / name)
     with pytest.raises(InputError, match="does not exist"):
         read_events(tmp_path / "missing.csv")
+    os.mkfifo(tmp_path / "pipe.geojson")  # refused by what it is, not read (a FIFO would block)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_events(tmp_path / "pipe.geojson")
     projected = json.loads(good.read_text())
     projected["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
     (tmp_path / "projected.geojson").write_text(json.dumps(projected))
