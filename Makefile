@@ -20,17 +20,17 @@ setup: $(VENV)/.installed assets native
 native: $(VENV)/.installed
 	-@$(PY) -m geo compile --if-stale
 
-# Map JavaScript/CSS served locally (geo/offline_assets.py): Leaflet, markercluster and jQuery from
+# Map JavaScript/CSS served locally (geo/render/offline_assets.py): Leaflet, markercluster and jQuery from
 # the xstatic PyPI packages, milsymbol from npm into the git-ignored build/npm; copied to static/vendor.
 MILSYMBOL_VERSION := 3.0.4
 NPM_DIR := build/npm
 assets: static/vendor/.installed
 
-static/vendor/.installed: $(VENV)/.installed geo/offline_assets.py
+static/vendor/.installed: $(VENV)/.installed geo/render/offline_assets.py
 	@command -v npm >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
 	npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) milsymbol@$(MILSYMBOL_VERSION)
-	$(PY) -m geo.offline_assets
+	$(PY) -m geo.render.offline_assets
 	touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -42,14 +42,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 data: $(GAZETTEER) basemap
 
-# The offline vector basemap (geo/basemap.py): simplified countries, seas and labels.
+# The offline vector basemap (geo/render/basemap.py): simplified countries, seas and labels.
 BASEMAP := $(BUILD)/basemap_labels.geojson
 basemap: $(BASEMAP)
 
-$(BASEMAP): $(GAZETTEER) geo/basemap.py
-	$(PY) -m geo.basemap
+$(BASEMAP): $(GAZETTEER) geo/render/basemap.py
+	$(PY) -m geo.render.basemap
 
-$(GAZETTEER): $(VENV)/.installed $(CURATED) geo/gazetteer_build.py geo/gazetteer.py geo/seas.py geo/naturalearth.py geo/names.py
+$(GAZETTEER): $(VENV)/.installed $(CURATED) geo/gazetteer/build.py geo/gazetteer/load.py geo/gazetteer/seas.py geo/gazetteer/naturalearth.py geo/gazetteer/names.py
 	$(PY) -m geo build
 
 # Debian packages the browser and database tests drive for real. Installed only when missing.

@@ -1,7 +1,7 @@
 """Force Posture Map: the Streamlit entry point. `make run` starts it on the seeded store.
 
 Thin on purpose: it sets the page up and routes between the two pages; what they show is
-arranged in `geo.app_pages` and decided in the other `geo` modules. Usage statistics are off and
+arranged in `geo.app.pages` and decided in the other `geo` modules. Usage statistics are off and
 static serving on in `.streamlit/config.toml` (written by `make assets`): the app needs no internet.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.app_pages import add_article_page, map_page, page_icon
-from geo.offline_assets import use_local_assets
+from geo.app.pages import add_article_page, map_page, page_icon
+from geo.render.offline_assets import use_local_assets
 
 use_local_assets("streamlit")  # Leaflet, jQuery and milsymbol from /app/static, never from a CDN
 st.set_page_config(page_title="Force Posture Map", page_icon=page_icon(), layout="wide",

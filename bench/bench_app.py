@@ -6,7 +6,7 @@ slider, until the browser-side filter has redrawn), and the map's bytes as the p
 the websocket (Streamlit's messages) plus the map's static files (/app/static/maps: event payload,
 basemap GeoJSON, scripts; gzip-compressed by the server). Targets (issue 5): 10k events open < 3 s,
 slider < 300 ms, payload < 5 MB; 100k events usable with the slider < 1 s. Above
-geo.app_map.MAP_EVENT_LIMIT the map carries the quarter(s) around the selected date, so a move out
+geo.app.map.MAP_EVENT_LIMIT the map carries the quarter(s) around the selected date, so a move out
 of them rebuilds the map: those moves are reported on their own line.
 
 The store is filled once per N through the store's `import_events` and kept in
@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_map import synthetic  # noqa: E402
-
-from geo.store import open_store  # noqa: E402
-from tests.map_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.test_browser_app import LOCAL, AppServer  # noqa: E402
+
+from geo.store.base import open_store  # noqa: E402
+from tests.map_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 SLIDER_MOVES = 8

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from geo import native
-from geo.evaluation import evaluate_folder
-from geo.extraction import default_extractor
-from geo.ingest import read_article, read_article_bytes
+from geo.extract.article import read_article, read_article_bytes
+from geo.extract.evaluation import evaluate_folder
+from geo.extract.extractor import default_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

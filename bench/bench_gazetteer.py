@@ -16,7 +16,7 @@ QUERIES = ["Sea of Japan", "Rota", "Georgia", "UK", "Baltic States", "East Sea",
 
 def time_load() -> float:
     # A fresh interpreter: the figure includes imports, as a user's first call would.
-    code = ("import time; t = time.perf_counter(); from geo.gazetteer import Gazetteer; g = Gazetteer.load(); "
+    code = ("import time; t = time.perf_counter(); from geo.gazetteer.load import Gazetteer; g = Gazetteer.load(); "
             "print(time.perf_counter() - t, len(g))")
     best = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                     check=True).stdout.split()[0]) for _ in range(3))
@@ -25,7 +25,7 @@ def time_load() -> float:
 
 def main() -> None:
     print(f"gazetteer load (fresh process, imports included): {time_load():.3f} s (target < 1 s)")
-    from geo.geocoding import OfflineGazetteer
+    from geo.geocode.geocoder import OfflineGazetteer
 
     geocoder = OfflineGazetteer()
     for query in QUERIES:
@@ -42,7 +42,7 @@ def main() -> None:
         geocoder.geocode("Rota", context=context)
     print(f"geocode with a context sentence: {2_000 / (time.perf_counter() - started):,.0f} calls/s")
     if "--build" in sys.argv:
-        from geo.gazetteer_build import build_gazetteer
+        from geo.gazetteer.build import build_gazetteer
 
         with tempfile.TemporaryDirectory() as folder:
             report = build_gazetteer(out_path=Path(folder) / "gazetteer.parquet")

@@ -4,7 +4,7 @@ Target (issue 5): HTML payload under 5 MB for 10k events. Events are aggregated 
 and colour in the browser and shapes are sent once, so the payload grows with the text of each
 event (its popup), not with repeated geometry. This is the saved-HTML case (everything inline); the
 app serves the same bytes as static files, gzip-compressed (the second figure), see bench_app.py.
-Above geo.mapping.DETAIL_LIMIT events the popups' text is left out (`details`), e.g. `100000`.
+Above geo.render.mapping.DETAIL_LIMIT events the popups' text is left out (`details`), e.g. `100000`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.events import Asset, Event, EventPlace, EventSource  # noqa: E402
-from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.mapping import build_map  # noqa: E402
+from geo.gazetteer.load import load_gazetteer  # noqa: E402
+from geo.render.mapping import build_map  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 ACTORS = ["US", "GB", "FR", "DE", "RU", "CN", "IN", "JP", "TR", "PL", "AU", "KR", "IR", "IT", "NO"]

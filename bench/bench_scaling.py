@@ -27,8 +27,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from geo import native
-from geo.extraction import default_extractor
-from geo.ingest import read_article_bytes
+from geo.extract.article import read_article_bytes
+from geo.extract.extractor import default_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = "2025-03-15"

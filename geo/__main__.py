@@ -1,7 +1,7 @@
-"""`python -m geo`: see geo/cli.py."""
+"""`python -m geo`: see geo/cli/main.py."""
 
 import sys
 
-from geo.cli import main
+from geo.cli.main import main
 
 sys.exit(main())

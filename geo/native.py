@@ -28,24 +28,30 @@ GROUP = "geo._native"
 
 # Everything one extraction runs through, with the data classes it reads (native attribute access
 # is where compiled code gains most).
+# Names are relative to `geo` (a dot for a stage's subpackage).
 COMPILED_MODULES = (
-    "names",
-    "placenames",
-    "gazetteer",
-    "spatial",
+    "gazetteer.names",
+    "gazetteer.placenames",
+    "gazetteer.load",
+    "gazetteer.spatial",
     "events",
-    "dates",
-    "catalogue",
-    "ranking",
-    "mentions",
-    "extraction",
+    "extract.dates",
+    "extract.catalogue",
+    "geocode.ranking",
+    "extract.mentions",
+    "extract.extractor",
 )
 PURE_PYTHON_VARIABLE = "FPM_PURE_PYTHON"
 
 
 def module_paths() -> list[str]:
     """The compiled modules' sources, relative to the project root (as mypy and mypyc take them)."""
-    return [f"geo/{name}.py" for name in COMPILED_MODULES]
+    return [f"geo/{_source(name)}" for name in COMPILED_MODULES]
+
+
+def _source(name: str) -> str:
+    """A compiled module's source file relative to the package folder."""
+    return name.replace(".", "/") + ".py"
 
 
 def sources_digest(package_dir: Path = PACKAGE_DIR) -> str:
@@ -53,7 +59,7 @@ def sources_digest(package_dir: Path = PACKAGE_DIR) -> str:
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
     for name in COMPILED_MODULES:
         digest.update(name.encode())
-        digest.update((package_dir / f"{name}.py").read_bytes())
+        digest.update((package_dir / _source(name)).read_bytes())
     return digest.hexdigest()
 
 
@@ -65,11 +71,13 @@ def compiled_is_current() -> bool:
         return False
 
 
-def native_path() -> list[str]:
-    """The folder to put first on `geo.__path__`: empty when compiled modules are off or stale."""
+def native_path(subpackage: str = "") -> list[str]:
+    """The folder to put first on `geo.__path__` (or on a stage subpackage's `__path__`, whose
+    compiled modules sit in the build's folder of the same name): empty when compiled modules are
+    off or stale."""
     if os.environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"):
         return []
-    return [str(NATIVE_DIR)] if compiled_is_current() else []
+    return [str(NATIVE_DIR / subpackage)] if compiled_is_current() else []
 
 
 def compiled_modules_loaded() -> list[str]:

@@ -15,10 +15,10 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from geo.gazetteer import DEFAULT_GAZETTEER_PATH, load_gazetteer
+    from geo.gazetteer.load import DEFAULT_GAZETTEER_PATH, load_gazetteer
 
     if not DEFAULT_GAZETTEER_PATH.exists():  # `make test` builds it; a bare `pytest` may not have
-        from geo.gazetteer_build import build_gazetteer
+        from geo.gazetteer.build import build_gazetteer
 
         build_gazetteer()
     return load_gazetteer()
@@ -26,7 +26,7 @@ def gazetteer():
 
 @pytest.fixture(scope="session")
 def geocoder(gazetteer):
-    from geo.geocoding import OfflineGazetteer
+    from geo.geocode.geocoder import OfflineGazetteer
 
     return OfflineGazetteer(gazetteer)
 
@@ -49,7 +49,7 @@ def artifacts() -> Path:
 @pytest.fixture(scope="module")
 def browser():
     """Debian's headless Chromium, one per test module (see tests/map_fixtures.py)."""
-    from .map_fixtures import chromium
+    from tests.map_fixtures import chromium
 
     with chromium() as instance:
         yield instance
@@ -58,7 +58,7 @@ def browser():
 @pytest.fixture
 def browser_page(browser):
     """A fresh page with every non-local request blocked and recorded."""
-    from .map_fixtures import BrowserPage
+    from tests.map_fixtures import BrowserPage
 
     page = BrowserPage(browser)
     yield page

@@ -14,9 +14,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from geo.browser import CHROMIUM, CHROMIUM_ARGS, route_locally
 from geo.events import Asset, Event, EventPlace, EventSource
-from geo.gazetteer import Gazetteer
+from geo.export.browser import CHROMIUM, CHROMIUM_ARGS, route_locally
+from geo.gazetteer.load import Gazetteer
 
 XSS = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>'
 

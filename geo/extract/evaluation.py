@@ -1,0 +1,342 @@
+"""Score extraction against annotated corpora in the gold format (`seeds/gold.json`, FORMAT.md).
+
+Any folder of UTF-8 articles with a `gold.json` beside them can be scored; nothing here knows
+which articles a corpus holds. Toponyms: precision, recall and accuracy@161 km; events:
+precision, recall and F1 under the format's matching rule; every miss and false positive is
+listed with its sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.errors import InputError
+from geo.events import Event
+from geo.extract.article import Article, read_article
+from geo.extract.extractor import ExtractionResult, Extractor, default_extractor
+from geo.extract.mentions import Mentions
+from geo.gazetteer.load import Gazetteer
+from geo.gazetteer.spatial import distance_to_shape_km
+
+__all__ = ["ArticleScore", "CorpusScore", "evaluate_folder", "load_gold"]
+
+ACC_KM = 161.0
+DEFAULT_TOL_KM = 300.0
+DEFAULT_DATE_TOL_DAYS = 10
+EVENT_KIND_GROUP = {"deployment": "deployment", "basing": "deployment", "patrol": "patrol", "exercise": "exercise"}
+
+
+@dataclass(slots=True)
+class Counts:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.true_positive += other.true_positive
+        self.false_positive += other.false_positive
+        self.false_negative += other.false_negative
+
+    @property
+    def precision(self) -> float:
+        predicted = self.true_positive + self.false_positive
+        return self.true_positive / predicted if predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positive + self.false_negative
+        return self.true_positive / expected if expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(slots=True)
+class ArticleScore:
+    name: str
+    toponyms: Counts = field(default_factory=Counts)
+    toponyms_resolved: int = 0
+    toponyms_found: int = 0
+    events: Counts = field(default_factory=Counts)
+    counts_right: int = 0
+    counts_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CorpusScore:
+    folder: str
+    articles: list[ArticleScore]
+    seconds: float = 0.0
+
+    def total(self) -> tuple[Counts, Counts, int, int, int, int]:
+        toponyms, events = Counts(), Counts()
+        resolved = found = right = checked = 0
+        for article in self.articles:
+            toponyms.add(article.toponyms)
+            events.add(article.events)
+            resolved += article.toponyms_resolved
+            found += article.toponyms_found
+            right += article.counts_right
+            checked += article.counts_checked
+        return toponyms, events, resolved, found, right, checked
+
+    def summary(self) -> dict[str, Any]:
+        toponyms, events, resolved, found, right, checked = self.total()
+        return {
+            "folder": self.folder,
+            "articles": len(self.articles),
+            "toponym_precision": round(toponyms.precision, 4),
+            "toponym_recall": round(toponyms.recall, 4),
+            "toponym_acc161": round(resolved / found, 4) if found else 1.0,
+            "event_precision": round(events.precision, 4),
+            "event_recall": round(events.recall, 4),
+            "event_f1": round(events.f1, 4),
+            "event_true_positives": events.true_positive,
+            "event_false_positives": events.false_positive,
+            "event_misses": events.false_negative,
+            "count_accuracy": round(right / checked, 4) if checked else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
+    path = folder / "gold.json"
+    if not path.exists():
+        raise InputError(f"{folder} has no gold.json (see the gold format in tests/corpus or seeds/)")
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path} is not valid JSON: {err}") from err
+    if not isinstance(gold, dict):
+        raise InputError(f"{path} should map article file names to objects")
+    articles = {k: v for k, v in gold.items() if not k.startswith("_")}
+    for name, entry in articles.items():
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: entry {name!r} should be an object")
+        if not (folder / name).exists():
+            raise InputError(f"{path}: article {name!r} is not in {folder}")
+    return articles
+
+
+def evaluate_folder(
+    folder: str | Path,
+    extractor: Extractor | None = None,
+    progress: Callable[[ArticleScore], None] | None = None,
+) -> CorpusScore:
+    import time
+
+    root = Path(folder)
+    gold = load_gold(root)
+    extractor = extractor or default_extractor()
+    gazetteer = extractor.geocoder.gazetteer
+    started = time.perf_counter()
+    scores = []
+    for name in sorted(gold):
+        entry = gold[name]
+        try:
+            article = read_article(root / name, published=entry.get("published"))
+        except InputError as err:
+            # One unreadable article must not stop the evaluation; it scores as nothing extracted,
+            # so every gold event and toponym it has counts as missed.
+            article = Article(document=name, text="", published=entry.get("published"))
+            result = ExtractionResult(article, [], Mentions("", [], [], [], [], [], [], []))
+            score = score_article(name, entry, result, gazetteer)
+            score.problems.insert(0, f"article could not be read: {err}")
+        else:
+            score = score_article(name, entry, extractor.extract(article), gazetteer)
+        scores.append(score)
+        if progress is not None:
+            progress(score)
+    return CorpusScore(str(root), scores, time.perf_counter() - started)
+
+
+# -- one article ----------------------------------------------------------------------------------
+def score_article(name: str, gold: dict[str, Any], result: ExtractionResult, gazetteer: Gazetteer) -> ArticleScore:
+    score = ArticleScore(name)
+    _score_toponyms(score, gold.get("toponyms") or [], result)
+    _score_events(score, gold.get("events") or [], result, gazetteer)
+    return score
+
+
+def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult) -> None:
+    predicted = []
+    seen: set[tuple[str, str]] = set()
+    for mention in result.mentions.places:
+        key = (mention.text.lower(), mention.place.id)
+        if key not in seen:
+            seen.add(key)
+            predicted.append(mention)
+    used = [False] * len(predicted)
+    for toponym in gold:
+        text = str(toponym.get("text", "")).lower()
+        index = next((i for i, p in enumerate(predicted) if not used[i] and p.text.lower() == text), None)
+        if index is None:
+            if not toponym.get("optional"):
+                score.toponyms.false_negative += 1
+                score.problems.append(f"toponym missed: {toponym.get('text')!r}")
+            continue
+        used[index] = True
+        if toponym.get("optional"):
+            continue
+        score.toponyms.true_positive += 1
+        score.toponyms_found += 1
+        mention = predicted[index]
+        distance = distance_to_shape_km(mention.place.covered, float(toponym["lat"]), float(toponym["lon"]))
+        if distance <= ACC_KM:
+            score.toponyms_resolved += 1
+        else:
+            score.problems.append(
+                f"toponym wrongly resolved: {toponym['text']!r} -> {mention.place.id} ({distance:.0f} km off)")
+    for i, mention in enumerate(predicted):
+        if not used[i]:
+            text = mention.text.lower()
+            if any(str(t.get("text", "")).lower() == text for t in gold):
+                continue  # a repeat of a gold name
+            score.toponyms.false_positive += 1
+            score.problems.append(f"toponym false positive: {mention.text!r} -> {mention.place.id}")
+
+
+def _family_matches(gold_asset: str, event: Event) -> bool:
+    """Gold names a designator, family, category or any alias of the predicted asset's catalogue entry."""
+    from geo.extract.catalogue import load_catalogue
+
+    wanted = gold_asset.lower().strip()
+    catalogue = load_catalogue()
+    for asset in event.assets:
+        entry = catalogue.by_id.get(asset.catalogue_id or "")
+        if entry is not None and wanted in {a.lower() for a in (entry.designator, entry.family, *entry.aliases)}:
+            return True
+        for candidate in (asset.name, asset.family, asset.category, asset.text):
+            value = (candidate or "").lower().strip()
+            if not value:
+                continue
+            if value == wanted or value.startswith(wanted) or wanted.startswith(value.rstrip("s")):
+                return True
+            if value.rstrip("s") == wanted.rstrip("s"):
+                return True
+    return False
+
+
+def _event_distance(event: Event, lat: float, lon: float, gazetteer: Gazetteer) -> float:
+    distances = [distance_to_shape_km(event.geometry, lat, lon)]
+    for place in event.places:
+        known = gazetteer.get(place.id)
+        if known is not None:
+            distances.append(distance_to_shape_km(known.covered, lat, lon))
+    return min(distances)
+
+
+
+
+def event_matches(gold: dict[str, Any], event: Event, gazetteer: Gazetteer) -> bool:
+    if EVENT_KIND_GROUP.get(str(gold.get("kind"))) != EVENT_KIND_GROUP[event.kind]:
+        return False
+    actors = set(gold.get("actor") or [])
+    if actors and not actors & set(event.actors):
+        return False
+    assets = gold.get("assets") or []
+    if assets and not any(_family_matches(a, event) for a in assets):
+        return False
+    tolerance = float(gold.get("tol_km", DEFAULT_TOL_KM))
+    if _event_distance(event, float(gold["lat"]), float(gold["lon"]), gazetteer) > tolerance:
+        return False
+    if gold.get("date") and event.start:
+        days = _days_outside(dt.date.fromisoformat(gold["date"]), dt.date.fromisoformat(event.start),
+                             event.time_precision)
+        if days > int(gold.get("date_tol_days", DEFAULT_DATE_TOL_DAYS)):
+            return False
+    return True
+
+
+def _days_outside(day: dt.date, start: dt.date, precision: str) -> int:
+    """Days from `day` to the period an imprecise date stands for ("2022-08" is all of August)."""
+    if precision == "week":
+        end = start + dt.timedelta(days=6)
+    elif precision == "month":
+        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    elif precision == "year":
+        end = start.replace(month=12, day=31)
+    else:
+        end = start
+    if start <= day <= end:
+        return 0
+    return (start - day).days if day < start else (day - end).days
+
+
+def _sentence_naming(result: ExtractionResult, place: str) -> str:
+    """The first sentence that names the gold event's place: where a reader would look for it."""
+    for sentence in result.mentions.sentences:
+        if place and place.lower() in sentence.text.lower():
+            return sentence.text
+    return ""
+
+
+def _maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer: Gazetteer,
+                      unavailable: frozenset[int]) -> dict[int, int]:
+    """Gold entry number -> event index, as many pairs as `event_matches` allows (augmenting paths,
+    entries and events in their order)."""
+    fits = [[i for i, event in enumerate(events) if i not in unavailable and event_matches(entry, event, gazetteer)]
+            for entry in entries]
+    owner: dict[int, int] = {}  # event index -> entry number
+
+    def place(number: int, seen: set[int]) -> bool:
+        for index in fits[number]:
+            if index in seen:
+                continue
+            seen.add(index)
+            if index not in owner or place(owner[index], seen):
+                owner[index] = number
+                return True
+        return False
+
+    for number in range(len(entries)):
+        place(number, set())
+    return {number: index for index, number in owner.items()}
+
+
+def _score_events(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult,
+                  gazetteer: Gazetteer) -> None:
+    events = result.events
+    required = [g for g in gold if not g.get("optional")]
+    optional = [g for g in gold if g.get("optional")]
+    # One prediction per gold event and the most gold events found: a maximum matching, so the
+    # order of the gold does not decide which of two nearby gold events a prediction serves. The
+    # optional events then take what predictions are left, which keeps those from counting as errors.
+    found = _maximum_matching(required, events, gazetteer, frozenset())
+    found_optional = _maximum_matching(optional, events, gazetteer, frozenset(found.values()))
+    used = [False] * len(events)
+    pairs = [*((entry, found.get(n)) for n, entry in enumerate(required)),
+             *((entry, found_optional.get(n)) for n, entry in enumerate(optional))]
+    for entry, index in pairs:
+        if index is None:
+            if not entry.get("optional"):
+                score.events.false_negative += 1
+                score.problems.append(
+                    f"event missed: {entry.get('kind')} {entry.get('actor')} {entry.get('assets')} at "
+                    f"{entry.get('place')} ({entry.get('date')}) in: "
+                    f"{_sentence_naming(result, str(entry.get('place') or ''))!r}")
+            continue
+        used[index] = True
+        if entry.get("optional"):
+            continue
+        score.events.true_positive += 1
+        if entry.get("count") is not None:
+            score.counts_checked += 1
+            if any(a.count == entry["count"] for a in events[index].assets):
+                score.counts_right += 1
+    for i, event in enumerate(events):
+        if not used[i]:
+            score.events.false_positive += 1
+            where = ", ".join(p.name for p in event.places)
+            families = ", ".join(a.name for a in event.assets)
+            score.problems.append(
+                f"event false positive: {event.kind} {event.actors} [{families}] at {where} ({event.start}) "
+                f"in: {event.source.sentence!r}")

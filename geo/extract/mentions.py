@@ -1,0 +1,666 @@
+"""Step 2 of extraction: every mention in a cleaned article, before any event is assembled.
+
+Places (gazetteer names, resolved in the context of the whole text, each with its role in the
+sentence), assets and units, actors, counts, dates and event trigger words. Rules live in
+`data/`: `place_roles.csv` and `place_role_words.csv` (what the words before a place say about
+it), `name_patterns.csv` (organisation and exercise names whose words are not places),
+`event_triggers.csv` (words that say what kind of event a sentence reports).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from geo.budget import UNLIMITED, TimeBudget
+from geo.extract.catalogue import ActorHit, AssetHit, Catalogue
+from geo.extract.dates import DateMention, PublicationDate, scan_dates
+from geo.gazetteer.load import DATA_DIR, Place
+from geo.gazetteer.names import FoldedPattern, WordStartMatcher, fold_article
+from geo.geocode.geocoder import OfflineGazetteer
+
+__all__ = [
+    "CountMention",
+    "Mentions",
+    "PlaceMention",
+    "Sentence",
+    "SpanIndex",
+    "TriggerMention",
+    "find_mentions",
+    "split_sentences",
+]
+
+LOCATING_ROLES = ("location", "route")
+# Below these scores a resolved name is more likely an English word or a namesake village.
+MIN_SCORE = {"city": 0.95, "region": 0.9, "installation": 0.9, "country": 0.0, "sea": 0.0}
+
+_ABBREVIATIONS = frozenset(
+    "u.s u.k u.n e.g i.e gen lt col maj capt adm sgt cpl pvt mr mrs ms dr st no vs jan feb mar apr jun jul aug "
+    "sep sept oct nov dec inc corp co ltd jr sr rep sen gov prof dept est approx fig".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    place: Place
+    score: float
+    role: str = "mention"  # location, route, origin, partner, venue, reference, context, name, dateline
+
+
+@dataclass(frozen=True, slots=True)
+class CountMention:
+    start: int
+    end: int
+    text: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMention:
+    start: int
+    end: int
+    text: str
+    kind: str
+    priority: int
+    status: str
+
+
+@dataclass(slots=True)
+class Mentions:
+    text: str
+    sentences: list[Sentence]
+    places: list[PlaceMention]
+    assets: list[AssetHit]
+    actors: list[ActorHit]
+    counts: list[CountMention]
+    dates: list[DateMention]
+    triggers: list[TriggerMention]
+    masked: list[tuple[int, int]] = field(default_factory=list)
+    # id(list) -> (the list, its starts) for lists in text order: `within` bisects them.
+    _starts: dict[int, tuple[list, list[int] | None]] = field(default_factory=dict, repr=False)
+
+    def starting_in(self, items: list, start: int, end: int) -> list:
+        """The items that start inside [start, end), in list order (bisected like `within`)."""
+        starts = self._sorted_starts(items)
+        if starts is None:
+            return [m for m in items if start <= m.start < end]
+        return items[bisect_left(starts, start): bisect_left(starts, end)]
+
+    def _sorted_starts(self, items: list) -> list[int] | None:
+        known = self._starts.get(id(items))
+        if known is None or known[0] is not items or (known[1] is not None and len(known[1]) != len(items)):
+            starts = [m.start for m in items]
+            known = self._starts[id(items)] = (items, starts if starts == sorted(starts) else None)
+        return known[1]
+
+    def within(self, items: list, start: int, end: int) -> list:
+        """The items lying inside [start, end], in list order.
+
+        The extractor asks this per sentence and segment; lists in text order (all of a Mentions'
+        lists are) are bisected instead of scanned. Lists must not change once asked about.
+        """
+        starts = self._sorted_starts(items)
+        if starts is None:
+            return [m for m in items if m.start >= start and m.end <= end]
+        return [m for m in items[bisect_left(starts, start): bisect_right(starts, end)] if m.end <= end]
+
+
+# -- sentences ------------------------------------------------------------------------------------
+# `[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[·•\-\*]\s)|\n`, spelt to open with one
+# character class: the engine then skips ahead to those characters instead of trying every position.
+# A run of sentence punctuation is only read from its first character, and possessively: tried from
+# every character of the run, with the engine backtracking over the rest each time, 50 KB of "."
+# took 50 s. The matches are the same, since a try from inside a run ends where the run's first
+# try ends (after the whole run, or not at all: a shorter run is followed by more punctuation, which
+# is neither a closing mark nor white space).
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])(?<![.!?…]{2})[.!?…]*+[\"”’')\]]*+(?=\s++[\"“‘'(\[]?[A-Z0-9])"
+                           r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[·•\-\*]\s)|(?<=\n))")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their spans; abbreviations ("U.S.", "Gen.") do not end one."""
+    sentences: list[Sentence] = []
+    start = 0
+    paragraph = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        ending = match.group(0)
+        if ending[0] == ".":  # a run of punctuation: no line break in it
+            word = _last_word(text, start, match.start())
+            if word and (word.lower() in _ABBREVIATIONS or len(word) == 1):
+                continue
+        _add_sentence(sentences, text, start, end, paragraph)
+        if "\n" in ending:
+            paragraph += 1
+        start = end
+    _add_sentence(sentences, text, start, len(text), paragraph)
+    return sentences
+
+
+def _last_word(text: str, start: int, stop: int) -> str | None:
+    """The word before the full stop at `stop` ("U.S" in "... the U.S."), not reaching back before
+    `start`: the run of word characters and dots before it, read backwards (a regex anchored at the
+    end tries every start; slicing the sentence so far at every abbreviation is quadratic)."""
+    begin = stop
+    while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "._"):
+        begin -= 1
+    return text[begin:stop] or None
+
+
+# Characters: a "sentence" longer than this (a page without full stops, a list run together) is cut
+# at the last white space before it. Reading a sentence compares its mentions with one another, so
+# one sentence of a megabyte took minutes; the longest sentence of every corpus is under 1,000.
+MAX_SENTENCE = 2_000
+
+
+def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    chunk = text[start:end]
+    left = len(chunk) - len(chunk.lstrip())
+    right = len(chunk.rstrip())
+    begin, finish = start + left, start + right
+    while finish - begin > MAX_SENTENCE:
+        cut = begin + MAX_SENTENCE
+        while cut > begin + 1 and not text[cut - 1].isspace():
+            cut -= 1
+        if cut == begin + 1:  # no white space to cut at: cut through the word
+            cut = begin + MAX_SENTENCE
+        piece_end = cut
+        while text[piece_end - 1].isspace():
+            piece_end -= 1
+        sentences.append(Sentence(begin, piece_end, text[begin:piece_end], paragraph))
+        begin = cut
+        while text[begin].isspace():
+            begin += 1
+    if finish > begin:
+        sentences.append(Sentence(begin, finish, text[begin:finish], paragraph))
+
+
+# -- rule tables ------------------------------------------------------------------------------------
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.cache
+def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
+    prepositions = {row["word"]: row["role"] for row in _read("place_roles.csv")}
+    # "the Polish city of Rzeszów", "the southern Sri Lankan port of Hambantota": a people's
+    # adjective before a place word is skipped like "southern" is.
+    words = {token: "skip" for row in _read("actors.csv") if row["kind"] == "demonym"
+             for token in _TOKEN.findall(row["alias"].lower())}
+    words.update({row["word"]: row["use"] for row in _read("place_role_words.csv")})
+    return prepositions, words
+
+
+@functools.cache
+def _name_patterns() -> tuple[tuple[WordStartMatcher, str], ...]:
+    # `anchor`: a word every match contains, at most `reach` characters after its start (a fast scan).
+    return tuple((WordStartMatcher.of_pattern(row["pattern"], anchor=row.get("anchor") or None,
+                                              reach=int(row.get("reach") or 0)), row.get("kind") or "name")
+                 for row in _read("name_patterns.csv"))
+
+
+@functools.cache
+def _trigger_patterns() -> tuple[WordStartMatcher, tuple[tuple[str, int, str], ...]]:
+    """All trigger rows as one alternation (one pass over the text); group i is row i."""
+    rows = _read("event_triggers.csv")
+    matcher = WordStartMatcher([f"(?P<t{i}>{row['pattern']})" for i, row in enumerate(rows)], re.IGNORECASE,
+                               suffix=r"\b")
+    meaning = tuple((row["kind"], int(row["priority"]), row["status"]) for row in rows)
+    return matcher, meaning
+
+
+# -- counts ----------------------------------------------------------------------------------------
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "dozen": 12, "couple": 2,
+}
+_COUNT = WordStartMatcher([
+    r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(?:million|thousand))?|(?:a\s\s*)?(?:couple|pair|dozen)"
+    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?(?:\s+(?:hundred|thousand))?)"], re.IGNORECASE,
+    suffix=r"\b")
+_NOT_A_COUNT_AFTER = re.compile(
+    r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
+    r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)")
+_IN_DESIGNATOR = re.compile(r"[A-Za-z]-$|[A-Z]$")  # "F-35", "Tu-95"
+
+
+# A number above this is no force's size ("99999999999999999999 troops", a 400-digit number): not a
+# count. The largest forces reported are a few hundred thousand; a store keeps counts in 64 bits.
+MAX_COUNT = 10_000_000
+_MULTIPLIERS = {"million": 1_000_000, "thousand": 1_000}
+
+
+def _count_value(text: str) -> int | None:
+    """The count a number spells ("5,000", "1.5 million", "twenty-one"), or None above MAX_COUNT."""
+    words = text.lower().replace("-", " ").replace(",", "").split()
+    if not words:
+        return None
+    if words[0] == "a":
+        words = words[1:]
+    if _DECIMAL.fullmatch(words[0]):
+        return _decimal_count(words[0], words[1:])
+    total = 0
+    for word in words:
+        if word in ("hundred", "thousand"):
+            total = max(total, 1) * (100 if word == "hundred" else 1000)
+        elif word in _NUMBER_WORDS:
+            total += _NUMBER_WORDS[word]
+        else:
+            return None
+    return total or None
+
+
+def _decimal_count(number: str, multipliers: list[str]) -> int | None:
+    """ "1.5" with ["million"]: 1,500,000. In integers, so that a 400-digit number is refused rather
+    than overflowing a float, and "2.3 million" is 2,300,000 (the float product is 2,299,999.99...)."""
+    whole, _point, fraction = number.partition(".")
+    whole = whole.lstrip("0")
+    if len(whole) > len(str(MAX_COUNT)):
+        return None
+    scale = 1
+    for word in multipliers:
+        scale *= _MULTIPLIERS.get(word, 1)
+    fraction = fraction[:len(str(scale))]  # digits below one unit of the product are cut, as int() cuts
+    value = int(whole or "0") * scale + (int(fraction) * scale // 10 ** len(fraction) if fraction else 0)
+    return value if value <= MAX_COUNT else None
+
+
+def _find_counts(text: str, dates_written: list[tuple[int, int]]) -> list[CountMention]:
+    """Numbers that may count forces; none inside a date ("4 March 2025", "in 2025", "March 4")."""
+    in_dates = SpanIndex(dates_written)
+    counts = []
+    for match in _COUNT.finditer(text):
+        start, end = match.span()
+        if in_dates.overlaps(start, end):
+            continue
+        value = _count_value(text[start:end])
+        if value is None:
+            continue
+        if _NOT_A_COUNT_AFTER.match(text[end: end + 12].lower()):
+            continue
+        if _IN_DESIGNATOR.search(text[max(0, start - 6): start]):
+            continue
+        counts.append(CountMention(start, end, text[start:end], value))
+    return counts
+
+
+# -- the whole step ------------------------------------------------------------------------------------
+def find_mentions(
+    text: str,
+    geocoder: OfflineGazetteer,
+    catalogue: Catalogue,
+    published: PublicationDate | None,
+    budget: TimeBudget = UNLIMITED,
+) -> Mentions:
+    """Every mention in `text`; `budget` is checked between the stages, sentences and names."""
+    folded = fold_article(text)
+    budget.check("reading the text")
+    sentences = split_sentences(text)
+    budget.check("splitting sentences")
+    actors = catalogue.find_actors(text, folded)
+    budget.check("finding actors")
+    assets = catalogue.find_assets(text, folded)
+    budget.check("finding assets")
+    names = _names(text)
+    budget.check("finding names")
+    masked = _name_spans(names, actors)
+    in_names = SpanIndex(masked)
+    in_ships = SpanIndex(_ship_names(names))
+    actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
+    hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
+    # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
+    in_assets = SpanIndex([(a.start, a.end) for a in assets])
+    hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
+    budget.check("finding place names")
+    resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE, budget=budget)
+    places = [
+        PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
+        for r in resolved
+        if r.score >= MIN_SCORE.get(r.place.kind, 0.0)
+    ]
+    # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
+    # services and commands, whose place words were masked above.
+    at_places = SpanIndex([(p.start, p.end) for p in places])
+    actors = [a for a in actors if not at_places.overlaps(a.start, a.end)
+              or (a.actor.kind in ("service", "command") and not at_places.covers(a.start, a.end))]
+    datelines = SpanIndex(_datelines(text))
+    place_starts = [p.start for p in places]
+    ordered = place_starts == sorted(place_starts)
+    for sentence in sentences:
+        budget.check("reading the roles of places")
+        if ordered:  # places are in text order: the sentence's are one slice
+            in_sentence = places[bisect_left(place_starts, sentence.start): bisect_left(place_starts, sentence.end)]
+        else:
+            in_sentence = [p for p in places if sentence.start <= p.start < sentence.end]
+        _assign_roles(text, sentence, [p for p in in_sentence if not datelines.covers(p.start, p.end)])
+        for place in in_sentence:
+            if datelines.covers(place.start, place.end):
+                # A base in the dateline ("KADENA AIR BASE, Japan -") is where the story happens;
+                # a capital there is only where it was filed.
+                spelled_as_base = place.place.kind == "installation" and _BASE_WORDS.search(place.text)
+                place.role = "location" if spelled_as_base else "dateline"
+    forces_named: set[int] = set()
+    for place in places:
+        alias = catalogue.actor_alias(place.text)
+        if alias is not None and _names_forces_not_place(text, place, alias.kind):
+            forces_named.add(id(place))
+            actors.append(ActorHit(place.start, place.end, place.text, alias))
+    if forces_named:  # by identity: `list.remove` would compare places field by field
+        places = [p for p in places if id(p) not in forces_named]
+    actors.sort(key=lambda a: a.start)
+    budget.check("reading the roles of places")
+    dates = scan_dates(text, published)
+    budget.check("finding dates")
+    matcher, meaning = _trigger_patterns()
+    triggers = []
+    for match in matcher.finditer(text):
+        if in_names.covers(match.start(), match.end()):
+            continue
+        if in_assets.covers(match.start(), match.end()):
+            continue  # "patrol boat", "Rotational Force": a word of a force's name says nothing of what it did
+        group = match.lastgroup
+        assert group is not None  # every alternative of the trigger pattern is a named group
+        kind, priority, status = meaning[int(group[1:])]
+        triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
+    triggers.extend(_exercise_names(names))
+    triggers.sort(key=lambda t: t.start)
+    budget.check("finding trigger words")
+    counts = _find_counts(text, dates.written)
+    budget.check("finding counts")
+    return Mentions(
+        text=text,
+        sentences=sentences,
+        places=places,
+        assets=assets,
+        actors=actors,
+        counts=counts,
+        dates=dates.mentions,
+        triggers=triggers,
+        masked=masked,
+    )
+
+
+_FUNCTION_WORDS = frozenset(
+    "and or for on in at to from with by as is are was were has have had will would said says but of the "
+    "that which who while since after before".split()
+)
+
+
+def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:
+    """ "U.S. bombers", "US President": an abbreviation used as an adjective names forces, not a place;
+    "the White House said": a government seat that shares its name with a town is the government.
+    """
+    if kind == "government":
+        return not (place.place.kind == "country" or place.place.capital)
+    if kind not in ("abbreviation", "demonym", "combined"):
+        return False
+    following = _NEXT_WORD.match(text[place.end: place.end + 30])
+    adjective = bool(following and following.group(1).lower() not in _FUNCTION_WORDS)
+    return place.role in ("mention", "context") or adjective
+
+
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<line>[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,40}(?:,\s*(?:[A-Z]|\d{1,2}\s+[A-Z])[^—–\n(]{0,40}?)?"
+    r"(?:\s*\([^)\n]{1,60}\))?)\s*[—–-]{1,2}\s",
+    re.MULTILINE,
+)
+_BASE_WORDS = re.compile(r"\b(?:BASE|AIR STATION|NAVAL STATION|CAMP|FORT|AIRBASE|AFB|RAF)\b")
+
+
+def _datelines(text: str) -> list[tuple[int, int]]:
+    """ "ØRLAND, Norway —", "TOKYO (Reuters) -": where the story was filed, not where it happened."""
+    return [(m.start("line"), m.end("line")) for m in _DATELINE.finditer(text)]
+
+
+class SpanIndex:
+    """Spans (organisation names, assets, places, datelines) asked about once per hit, place or
+    trigger: sorted once, with the farthest end reached so far, each question is one bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _e in ordered]
+        self._reach: list[int] = []
+        farthest = -1
+        for _s, e in ordered:
+            farthest = max(farthest, e)
+            self._reach.append(farthest)
+
+    def covers(self, start: int, end: int) -> bool:
+        """Some span holds [start, end]."""
+        index = bisect_right(self._starts, start)  # the spans starting at or before `start`
+        return index > 0 and self._reach[index - 1] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some span shares a character with [start, end)."""
+        index = bisect_left(self._starts, end)  # the spans starting before `end`
+        return index > 0 and self._reach[index - 1] > start
+
+
+def _names(text: str) -> list[tuple[str, re.Match[str]]]:
+    """(kind, match) of every organisation, command, exercise, outlet and ship name, each pattern
+    scanned once: places inside names are not places, ship names hide actors, exercise names are
+    triggers."""
+    return [(kind, match) for pattern, kind in _name_patterns() for match in pattern.finditer(text)]
+
+
+def _name_spans(names: list[tuple[str, re.Match[str]]], actors: list[ActorHit]) -> list[tuple[int, int]]:
+    """Spans of organisation, command, exercise and outlet names: places inside them are not places."""
+    spans = [(a.start, a.end) for a in actors if a.actor.kind in ("service", "command")]
+    spans.extend(match.span() for _kind, match in names)
+    return spans
+
+
+def _exercise_names(names: list[tuple[str, re.Match[str]]]) -> list[TriggerMention]:
+    """A named exercise ("Talisman Sabre 2025", "Joint Sword-2024A") says what kind of event it is."""
+    return [TriggerMention(m.start(), m.end(), m.group(0), "exercise", 3, "")
+            for kind, m in names if kind == "exercise"]
+
+
+def _ship_names(names: list[tuple[str, re.Match[str]]]) -> list[tuple[int, int]]:
+    return [m.span() for kind, m in names if kind == "ship"]
+
+
+_TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
+
+
+# What lies between two places of a sentence.
+_LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
+_TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
+_BRACKET_GAP = re.compile(r"\s*\(\s*")
+_COMMA_GAP = re.compile(r"\s*,\s*")
+_LOCATOR_GAP = re.compile(r"[\s\w'’-]*\b(?:in|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+)?")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'-]*)")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> None:
+    """What each place is in its sentence, from the words just before it.
+
+    "over the Baltic Sea" -> location; "from RAF Fairford" -> origin; "with Finland" -> partner;
+    "leaders met in Madrid" -> venue; "invasion of Ukraine" -> context; "Rota, Spain" -> the
+    second is a qualifier of the first; "Finland and Sweden" -> Sweden takes Finland's role.
+    """
+    if not places:
+        return
+    prepositions, words = _role_tables()
+    previous: PlaceMention | None = None
+    # The sentence's tokens up to its last place, read once; each place takes the last few before it.
+    token_spans = [m.span() for m in _TOKEN.finditer(text, sentence.start, places[-1].start)]
+    token_starts = [start for start, _end in token_spans]
+    for place in places:
+        tokens = _tokens_before(text, token_spans, bisect_left(token_starts, place.start), place.start)
+        role = _role_from_tokens(tokens, prepositions, words)
+        gap = text[previous.end: place.start] if previous else ""
+        if previous is not None and _qualifies(previous, place, gap):
+            role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
+        elif previous is not None and _LIST_GAP.fullmatch(gap):
+            # "... Marines to Poland, and the United States has ordered ...": a new subject, not a place
+            role = "mention" if "," in gap and _SUBJECT_VERB.match(text, place.end) else previous.role
+        elif previous is not None and _TO_GAP.fullmatch(gap) \
+                and _SPAN_FROM.search(text, max(sentence.start, previous.start - 30), previous.start):
+            role = previous.role = "context"  # "would stretch from the Baltic to the Black Sea": an extent
+        elif previous is not None and _BRACKET_GAP.fullmatch(gap):
+            role = "qualifier"
+        elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
+            role = "qualifier"  # "Severomorsk near Murmansk": the town only says where the base is
+        elif previous is not None and _CONTAINER_OF.fullmatch(gap):
+            role, previous.role = previous.role, "qualifier"  # "the Baltic Sea island of Gotland"
+        if role == "mention" and place.place.kind in ("sea", "region", "country") \
+                and _EVENT_NOUN.match(text[place.end: place.end + 40]):
+            role = "location"  # "NATO's annual Baltic Sea naval exercise"
+        if role in LOCATING_ROLES and place.place.kind == "country" and _POSSESSOR.match(text, place.end):
+            role = "mention"  # "submarines in Russia's fleet": whose forces, not where they are
+        if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
+                                                              place.start):
+            role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
+        if role in LOCATING_ROLES and _FOR_MEETING.match(text, place.end):
+            role = "venue"  # "flew to Tokyo for a summit with Prime Minister Fumio Kishida"
+        if role in LOCATING_ROLES and _negated(text, sentence, place):
+            role = "excluded"
+        place.role = role
+        previous = place
+
+
+_ROLE_TOKENS = 24  # the role reading looks at most this many tokens back from a place
+
+
+def _tokens_before(text: str, spans: list[tuple[int, int]], count: int, end: int) -> list[str]:
+    """The last _ROLE_TOKENS of the first `count` token spans, lower-cased, cut at `end` (a token
+    running into the place's name ends where the name begins)."""
+    tokens = [text[start:stop].lower() for start, stop in spans[max(0, count - _ROLE_TOKENS): count]]
+    if tokens and spans[count - 1][1] > end:
+        tokens[-1] = text[spans[count - 1][0]: end].lower()
+    return tokens
+
+
+_APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)?(?:based|headquartered|garrisoned|"
+                              r"stationed|home-?ported)|whose\s+(?:headquarters|home\s+base|home\s+port|base|garrison)"
+                              r"\s+(?:is|are|was|lies))\s+(?:at|in|on|near)\s+(?:the\s+)?$", re.IGNORECASE)
+# "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
+_POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
+                        r"arsenal|inventory)\b", re.IGNORECASE)
+_FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
+                          r"conference|ceremony|signing)\b")
+_SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"
+                        r"ranging|reach|reaching)\s+(?:all\s+the\s+way\s+)?from\s+(?:the\s+)?$")
+_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
+                           r"will\s+(?:send|deploy|dispatch))\b")
+_NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
+_CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
+                           r"\s+of\s+(?:the\s+)?")
+_EVENT_NOUN = re.compile(
+    r"^(?:['’]s)?\s+(?:(?:biggest|largest|annual|first|latest|new)\s+)?"
+    r"(?:(?:naval|air|joint|military|annual|large-scale|major|combined)\s+){0,3}"
+    r"(?:exercises?|drills?|patrols?|wargames?|manoeuvres|maneuvers|deployments?|missions?|sorties?|flights?|"
+    r"operations?)\b"
+)
+
+
+def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
+    """The place only says where the previous, more specific one is."""
+    if place.place.kind not in ("country", "region") or previous.place.kind not in ("installation", "city", "region"):
+        return False
+    if previous.place.kind == "region" and place.place.kind == "region":
+        return bool(_COMMA_GAP.fullmatch(gap))
+    if _COMMA_GAP.fullmatch(gap):
+        return True
+    same_country = (bool(place.place.country) and place.place.country == previous.place.country) \
+        or (place.place.kind == "country" and place.place.id == f"country:{previous.place.country}")
+    return same_country and len(gap) <= 40 and bool(_LOCATOR_GAP.fullmatch(gap))
+
+
+def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:
+    index = len(tokens) - 1
+    skipped = 0
+    while index >= 0 and skipped <= 6:
+        token = tokens[index]
+        if token in prepositions and not (token == "of" and index > 0 and words.get(tokens[index - 1]) == "skip"):
+            role = prepositions[token]
+            if role == "context":
+                return "context"
+            previous = tokens[index - 1] if index > 0 else ""
+            if role in LOCATING_ROLES and words.get(f"{previous} {token}") == "location":
+                return role  # "called at Busan" is a port call, though "called on Washington" is not
+            if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
+                return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
+            if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 6): index]):
+                return "origin"  # "normally based at Whiteman"
+            if role in LOCATING_ROLES and words.get(previous) == "venue":
+                return "venue"
+            if token in _STATIC_PREPOSITIONS and words.get(previous) == "ranking":
+                return "context"  # "Turkey's first in the Middle East": a comparison, not a site
+            if role in LOCATING_ROLES and words.get(previous) == "context":
+                return "context"
+            return role
+        if words.get(token) == "skip" or token == "of":
+            index -= 1
+            skipped += 1
+            continue
+        if words.get(token) == "context":
+            return "context"
+        return "mention"
+    return "mention"
+
+
+_STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
+
+
+def _from_earlier(tokens: list[str]) -> bool:
+    """A "from" a few words back, with no verb-like break between: the phrase is still an origin."""
+    recent = tokens[-7:]
+    for index in range(len(recent) - 1, -1, -1):
+        token = recent[index]
+        if token == "," and index + 1 < len(recent) and _ORDINAL.fullmatch(recent[index + 1]):
+            continue  # "from the 3rd Battalion, 12th Marines on Okinawa": one unit's name
+        if token in (",", ";", "and", "to", "into", "over", "then"):
+            return False
+        if token == "from":
+            return True
+    return False
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# Both read the folded (lower-case) text: without IGNORECASE the engine skips ahead to first letters.
+_NEGATION = FoldedPattern(r"\b(?:not|never|no|none|n't|won't|rule[sd]? out|ruling out|refus\w+|without)\b")
+# "Correction: an earlier post said the units would go to Poland": what a correction takes back.
+_HYPOTHETICAL = FoldedPattern(r"\b(?:suggested|proposal|proposed|instead|rather than|hypothetical|"
+                              r"an earlier (?:version|post|report|story|update|article))\b")
+# "troops in the United States had been placed on heightened alert to deploy to Europe if NATO
+# activates its response force": readiness or a condition, not a move (said anywhere in the clause).
+_CONDITIONAL = FoldedPattern(r"\b(?:if|unless|on (?:heightened |high |short )?(?:alert|standby|notice))\b")
+
+
+_CLAUSE_BREAK = FoldedPattern(r"[,;]")
+
+
+def _negated(text: str, sentence: Sentence, place: PlaceMention) -> bool:
+    """ "will not enter Ukraine", "no plans to send troops to Taiwan", "had suggested ... be placed in
+    Ukraine instead": the place is out of scope."""
+    # Only the place's own clause: in "..., which carries cruise missiles rather than ballistic
+    # missiles, also called at Busan" the "rather than" is about the missiles.
+    folded = fold_article(text)
+    before = _CLAUSE_BREAK.split(folded[max(sentence.start, place.start - 60): place.start])[-1]
+    after = folded[place.end: min(sentence.end, place.end + 25)]
+    clause_after = _CLAUSE_BREAK.split(folded[place.end: min(sentence.end, place.end + 45)])[0]
+    return bool(_NEGATION.search(before) or _HYPOTHETICAL.search(before + " " + after)
+                or _CONDITIONAL.search(before + " " + clause_after))

@@ -1,0 +1,494 @@
+"""Ranking the gazetteer's candidates for a place name, alone or in the context of a text.
+
+Candidates are ranked by kind and importance, then by optional context:
+- a country bias (ISO 3166-1 alpha-2);
+- the other places in the same text (anchors): a candidate in the same country as a nearby
+  anchor, or written in apposition to it ("Rota, Spain", "Fort Stewart, Georgia"), wins;
+- cue words beside the name ("Naval Station", "air base", "Fort", "state of"), from
+  `data/place_cues.csv`.
+
+`geo.geocode.geocoder.OfflineGazetteer` offers this as a geopy geocoder. The extractor runs through this
+module for every name of every article, so it is one of the modules compiled by mypyc (geo/native.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
+from pathlib import Path
+
+from geo.budget import UNLIMITED, TimeBudget
+from geo.gazetteer.load import DATA_DIR, Gazetteer, Place
+from geo.gazetteer.names import fold_text, name_key
+from geo.gazetteer.placenames import NameHit, PlaceNameFinder
+from geo.gazetteer.spatial import haversine_km
+
+__all__ = [
+    "Anchor",
+    "CueRule",
+    "PlaceContext",
+    "PlaceRanker",
+    "ResolvedName",
+    "load_cues",
+]
+
+CUES_PATH = DATA_DIR / "place_cues.csv"
+
+
+# Prior belief in each kind when a name is ambiguous: news names countries and seas far more
+# often than the same-named village.
+KIND_PRIOR = {"country": 1.0, "sea": 0.9, "region": 0.55, "installation": 0.6, "city": 0.2}
+COUNTRY_BIAS_BONUS = 1.5  # the user's explicit preference outweighs size
+SAME_COUNTRY_BONUS = 0.9  # beside a specific place (a base, a city, a region) of that country
+COUNTRY_ANCHOR_BONUS = 0.4  # beside the country's own name: weaker, countries are named everywhere
+NEARBY_BONUS = 0.4
+APPOSITION_BONUS = 1.6
+NEARBY_KM = 600.0
+# How far apart (characters) two mentions can be and still inform each other fully.
+CONTEXT_REACH = 400.0
+ANCHOR_MARGIN = 0.35
+MAX_CONTEXT_CANDIDATES = 12
+MAX_ANCHORS = 12  # the nearest distinct places in the text; farther ones add little
+ANCHOR_WINDOW = 2000  # characters: farther anchors add under a fifth of their weight, so are skipped
+# Characters between two names written in apposition ("Rota, Spain", "Hmeimim in Syria"): a gap of
+# white space and a comma, "in (the)" or a bracket, which only a run of blank lines would stretch
+# this far. Only the occurrences this close are tested, not every occurrence of the place.
+APPOSITION_REACH = 80
+
+
+# -- cue words -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    """A word or phrase beside a name that says what kind of place it is."""
+
+    # Matched at the start of the words beside the name, read away from it: the words after the
+    # name as written, the words before it backwards ("esab lavan" for "... naval base").
+    pattern: re.Pattern[str]
+    position: str  # "before" or "after" the name
+    kind: str
+    subkind: str
+    weight: float
+
+
+def load_cues(path: Path = CUES_PATH) -> tuple[CueRule, ...]:
+    if not path.exists():
+        return ()
+    rules = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            cue = fold_text(row["cue"].strip())
+            if row["position"] == "before":
+                cue = cue[::-1]  # read backwards from the name: a match at the start, not a search for the end
+            spelt = re.escape(cue).replace(r"\ ", r"\s+")
+            pattern = re.compile(rf"^\W*{spelt}(?:\W|$)")
+            rules.append(
+                CueRule(pattern, row["position"], row["kind"], row.get("subkind", "") or "",
+                        float(row["weight"]))
+            )
+    return tuple(rules)
+
+
+# -- context ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A place already resolved with confidence, and where it stands in the text."""
+
+    place: Place
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _SpanFacts:
+    """What the context says about one span, shared by every candidate of the name written there
+    (a name has up to MAX_CONTEXT_CANDIDATES candidates; these facts do not depend on which one)."""
+
+    span: tuple[int, int]
+    groups: list[tuple[Place, list[Anchor], Anchor, int]]
+    # Per group, what the context bonus reads: (place id, country, is a country, latitude, nearness),
+    # nearness being 1 beside the span and falling off over CONTEXT_REACH characters.
+    scoring: list[tuple[str, str | None, bool, float, float]]
+    apposition: list[bool | None]  # per group, filled on first use: an occurrence stands beside the span
+    cues: dict[tuple[int, str, str], float] = field(default_factory=dict)  # (cue set, kind, subkind) -> bonus
+    windows: tuple[str, str] | None = None  # folded text before the span (backwards) and after it
+
+
+@dataclass(slots=True)
+class PlaceContext:
+    """What the text around a name tells the ranking; build it with `PlaceContext.from_text`."""
+
+    text: str = ""
+    anchors: list[Anchor] = field(default_factory=list)
+    country_bias: str | None = None
+    _groups: list[tuple[Place, list[Anchor]]] | None = field(default=None, repr=False)
+    # All anchors in text order with their group's index, and the longest anchor; None when two
+    # anchors share a start (then every group is searched in full, as it always used to be).
+    _walk: tuple[list[int], list[Anchor], list[int], int] | None = field(default=None, repr=False)
+    _facts: _SpanFacts | None = field(default=None, repr=False)
+    # id(occurrences of a group) -> (their starts, the occurrences, in text order; the longest's length)
+    _by_start: dict[int, tuple[list[int], list[Anchor], int]] = field(default_factory=dict, repr=False)
+
+    def nearest_groups(self, span: tuple[int, int]) -> list[tuple[Place, list[Anchor], Anchor, int]]:
+        """The distinct anchor places nearest the span in the text (at most MAX_ANCHORS), each with
+        its closest occurrence and that occurrence's distance in characters."""
+        return self.span_facts(span).groups
+
+    def span_facts(self, span: tuple[int, int]) -> _SpanFacts:
+        """The nearest groups and the per-span memos; the last span's are kept, since every
+        candidate of one name is scored before the next name."""
+        if self._facts is not None and self._facts.span == span:
+            return self._facts
+        groups = self.anchor_groups()
+        if self._walk is not None:
+            nearest = self._nearest_by_walking(span)
+        else:
+            nearest = {}
+            for index, (_place, occurrences) in enumerate(groups):
+                anchor = _nearest(occurrences, span)
+                if anchor is not None:
+                    nearest[index] = anchor
+        begin, finish = span
+        found = []
+        for index in sorted(nearest):  # group order, so that ties in distance keep it
+            anchor = nearest[index]
+            distance = anchor.start - finish if anchor.start >= finish else begin - anchor.end
+            if distance <= ANCHOR_WINDOW:
+                anchor_place, occurrences = groups[index]
+                found.append((anchor_place, occurrences, anchor, distance if distance > 0 else 0))
+        found.sort(key=itemgetter(3))
+        found = found[:MAX_ANCHORS]
+        scoring = [(p.id, p.country, p.kind == "country", p.lat, 1.0 / (1.0 + distance / CONTEXT_REACH))
+                   for p, _o, _a, distance in found]
+        self._facts = _SpanFacts(span, found, scoring, [None] * len(found))
+        return self._facts
+
+    def _nearest_by_walking(self, span: tuple[int, int]) -> dict[int, Anchor]:
+        """Each group's occurrence nearest the span (by start, the earlier on a tie, as `_nearest`),
+        for every group that can be among the MAX_ANCHORS nearest within ANCHOR_WINDOW.
+
+        Scoring every group for every name is quadratic in the article's length. Walking outwards
+        from the span instead meets each group first at its nearest occurrence; a distance is at
+        least the gap between starts minus the longer of the two names, so the walk stops once
+        no later anchor can come within the window or beat the MAX_ANCHORS-th distance found.
+        """
+        assert self._walk is not None
+        starts, anchors, group_of, longest = self._walk
+        begin, finish = span
+        reach = max(longest, finish - begin)
+        right = bisect_left(starts, begin)
+        left = right - 1
+        if right < len(starts) and starts[right] == begin:
+            right += 1  # the span itself is not its own anchor
+        nearest: dict[int, Anchor] = {}
+        distances: list[int] = []  # of the groups met within the window, ascending
+        groups = len(self._groups or ())
+        # Once every group has been met the rest of the walk would only meet them again (an article
+        # naming a few places over and over has thousands of anchors within the window).
+        while (left >= 0 or right < len(starts)) and len(nearest) < groups:
+            if right >= len(starts) or (left >= 0 and begin - starts[left] <= starts[right] - begin):
+                position, left = left, left - 1
+                gap = begin - starts[position]
+            else:
+                position, right = right, right + 1
+                gap = starts[position] - begin
+            least = gap - reach  # no anchor from here on is nearer than this
+            if least > ANCHOR_WINDOW or (len(distances) >= MAX_ANCHORS and least > distances[MAX_ANCHORS - 1]):
+                break
+            group = group_of[position]
+            if group in nearest:
+                continue
+            anchor = anchors[position]
+            nearest[group] = anchor
+            distance = anchor.start - finish if anchor.start >= finish else begin - anchor.end
+            if distance <= ANCHOR_WINDOW:
+                insort(distances, distance if distance > 0 else 0)
+        return nearest
+
+    def in_apposition(self, span: tuple[int, int], occurrences: list[Anchor]) -> bool:
+        """Some occurrence of a place stands in apposition to the span (`_in_apposition`).
+
+        Only the occurrences within APPOSITION_REACH characters of the span can: they are found by
+        bisection, so that a place named thousands of times is not tested thousands of times per name.
+        """
+        known = self._by_start.get(id(occurrences))
+        if known is None:
+            ordered = sorted(occurrences, key=lambda a: a.start)  # stable: text order kept
+            known = self._by_start[id(occurrences)] = (
+                [a.start for a in ordered], ordered, max((a.end - a.start for a in ordered), default=0))
+        starts, ordered, longest = known
+        begin, finish = span
+        first = bisect_left(starts, begin - APPOSITION_REACH - longest)
+        last = bisect_right(starts, finish + APPOSITION_REACH)
+        for anchor in ordered[first:last]:
+            gap = anchor.start - finish if anchor.start >= finish else begin - anchor.end
+            if gap <= APPOSITION_REACH and _in_apposition(self.text, span, anchor):
+                return True
+        return False
+
+    def anchor_groups(self) -> list[tuple[Place, list[Anchor]]]:
+        """Anchors grouped by place (a name repeated twenty times informs the ranking once)."""
+        if self._groups is None:
+            groups: dict[str, tuple[Place, list[Anchor]]] = {}
+            index_of: dict[str, int] = {}
+            for anchor in self.anchors:
+                index_of.setdefault(anchor.place.id, len(index_of))
+                groups.setdefault(anchor.place.id, (anchor.place, []))[1].append(anchor)
+            self._groups = list(groups.values())
+            starts = [a.start for a in self.anchors]
+            if all(a < b for a, b in pairwise(starts)):  # in text order, as `anchors()` makes them
+                longest = max((a.end - a.start for a in self.anchors), default=0)
+                self._walk = (starts, self.anchors, [index_of[a.place.id] for a in self.anchors], longest)
+        return self._groups
+
+    @classmethod
+    def from_text(cls, text: str, ranker: PlaceRanker, country_bias: str | None = None) -> PlaceContext:
+        hits = ranker.finder.find(text)
+        return cls(text=text, anchors=ranker.anchors(hits), country_bias=country_bias)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedName:
+    """A name found in a text and the place it was resolved to, with the runner-up's margin."""
+
+    hit: NameHit
+    place: Place
+    score: float
+    margin: float
+
+
+
+class PlaceRanker:
+    """Scores a name's candidates in the gazetteer, remembering what repeats from text to text."""
+
+    def __init__(self, gazetteer: Gazetteer, cues: Sequence[CueRule]) -> None:
+        self.gazetteer = gazetteer
+        self.cues = tuple(cues)
+        self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
+        for rule in self.cues:
+            self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
+        self._finder: PlaceNameFinder | None = None
+        self._finder_lock = threading.Lock()
+        self._cache: dict[tuple[str, str | None, tuple[str, ...] | None], list[tuple[float, Place]]] = {}
+        self._nearby_cache: dict[tuple[str, str], bool] = {}
+
+    @property
+    def finder(self) -> PlaceNameFinder:
+        """The name finder over this gazetteer (built on first use: ~1 s)."""
+        with self._finder_lock:
+            if self._finder is None:
+                self._finder = PlaceNameFinder(self.gazetteer)
+            return self._finder
+
+    # -- ranking ----------------------------------------------------------------------------
+    def rank(
+        self,
+        name: str,
+        *,
+        country_bias: str | None = None,
+        context: PlaceContext | None = None,
+        kinds: Iterable[str] | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> list[tuple[float, Place]]:
+        """Candidates for `name`, best first, as (score, place)."""
+        wanted = tuple(sorted(kinds)) if kinds is not None else None
+        bias = country_bias or (context.country_bias if context else None)
+        plain = self._ranked_plain(name, name_key(name), bias, wanted)
+        if context is None or not context.text:
+            return plain
+        if span is None:
+            span = _find_span(context.text, name)
+        return self._ranked_in_context(plain, bias, context, span)
+
+    def _ranked_plain(self, name: str, key: str, bias: str | None,
+                      wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        """The candidates ranked without context, remembered by name key, bias and kinds."""
+        cache_key = (key, bias, wanted)
+        cached = self._cache.get(cache_key)
+        if cached is None:
+            cached = self._rank_plain(name, bias, wanted)
+            if len(self._cache) < 200_000:
+                self._cache[cache_key] = cached
+        return cached
+
+    def _ranked_in_context(self, plain: list[tuple[float, Place]], bias: str | None, context: PlaceContext,
+                           span: tuple[int, int] | None) -> list[tuple[float, Place]]:
+        # Context can lift a candidate by a few points at most: only the plausible ones are rescored.
+        scored = [(self._score(p, bias, context, span), p) for _, p in plain[:MAX_CONTEXT_CANDIDATES]]
+        scored.sort(key=lambda item: (-item[0], item[1].id))
+        return scored + plain[MAX_CONTEXT_CANDIDATES:]
+
+    def _candidates(self, name: str, wanted: tuple[str, ...] | None) -> list[Place]:
+        found = self.gazetteer.candidates(name)
+        if wanted is not None:
+            found = [p for p in found if p.kind in wanted]
+        return found
+
+    def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        scored = [(self._score(p, bias, None, None), p) for p in self._candidates(name, wanted)]
+        scored.sort(key=lambda item: (-item[0], item[1].id))
+        return scored
+
+    def _score(
+        self,
+        place: Place,
+        bias: str | None,
+        context: PlaceContext | None,
+        span: tuple[int, int] | None,
+    ) -> float:
+        score = KIND_PRIOR[place.kind] + place.importance
+        if bias and place.country == bias:
+            score += COUNTRY_BIAS_BONUS
+        if context is None or span is None:
+            return score
+        facts = context.span_facts(span)
+        score += self._context_bonus(place, context, facts)
+        score += self._cue_bonus(place, context, facts, span)
+        return score
+
+    def _context_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts) -> float:
+        best = 0.0
+        place_id, country, lat = place.id, place.country, place.lat
+        for index, (anchor_id, anchor_country, anchor_is_country, anchor_lat, nearness) in enumerate(facts.scoring):
+            if anchor_id == place_id:
+                continue
+            bonus = 0.0
+            if anchor_country and country == anchor_country:
+                weight = COUNTRY_ANCHOR_BONUS if anchor_is_country else SAME_COUNTRY_BONUS
+                bonus = weight * nearness
+                beside = facts.apposition[index]
+                if beside is None:  # the same for every candidate: tested once per span and group
+                    beside = facts.apposition[index] = context.in_apposition(facts.span, facts.groups[index][1])
+                if beside:
+                    bonus += APPOSITION_BONUS
+            # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.
+            elif abs(lat - anchor_lat) * 111.0 <= NEARBY_KM and self._nearby(place, facts.groups[index][0]):
+                bonus = NEARBY_BONUS * nearness
+            if bonus > best:
+                best = bonus
+        return best
+
+    def _nearby(self, place: Place, anchor_place: Place) -> bool:
+        """`_roughly_within(place, anchor_place, NEARBY_KM)`, remembered: the same pairs meet in every article."""
+        pair = (place.id, anchor_place.id)
+        near = self._nearby_cache.get(pair)
+        if near is None:
+            near = _roughly_within(place, anchor_place, NEARBY_KM)
+            if len(self._nearby_cache) < 500_000:
+                self._nearby_cache[pair] = near
+        return near
+
+    def _cue_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts, span: tuple[int, int]) -> float:
+        text = context.text
+        if not self.cues or not text:
+            return 0.0
+        # The bonus depends on the words around the span and the place's kind only: candidates of
+        # one name mostly share a kind, so each (kind, subkind) is tested once per span.
+        memo_key = (id(self.cues), place.kind, place.subkind)
+        bonus = facts.cues.get(memo_key)
+        if bonus is not None:
+            return bonus
+        if facts.windows is None:
+            facts.windows = (fold_text(text[max(0, span[0] - 40): span[0]])[::-1],
+                             fold_text(text[span[1]: span[1] + 40]))
+        before, after = facts.windows
+        bonus = 0.0
+        for rule in self._cues_by_kind.get(place.kind, ()):
+            if (not rule.subkind or rule.subkind == place.subkind) \
+                    and rule.pattern.search(before if rule.position == "before" else after):
+                bonus = max(bonus, rule.weight)
+        facts.cues[memo_key] = bonus
+        return bonus
+
+    # -- resolving every name of a text -------------------------------------------------------
+    def anchors(self, hits: Sequence[NameHit]) -> list[Anchor]:
+        """The hits whose best reading is clear on its own: they inform the ambiguous ones."""
+        anchors = []
+        for hit in hits:
+            ranked = self.rank(hit.text)
+            if not ranked:
+                continue
+            margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
+            if margin >= ANCHOR_MARGIN:
+                anchors.append(Anchor(ranked[0][1], hit.start, hit.end))
+        return anchors
+
+    def resolve_hits(
+        self,
+        text: str,
+        hits: Sequence[NameHit],
+        country_bias: str | None = None,
+        *,
+        settled_at: Mapping[str, float] | None = None,
+        budget: TimeBudget = UNLIMITED,
+    ) -> list[ResolvedName]:
+        """Each hit's best place in the context of all the others.
+
+        With `settled_at` (a score per kind), a name with a single candidate whose score without
+        context already reaches its kind's figure is taken as it is: there is nothing to choose
+        between, and context only ever adds to a score. Its score is then the context-free one.
+        `budget` is checked before each name.
+        """
+        context = PlaceContext(text=text, anchors=self.anchors(hits), country_bias=country_bias)
+        resolved = []
+        for hit in hits:
+            budget.check("resolving place names")
+            plain = self._ranked_plain(hit.text, hit.key, country_bias, None)
+            if not plain:
+                continue
+            if settled_at is not None and len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):
+                resolved.append(ResolvedName(hit, plain[0][1], plain[0][0], plain[0][0]))
+                continue
+            ranked = self._ranked_in_context(plain, country_bias, context, (hit.start, hit.end))
+            margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
+            resolved.append(ResolvedName(hit, ranked[0][1], ranked[0][0], margin))
+        return resolved
+
+    # -- output ------------------------------------------------------------------------------
+
+# -- helpers ------------------------------------------------------------------------------------
+def _nearest(occurrences: list[Anchor], span: tuple[int, int]) -> Anchor | None:
+    """The occurrence closest to the span, other than the span itself."""
+    best, best_gap = None, None
+    for anchor in occurrences:
+        if anchor.start == span[0]:
+            continue
+        gap = abs(anchor.start - span[0])
+        if best_gap is None or gap < best_gap:
+            best, best_gap = anchor, gap
+    return best
+
+
+def _roughly_within(a: Place, b: Place, km: float) -> bool:
+    """A cheap test first (degrees of latitude bound any distance), the great circle only when close."""
+    if abs(a.lat - b.lat) * 111.0 > km:
+        return False
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) < km
+
+
+def _find_span(text: str, name: str) -> tuple[int, int] | None:
+    if not text:
+        return None
+    index = fold_text(text).find(fold_text(name))
+    return None if index < 0 else (index, index + len(name))
+
+
+_APPOSITION_GAP = re.compile(r"^\s*,\s*$|^\s+in\s+(?:the\s+)?$|^\s*\(\s*$")
+
+
+def _in_apposition(text: str, span: tuple[int, int], anchor: Anchor) -> bool:
+    """"Rota, Spain" / "Fort Stewart, Georgia" / "Rota (Spain)": the two names stand together."""
+    if anchor.start >= span[1]:
+        gap = text[span[1]: anchor.start]
+    elif anchor.end <= span[0]:
+        gap = text[anchor.end: span[0]]
+    else:
+        return False
+    return bool(_APPOSITION_GAP.match(gap))
+
+

@@ -1,0 +1,380 @@
+"""Extraction on the seeds and on hand-made sentences that exercise one rule each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from geo.errors import InputError
+from geo.events import Event
+from geo.extract.extractor import extract_file, extract_text
+
+from tests.conftest import ROOT, SEEDS
+
+
+def events_of(text: str, published: str = "2024-06-05") -> list[Event]:
+    return extract_text(text, document="test.txt", published=published).events
+
+
+def only(events: list[Event]) -> Event:
+    assert len(events) == 1, [(e.kind, [p.name for p in e.places]) for e in events]
+    return events[0]
+
+
+def test_baltic_patrol_seed():
+    result = extract_file(str(SEEDS / "000_bc515cc3e7e2ca53.txt"))
+    patrol = only([e for e in result.events if e.kind == "patrol"])
+    assert patrol.actors == ["US"]
+    assert [(a.family, a.count) for a in patrol.assets][:1] == [("B-52", 2)]
+    assert [p.id for p in patrol.places] == ["sea:baltic-sea"]
+    assert patrol.partners == ["FI", "SE"]
+    assert (patrol.start, patrol.time_precision) == ("2025-03-01", "month")
+    assert patrol.geo_precision == 3
+    assert patrol.source.sentence.startswith("Two American B-52 bombers")
+    text = result.article.text
+    assert text[patrol.source.start: patrol.source.end] == patrol.source.sentence
+    # Nothing from the reader comments, and the command's name is not a place.
+    assert all("North Korea" not in e.source.sentence for e in result.events)
+    assert not any(p.text == "Europe" and "Air Forces" in e.source.sentence
+                   for e in result.events for p in e.places)
+
+
+def test_rota_destroyers_from_four_to_six():
+    result = extract_file(str(SEEDS / "001_faa9ce2b65bbefc6.txt"))
+    rota = only([e for e in result.events if any(p.id == "installation:naval-station-rota" for p in e.places)])
+    assert rota.kind == "basing" and rota.actors == ["US"]
+    assert [(a.family, a.count) for a in rota.assets] == [("destroyer", 6)]
+    assert rota.status == "announced" and rota.geo_precision == 1
+    places = {p.id for e in result.events for p in e.places}
+    assert "city:3117735" not in places  # Madrid hosted the summit: a venue, not a deployment site
+    assert "country:UA" not in places and "country:RU" not in places
+
+
+def test_one_sentence_three_events():
+    sentence = ("In addition, two additional F-35 fighter aircraft squadrons will be sent to the United Kingdom, "
+                "a short-range air defence battery will be stationed in Italy, and 625 additional troops will "
+                "oversee and conduct air defence artillery operations in Germany.")
+    events = events_of("The US will strengthen its forces in Europe. " + sentence, "2022-06-29")
+    by_country = {e.places[0].country: e for e in events}
+    assert set(by_country) >= {"GB", "IT", "DE"}
+    assert by_country["GB"].assets[0].family == "F-35" and by_country["GB"].assets[0].count == 2
+    assert by_country["DE"].assets[0].count == 625
+    # Each event keeps its own assets: the squadrons went to the UK only.
+    assert [a.family for a in by_country["IT"].assets if a.family == "F-35"] == []
+    assert [a.family for a in by_country["DE"].assets if a.family == "F-35"] == []
+
+
+def test_capitals_as_governments_make_no_event():
+    events = events_of("Beijing and Moscow have consistently defended their joint exercises. "
+                       "Analysts said the flight was aimed at reassuring Tokyo.")
+    assert events == []
+
+
+def test_sino_russian_patrol_over_two_seas():
+    patrol = only(events_of(
+        "Chinese H-6 bombers and Russian Tu-95MS strategic bombers flew together over the Sea of Japan "
+        "and the East China Sea on Tuesday.", "2025-12-11"))
+    assert patrol.kind == "patrol" and sorted(patrol.actors) == ["CN", "RU"]
+    assert {p.id for p in patrol.places} == {"sea:sea-of-japan", "sea:east-china-sea"}
+    assert {a.family for a in patrol.assets} == {"H-6", "Tu-95"}
+    assert patrol.start == "2025-12-09" and patrol.status == "observed"
+
+
+def test_origin_and_destination():
+    event = only(events_of("Four B-1B bombers flew from Dyess Air Force Base, Texas, to Orland Main Air Station "
+                           "in Norway on Monday.", "2021-02-23"))
+    assert [p.id for p in event.places] == ["installation:orland-main-air-station"] or \
+        event.places[0].country == "NO"
+    assert event.kind == "deployment" or event.kind == "patrol"
+
+
+def test_excluded_place_is_not_a_location():
+    events = events_of("The U.S. brigade will deploy to Poland but will not deploy to Ukraine, officials said.")
+    assert [p.country for e in events for p in e.places] == ["PL"]
+
+
+def test_html_with_script_and_no_places():
+    assert events_of("<html><body><script>document.write('Sea of Japan')</script>"
+                     "<p>Officials discussed budgets on Monday.</p></body></html>") == []
+
+
+def test_non_text_input_is_refused():
+    with pytest.raises(InputError):
+        extract_text(b"bytes")  # type: ignore[arg-type]
+
+
+def test_same_article_gives_same_ids():
+    first = extract_file(str(SEEDS / "002_7230f43d1c5252f7.txt")).events
+    second = extract_file(str(SEEDS / "002_7230f43d1c5252f7.txt")).events
+    assert [e.id for e in first] == [e.id for e in second]
+    assert len({e.id for e in first}) == len(first)
+
+
+def test_events_round_trip_through_geojson():
+    for event in extract_file(str(SEEDS / "001_faa9ce2b65bbefc6.txt")).events:
+        back = Event.from_feature(json.loads(event.to_json()))
+        assert back.to_feature() == event.to_feature()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+def test_extract_cli_prints_a_feature_collection():
+    result = run_cli("extract", str(SEEDS / "002_7230f43d1c5252f7.txt"))
+    assert result.returncode == 0, result.stderr
+    collection = json.loads(result.stdout)
+    assert collection["type"] == "FeatureCollection"
+    kinds = sorted(f["properties"]["kind"] for f in collection["features"])
+    assert kinds == ["exercise", "patrol"]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in collection["features"])
+
+
+def test_extract_cli_bad_inputs_never_trace(tmp_path):
+    cases = {
+        "empty.txt": b"",
+        "binary.bin": bytes(range(256)) * 10,
+        "latin1.txt": "Deux Rafale ont atterri à Constanța, en Roumanie. Près de Ørland.".encode("latin-1",
+                                                                                               "replace"),
+        "script.html": b"<html><script>while(1){}</script><p>Nothing happened anywhere.</p></html>",
+        "noplaces.txt": b"The committee met to discuss the budget and adjourned.",
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run_cli("extract", str(path))
+        assert "Traceback" not in result.stderr, name
+        assert result.returncode in (0, 2), (name, result.stderr)
+        if result.returncode == 2:
+            assert result.stderr.startswith("error: "), name
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    result = run_cli("extract", str(big))
+    assert result.returncode == 2 and "MiB" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_place_names_are_reported():
+    result = extract_text("Russia deployed Bastion missile systems on Matuaxyz island in the Kurils on Tuesday.",
+                          published="2021-12-02")
+    assert "Matuaxyz" in result.unresolved
+    assert "Tuesday" not in " ".join(result.unresolved)
+
+
+def test_ambiguous_service_takes_the_article_country():
+    events = events_of("Indian Su-30MKI fighters have arrived at Hyakuri Air Base. "
+                       "The IAF jets flew over the Sea of Japan on Monday.", "2023-01-17")
+    assert events and all("IL" not in e.actors for e in events)
+
+
+def test_return_home_and_alert_are_not_deployments():
+    events = events_of("German frigates sailed through the Taiwan Strait on Friday. The ships are continuing "
+                       "towards the Indian Ocean on their way home.", "2024-09-13")
+    assert [p.id for e in events for p in e.places] == ["sea:taiwan-strait"]
+    assert events_of("The US bombers returned home to Minot Air Force Base on Friday.", "2024-09-13") == []
+    assert only(events_of("Two US B-52 bombers returned to RAF Fairford in Britain on Monday.")).kind == "deployment"
+    assert events_of("About 8,500 US troops in the United States were placed on heightened alert to deploy "
+                     "to Europe if NATO activates its response force.", "2022-01-24") == []
+
+
+def test_speaker_is_not_carried_to_the_next_sentence():
+    events = events_of("Two German warships sailed through the Taiwan Strait on Friday. China's Eastern "
+                       "Theatre Command said it had tracked the vessels. The frigates took part in RIMPAC "
+                       "off Hawaii in July.", "2024-09-13")
+    assert all(e.actors == ["DE"] for e in events), [(e.actors, e.places[0].name) for e in events]
+
+
+def test_date_after_a_place_dates_that_place():
+    events = events_of("Japan's Joint Staff said Chinese and Russian warships sailed through the Tsugaru Strait "
+                       "on 18 October and through the Osumi Strait on 22 October.", "2021-10-23")
+    dates = {p.id: e.start for e in events for p in e.places}
+    assert dates.get("sea:tsugaru-strait") == "2021-10-18"
+    assert dates.get("sea:osumi-strait") == "2021-10-22"
+
+
+def test_report_date_and_range_start():
+    event = only(events_of("On 18 October the agency said about 1,500 North Korean troops had been sent to "
+                           "Vladivostok between 8 and 13 October.", "2024-11-05"))
+    assert event.start == "2024-10-08"
+
+
+def test_site_before_the_forces_inside_the_wider_place():
+    event = only(events_of("Flags were raised on Thursday at the Tapa army base as a British-led NATO "
+                           "battlegroup formally deployed to Estonia.", "2017-04-20"))
+    assert event.places[0].kind == "installation" and event.places[0].country == "EE"
+
+
+def test_based_at_a_site_inside_the_place_just_named():
+    event = only(events_of("The French battlegroup in Estonia, based at Tapa, is being reinforced with tanks.",
+                           "2022-02-28"))
+    assert event.places[0].kind == "installation" and event.places[0].country == "EE"
+
+
+def test_sentence_ends_are_found_as_the_plain_spelling_of_the_pattern_finds_them():
+    """`_SENTENCE_END` is spelt to open with one character class (the engine then skips ahead) and
+    to read a run of punctuation once (possessively, from its first character); it must find exactly
+    what its plain spelling finds, on real articles and random punctuation."""
+    import random
+    import re
+
+    from geo.extract.mentions import _SENTENCE_END
+
+    plain = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[·•\-\*]\s)|\n")
+    texts = [path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("tests/corpus*/*.txt"))
+             + sorted(SEEDS.glob("*.txt"))]
+    generator = random.Random(11)
+    alphabet = list(".!?…\n \t\"”’')]“‘([·•-*Aa0é")
+    texts += ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 60))) for _ in range(5000)]
+    for text in texts:
+        assert [(m.span(), m.group(0)) for m in _SENTENCE_END.finditer(text)] == \
+            [(m.span(), m.group(0)) for m in plain.finditer(text)], repr(text)
+
+
+@pytest.mark.parametrize("published", [None, "2025-03-05"])
+@pytest.mark.parametrize("sentence", [
+    "Two B-52 bombers patrolled the Baltic Sea on 4 March 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea on March 4, 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea on 4 March with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea in 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea in March 2025 with Finnish fighters.",
+])
+def test_a_date_is_never_read_as_a_count(sentence, published):
+    """ "on 4 March 2025 with Finnish fighters" gave 2,025 fighters (issue 13, item 14)."""
+    result = extract_text(sentence, document="test.txt", published=published)
+    assert {c.value for c in result.mentions.counts} == {2}
+    counts = {a.family: a.count for e in result.events for a in e.assets}
+    assert counts == {"B-52": 2, "fighter": None}
+
+
+@pytest.mark.parametrize(("number", "count"), [
+    ("9" * 400, None),  # int(float(...)) raised OverflowError and stopped the ingest run
+    ("99999999999999999999", None),  # beyond 64 bits: the store refused it
+    ("12,000,000", None),  # no force this large: above MAX_COUNT
+    ("10,000,000", 10_000_000),
+    ("1.5 million", 1_500_000),
+    ("2.3 million", 2_300_000),  # exact: the float product was 2,299,999.9...
+    ("1,500 thousand", 1_500_000),  # was 1,500: the multiplier was read only after plain digits
+    ("0" * 30 + "35", 35),
+])
+def test_numbers_too_large_to_count_forces_are_no_count(number, count):
+    from geo.extract.mentions import MAX_COUNT
+
+    event = only(events_of(f"Russia sent {number} troops to Belarus on 3 March 2025.", "2025-03-05"))
+    assert [(a.family, a.count) for a in event.assets] == [("troops", count)]
+    assert MAX_COUNT < 2**63  # what a store's 64-bit integer column holds
+
+
+def test_a_file_name_that_is_not_utf8_still_gets_event_ids():
+    """os.fsdecode spells the bytes of a file name that is not UTF-8 as lone surrogates, which
+    UTF-8 cannot encode: event_id raised UnicodeEncodeError."""
+    sentence = "Two B-52 bombers patrolled the Baltic Sea on 4 March 2025."
+    escaped = extract_text(sentence, document=b"caf\xe9.txt".decode("utf-8", "surrogateescape"), published="2025-03")
+    plain = extract_text(sentence, document="café.txt", published="2025-03")
+    assert len(escaped.events) == len(plain.events) == 1
+    assert escaped.events[0].id.startswith("ev-") and escaped.events[0].id != plain.events[0].id
+
+
+def test_ids_of_ordinary_document_names_do_not_change():
+    from geo.events import event_id
+
+    # The id this basis had before surrogates were allowed (plain UTF-8): stored events keep theirs.
+    assert event_id("café.txt", "patrol", ["sea:baltic-sea"], ["B-52"], 0) == "ev-f860157be44df2ab"
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "0001-01", "0001", "9999-12-31", "9999-12", "9999"])
+def test_articles_published_at_the_calendar_limits_still_extract(published):
+    """Relative dates near year 1 or 9999 raised OverflowError (issue 13, F5); so did a month
+    dated December 9999 when two events were compared, and a plan "in February" read as the
+    coming February of year 10000."""
+    text = ("Last week two B-52 bombers patrolled the Baltic Sea. Next week four F-35 fighters will deploy to "
+            "Poland. On Monday the ship sailed into the Black Sea. This month two B-1 bombers flew over the "
+            "Barents Sea. Last month two Su-35 fighters flew over the Sea of Japan and next month six Typhoons "
+            "will deploy to Romania. The army will send two HIMARS launchers to Estonia in February.")
+    result = extract_text(text, document="test.txt", published=published)
+    assert result.events
+    assert all(e.start is None or "0001-01-01" <= e.start <= "9999-12-31" for e in result.events)
+
+
+def test_a_sentence_longer_than_any_real_one_is_cut_at_white_space():
+    """A page without full stops was one sentence, and reading a sentence compares its mentions
+    with one another: a 1 MB line took minutes. It is cut into pieces of at most MAX_SENTENCE
+    characters, each ending at white space; a word longer than that is cut through."""
+    from itertools import pairwise
+
+    from geo.extract.mentions import MAX_SENTENCE, split_sentences
+
+    text = "  " + "troops deployed to Poland " * 400 + "\n\n" + "x" * 5_000 + " end"
+    sentences = split_sentences(text)
+    assert all(0 < s.end - s.start <= MAX_SENTENCE and text[s.start:s.end] == s.text for s in sentences)
+    assert all(s.text == s.text.strip() for s in sentences)
+    # Nothing lost: only white space lies between the pieces (none where a word was cut through).
+    assert (sentences[0].start, sentences[-1].end) == (2, len(text))
+    assert all(text[a.end:b.start].isspace() or a.end == b.start for a, b in pairwise(sentences))
+    words = [s for s in sentences if s.paragraph == 0]
+    assert all(text[s.end].isspace() for s in words) and len(words) == 6
+    assert [s.end - s.start for s in sentences if s.paragraph == 1] == [MAX_SENTENCE, MAX_SENTENCE, 1_004]
+    assert split_sentences("Short. Sentence.")[1].text == "Sentence."  # below the limit nothing changes
+
+
+def test_an_event_is_merged_with_the_events_reported_last():
+    """An event told again merges with the first telling. A long article is compared only with
+    the MERGE_WINDOW events reported last (comparing with all of them made it quadratic): a digest
+    that reports seventy moves and then the first again reports it twice."""
+    from geo.extract.extractor import MERGE_WINDOW
+    from geo.gazetteer.load import load_gazetteer
+
+    countries = sorted({p.name for p in load_gazetteer().places_of_kind("country") if " " not in p.name})
+    sentences = [f"American B-52 bombers deployed to {name}." for name in countries[:MERGE_WINDOW + 6]]
+    reported = {len(e.places) for e in events_of(" ".join(sentences), "2025-03-05")}
+    assert reported == {1}
+    once = len(events_of(" ".join(sentences[:10] + sentences[:1]), "2025-03-05"))
+    assert once == len(events_of(" ".join(sentences[:10]), "2025-03-05"))  # told again: merged
+    long = " ".join(sentences + sentences[:1])
+    assert len(events_of(long, "2025-03-05")) == len(events_of(" ".join(sentences), "2025-03-05")) + 1
+
+
+def test_a_time_budget_stops_a_long_extraction_early():
+    """The app's Add-article request gives extraction a time budget: a 4 MB article (over 10 s
+    to read in full) stops within about a second of a 1 s budget, with one clear line."""
+    import time
+
+    from geo.errors import ExtractionTimeout, ForcePostureError
+    from geo.extract.article import read_article, read_article_bytes
+    from geo.extract.extractor import default_extractor
+
+    seed = read_article(SEEDS / "001_faa9ce2b65bbefc6.txt").text
+    article = read_article_bytes("\n\n".join([seed] * 1_200).encode(), "digest.txt", published="2022-06-30")
+    extractor = default_extractor()
+    started = time.monotonic()
+    with pytest.raises(ExtractionTimeout) as stopped:
+        extractor.extract(article, time_budget=1.0)
+    elapsed = time.monotonic() - started
+    assert elapsed < 6.0  # a hang guard: the whole article takes over 10 s
+    message = str(stopped.value)
+    assert isinstance(stopped.value, ForcePostureError) and isinstance(stopped.value, TimeoutError)
+    assert "\n" not in message and "'digest.txt'" in message and "at most 1 s" in message
+
+
+def test_a_time_budget_that_suffices_changes_nothing():
+    from geo.extract.article import read_article
+    from geo.extract.extractor import default_extractor
+
+    article = read_article(SEEDS / "001_faa9ce2b65bbefc6.txt")
+    unbounded = default_extractor().extract(article).events
+    bounded = default_extractor().extract(article, time_budget=600).events
+    assert [e.properties() for e in bounded] == [e.properties() for e in unbounded] and bounded
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("nan"), float("inf"), "5", True])
+def test_a_time_budget_must_be_a_positive_number_of_seconds(budget):
+    with pytest.raises(InputError, match="time budget was"):
+        extract_text("Two B-52 bombers patrolled the Baltic Sea.", time_budget=budget)
+
+
+def test_text_with_half_a_character_is_refused_clearly():
+    with pytest.raises(InputError, match="half of a UTF-16 pair"):
+        extract_text("Two B-52 bombers patrolled the \ud800 Baltic Sea.")

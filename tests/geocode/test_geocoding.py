@@ -1,0 +1,189 @@
+"""The offline geocoder: geopy compatibility, ranking in context, the seeds' toponyms, bad queries."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+from typing import ClassVar
+
+import pytest
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from geo.errors import InputError
+from geo.gazetteer.spatial import distance_to_shape_km
+from geo.geocode.geocoder import FallbackGeocoder, OfflineGazetteer
+
+from tests.conftest import SEEDS
+
+
+def test_is_a_geopy_geocoder_returning_locations(geocoder):
+    assert isinstance(geocoder, Geocoder)
+    location = geocoder.geocode("Sea of Japan")
+    assert isinstance(location, Location)
+    assert location.raw["kind"] == "sea"
+    assert location.raw["id"] == "sea:sea-of-japan"
+    # geopy's (lat, lon) order outside, shapely's (lon, lat) in the shape: both agree.
+    assert location.raw["shape"].buffer(0.2).contains(
+        __import__("shapely").Point(location.longitude, location.latitude)
+    )
+    address, (lat, lon) = location
+    assert address == "Sea of Japan" and 33 < lat < 52 and 127 < lon < 143
+
+
+def test_exactly_one_false_returns_ranked_list(geocoder):
+    found = geocoder.geocode("Georgia", exactly_one=False)
+    kinds = [loc.raw["kind"] for loc in found]
+    assert kinds[0] == "country"
+    assert "region" in kinds  # the US state is a candidate too
+    scores = [loc.raw["score"] for loc in found]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_id"),
+    [
+        ("UK", "country:GB"),
+        ("U.K.", "country:GB"),
+        ("Britain", "country:GB"),
+        ("East Sea", "sea:sea-of-japan"),
+        ("Baltics", "region:baltic-states"),
+        ("the Baltic States", "region:baltic-states"),
+        ("Naval Station Rota", "installation:naval-station-rota"),
+    ],
+)
+def test_aliases_resolve(geocoder, query, expected_id):
+    assert geocoder.geocode(query).raw["id"] == expected_id
+
+
+def test_rota_beside_spain_and_destroyers_is_the_naval_station(geocoder):
+    text = ("Washington would collaborate with Spain to increase the number of US destroyers "
+            "stationed in Rota, Spain from four to six.")
+    best = geocoder.geocode("Rota", context=text)
+    assert best.raw["kind"] == "installation" and best.raw["country"] == "ES"
+    pacific = geocoder.geocode("Rota", context="Tourists flew from Saipan to Rota in the Northern Mariana Islands.")
+    assert pacific.raw["country"] == "MP"
+
+
+def test_georgia_is_the_state_beside_a_us_fort_and_the_country_beside_tbilisi(geocoder):
+    state = geocoder.geocode("Georgia", context="Soldiers of the 3rd Infantry Division left Fort Stewart, Georgia.")
+    assert (state.raw["kind"], state.raw["country"]) == ("region", "US")
+    country = geocoder.geocode("Georgia", context="The government of Georgia in Tbilisi condemned the move.")
+    assert (country.raw["kind"], country.raw["country"]) == ("country", "GE")
+
+
+def test_country_bias(geocoder):
+    assert geocoder.geocode("Victoria", country_bias="SC").raw["country"] == "SC"
+    assert geocoder.geocode("Victoria", country_bias="MT").raw["country"] == "MT"
+
+
+def test_kinds_filter(geocoder):
+    assert geocoder.geocode("Rota", kinds=["city"]).raw["kind"] == "city"
+    assert geocoder.geocode("Sea of Japan", kinds=["city"]) is None
+
+
+def test_every_seed_toponym_resolves_correctly_in_context(geocoder, seeds_gold):
+    """Acceptance: each gold toponym, found in its article, resolves within 161 km with the right kind."""
+    for name, gold in seeds_gold.items():
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        resolved = geocoder.resolve_hits(text, geocoder.finder.find(text))
+        by_text: dict[str, list] = {}
+        for item in resolved:
+            by_text.setdefault(item.hit.text.lower(), []).append(item)
+        for toponym in gold["toponyms"]:
+            matches = by_text.get(toponym["text"].lower())
+            assert matches, f"{name}: {toponym['text']!r} was not found in the text"
+            place = matches.pop(0).place if len(matches) > 1 else matches[0].place
+            distance = distance_to_shape_km(place.geometry, toponym["lat"], toponym["lon"])
+            assert distance <= 161, f"{name}: {toponym['text']!r} -> {place.id} is {distance:.0f} km off"
+            assert place.kind == toponym["kind"], f"{name}: {toponym['text']!r} -> {place.id} ({place.kind})"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("x" * 10_000, "10000 characters"),
+        ("Sea\x00of\x01Japan", "binary"),
+        (b"\x89PNG\r\n", "bytes"),
+        (42, "string"),
+    ],
+)
+def test_bad_queries_get_a_clear_error_fast(geocoder, query, message):
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=message):
+        geocoder.geocode(query)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_unknown_names_return_none(geocoder):
+    assert geocoder.geocode("Xyzzy Plugh Nowhere") is None
+    assert geocoder.geocode("Qwertyuiopasdfgh" * 10) is None
+
+
+def test_geopy_tools_accept_it(gazetteer):
+    import geopandas.tools
+
+    limited = RateLimiter(OfflineGazetteer(gazetteer).geocode, min_delay_seconds=0)
+    assert limited("Baltic Sea").raw["kind"] == "sea"
+    frame = geopandas.tools.geocode(["Sea of Japan", "Naval Station Rota"], provider=OfflineGazetteer)
+    assert frame.crs.to_epsg() == 4326
+    rota = frame.geometry.iloc[1]
+    assert abs(rota.x - -6.35) < 0.1 and abs(rota.y - 36.64) < 0.1  # (lon, lat) in the GeoDataFrame
+
+
+def test_offline_geocoder_cannot_reach_the_network(geocoder):
+    from geopy.exc import GeocoderServiceError
+
+    with pytest.raises(GeocoderServiceError, match="does not use the network"):
+        geocoder.adapter.get_json("https://example.org/", timeout=1, headers={})
+
+
+class _FakeNominatim(http.server.BaseHTTPRequestHandler):
+    """A real HTTP server on loopback speaking Nominatim's /search JSON, counting requests."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self):
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("q", [""])[0]
+        type(self).requests.append(query)
+        body = []
+        if query == "Camp Nowhere Special":
+            body = [{"lat": "10.5", "lon": "20.25", "display_name": "Camp Nowhere Special, Testland",
+                     "place_id": 1, "boundingbox": ["10", "11", "20", "21"]}]
+        payload = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_online_fallback_is_opt_in_rate_limited_and_cached(geocoder, tmp_path):
+    from geopy.geocoders import Nominatim
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeNominatim)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        online = Nominatim(user_agent="fpm-test", domain=f"127.0.0.1:{server.server_port}", scheme="http")
+        fallback = FallbackGeocoder(geocoder, online, cache_path=tmp_path / "cache.json", min_delay_seconds=0)
+        assert fallback.geocode("Sea of Japan").raw["kind"] == "sea"  # known offline: no request
+        assert _FakeNominatim.requests == []
+        found = fallback.geocode("Camp Nowhere Special")
+        assert (found.latitude, found.longitude) == (10.5, 20.25)
+        assert fallback.geocode("Camp Nowhere Special").longitude == 20.25
+        assert _FakeNominatim.requests == ["Camp Nowhere Special"]  # the second answer came from disk
+        reopened = FallbackGeocoder(geocoder, online, cache_path=tmp_path / "cache.json", min_delay_seconds=0)
+        assert reopened.geocode("Camp Nowhere Special").latitude == 10.5
+        assert len(_FakeNominatim.requests) == 1
+    finally:
+        server.shutdown()

@@ -1,0 +1,53 @@
+"""The offline basemap: built files small enough, borders shared, clipped per view, tiles opt-in."""
+
+from __future__ import annotations
+
+import folium
+import pytest
+import shapely
+
+from geo.errors import InputError
+from geo.render.basemap import BASEMAP_FILES, add_basemap, add_online_tiles, build_basemap, load_layer
+
+
+@pytest.fixture(scope="module")
+def built(gazetteer):
+    if not all(path.exists() for path in BASEMAP_FILES.values()):
+        build_basemap(gazetteer)
+    return BASEMAP_FILES
+
+
+def test_files_are_a_few_megabytes(built):
+    sizes = {name: path.stat().st_size for name, path in built.items()}
+    assert sizes["countries_coarse"] < 2.5e6
+    assert sizes["seas"] < 1.5e6
+    assert sizes["countries_detail"] < 8e6  # only ever sent clipped to a regional view
+    props, geoms = load_layer("countries_coarse")
+    assert len(props) > 200 and not any(g.is_empty for g in geoms)  # rounding may leave tiny self-touches
+
+
+def test_shared_borders_stay_identical(built):
+    props, geoms = load_layer("countries_coarse")
+    index = {p["iso"]: g for p, g in zip(props, geoms, strict=True)}
+    # coverage simplification: neighbours touch along a line, no gap or overlap of any size
+    for a, b in (("PL", "DE"), ("FR", "ES"), ("FI", "RU")):
+        assert shapely.intersection(index[a], index[b]).area < 1e-6
+        assert shapely.intersection(index[a], index[b]).length > 1.0
+
+
+def test_regional_view_is_clipped(built):
+    world = folium.Map(tiles=None)
+    add_basemap(world)
+    baltic = folium.Map(tiles=None)
+    add_basemap(baltic, (9.0, 53.0, 31.0, 66.5))
+    assert len(baltic.get_root().render()) < len(world.get_root().render())
+    html = baltic.get_root().render()
+    assert "Gulf of Finland" in html and "Natural Earth" not in html  # credits come from build_map
+
+
+def test_online_tiles_are_named_choices():
+    fmap = folium.Map(tiles=None)
+    add_online_tiles(fmap, ["CartoDB Positron", "Esri World Imagery"])
+    assert "basemaps.cartocdn.com" in fmap.get_root().render()
+    with pytest.raises(InputError, match="OpenStreetMap"):
+        add_online_tiles(fmap, ["Google"])
