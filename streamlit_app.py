@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.app.pages import add_article_page, map_page, page_icon
-from geo.render.offline_assets import use_local_assets
+from geo.app import add_article_page, map_page, page_icon
+from geo.render import use_local_assets
 
 use_local_assets("streamlit")  # Leaflet, jQuery and milsymbol from /app/static, never from a CDN
 st.set_page_config(page_title="Force Posture Map", page_icon=page_icon(), layout="wide",

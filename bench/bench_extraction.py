@@ -18,9 +18,7 @@ import time
 from pathlib import Path
 
 from geo import native
-from geo.extract.article import read_article, read_article_bytes
-from geo.extract.evaluation import evaluate_folder
-from geo.extract.extractor import default_extractor
+from geo.extract import default_extractor, evaluate_folder, read_article, read_article_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

@@ -25,7 +25,7 @@ def time_load() -> float:
 
 def main() -> None:
     print(f"gazetteer load (fresh process, imports included): {time_load():.3f} s (target < 1 s)")
-    from geo.geocode.geocoder import OfflineGazetteer
+    from geo.geocode import OfflineGazetteer
 
     geocoder = OfflineGazetteer()
     for query in QUERIES:
@@ -42,10 +42,10 @@ def main() -> None:
         geocoder.geocode("Rota", context=context)
     print(f"geocode with a context sentence: {2_000 / (time.perf_counter() - started):,.0f} calls/s")
     if "--build" in sys.argv:
-        from geo.gazetteer.build import build_gazetteer
+        from geo.gazetteer import build
 
         with tempfile.TemporaryDirectory() as folder:
-            report = build_gazetteer(out_path=Path(folder) / "gazetteer.parquet")
+            report = build.build_gazetteer(out_path=Path(folder) / "gazetteer.parquet")
         print(f"full build: {report.seconds:.1f} s (target < 60 s); {report.counts}")
 
 

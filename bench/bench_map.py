@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.events import Asset, Event, EventPlace, EventSource  # noqa: E402
-from geo.gazetteer.load import load_gazetteer  # noqa: E402
-from geo.render.mapping import build_map  # noqa: E402
+from geo.gazetteer import load_gazetteer  # noqa: E402
+from geo.render import build_map  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 ACTORS = ["US", "GB", "FR", "DE", "RU", "CN", "IN", "JP", "TR", "PL", "AU", "KR", "IR", "IT", "NO"]

@@ -27,8 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from geo import native
-from geo.extract.article import read_article_bytes
-from geo.extract.extractor import default_extractor
+from geo.extract import default_extractor, read_article_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = "2025-03-15"

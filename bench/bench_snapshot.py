@@ -18,12 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.export.briefing import build_briefing  # noqa: E402
-from geo.export.record import ExportView  # noqa: E402
-from geo.export.snapshot import Renderer, snapshot  # noqa: E402
-from geo.extract.article import read_article  # noqa: E402
-from geo.extract.extractor import default_extractor  # noqa: E402
-from geo.gazetteer.load import load_gazetteer  # noqa: E402
+from geo.export import ExportView, Renderer, build_briefing, snapshot  # noqa: E402
+from geo.extract import default_extractor, read_article  # noqa: E402
+from geo.gazetteer import load_gazetteer  # noqa: E402
 
 SNAPSHOT_TARGET_S = 3.0
 DECK_TARGET_S = 30.0

@@ -31,8 +31,8 @@ from pathlib import Path
 import shapely
 
 from geo.events import ASSET_CATEGORIES, Asset, Event, EventPlace, EventSource
-from geo.extract.article import Article
-from geo.store.base import open_store
+from geo.extract import Article
+from geo.store import open_store
 
 EVENTS = 100_000
 INGEST_ARTICLES, EVENTS_PER_ARTICLE = 100, 100

@@ -175,8 +175,8 @@ class Worker:
 def _serve(conn: Connection) -> None:
     import logging
 
-    from geo.extract.extractor import default_extractor
-    from geo.gazetteer.load import load_gazetteer
+    from geo.extract import default_extractor
+    from geo.gazetteer import load_gazetteer
 
     logging.disable(logging.WARNING)  # the KML reader logs every bad coordinate list it refuses, whole
 
@@ -199,7 +199,7 @@ def _serve(conn: Connection) -> None:
 
 
 def run_one(target: str, payload: Any, extractor: Any, gazetteer: Any, workdir: Path) -> None:
-    from geo.extract.article import read_article_bytes
+    from geo.extract import read_article_bytes
 
     if target in ("text", "html"):
         data, published = payload
@@ -218,8 +218,7 @@ def run_one(target: str, payload: Any, extractor: Any, gazetteer: Any, workdir: 
 
 def _import(payload: tuple[str, str], workdir: Path) -> None:
     from geo.errors import ForcePostureError
-    from geo.store.base import open_store
-    from geo.store.exchange import import_file
+    from geo.store import import_file, open_store
 
     fmt, text = payload
     path = workdir / f"input.{fmt}"
@@ -244,7 +243,7 @@ def _render(payload: list[str], gazetteer: Any) -> None:
     from shapely.geometry import Point
 
     from geo.events import Asset, Event, EventPlace, EventSource
-    from geo.render.mapping import build_map
+    from geo.render import build_map
 
     texts = payload  # hostile text for every field of one event each
     fairford = gazetteer["installation:raf-fairford"]
@@ -274,9 +273,8 @@ class Outcome:
 
 def exported_samples() -> dict[str, str]:
     """The seed articles' events exported in each text format (what the import fuzzing mutates)."""
-    from geo.extract.article import read_article
-    from geo.extract.extractor import default_extractor
-    from geo.store.exchange import export_events
+    from geo.extract import default_extractor, read_article
+    from geo.store import export_events
 
     extractor = default_extractor()
     events = [e for p in sorted(SEEDS.glob("*.txt")) for e in extractor.extract(read_article(p)).events]

@@ -1,7 +1,7 @@
-"""`python -m geo`: see geo/cli/main.py."""
+"""`python -m geo`: see geo/cli/program.py."""
 
 import sys
 
-from geo.cli.main import main
+from geo.cli import main
 
 sys.exit(main())

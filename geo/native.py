@@ -46,10 +46,10 @@ PURE_PYTHON_VARIABLE = "FPM_PURE_PYTHON"
 
 def module_paths() -> list[str]:
     """The compiled modules' sources, relative to the project root (as mypy and mypyc take them)."""
-    return [f"geo/{_source(name)}" for name in COMPILED_MODULES]
+    return [f"geo/{source_file(name)}" for name in COMPILED_MODULES]
 
 
-def _source(name: str) -> str:
+def source_file(name: str) -> str:
     """A compiled module's source file relative to the package folder."""
     return name.replace(".", "/") + ".py"
 
@@ -59,7 +59,7 @@ def sources_digest(package_dir: Path = PACKAGE_DIR) -> str:
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
     for name in COMPILED_MODULES:
         digest.update(name.encode())
-        digest.update((package_dir / _source(name)).read_bytes())
+        digest.update((package_dir / source_file(name)).read_bytes())
     return digest.hexdigest()
 
 

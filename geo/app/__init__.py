@@ -1,1 +1,125 @@
-"""app"""
+"""The Streamlit app: pages, view state, side panels, map component and exports (`streamlit_app.py` is
+its thin entry).
+
+Other stages import only the names listed in `__all__` (tests/test_layers.py checks it).
+"""
+
+from geo.app.articles import (
+    EDITABLE_COLUMNS,
+    Review,
+    SaveResult,
+    article_name,
+    events_frame,
+    read_pasted,
+    save_review,
+)
+from geo.app.data import (
+    Filters,
+    actor_options,
+    country_names,
+    get_extractor,
+    get_gazetteer,
+    get_geocoder,
+    get_place_index,
+    get_store,
+    map_spec,
+    place_events,
+    store_url,
+    store_version,
+    timeline_counts,
+)
+from geo.app.exports import (
+    EXPORT_KINDS,
+    Download,
+    deck_dates,
+    prepare_export,
+)
+from geo.app.map import (
+    MAP_EVENT_LIMIT,
+    Click,
+    MapSpec,
+    PlaceIndex,
+    fit_zoom,
+    publish_file,
+    publish_script,
+    read_click,
+    render_map,
+    show_map,
+    time_window_for_store,
+)
+from geo.app.pages import (
+    add_article_page,
+    map_page,
+    page_icon,
+)
+from geo.app.panels import (
+    PANEL_CSS,
+    banner_html,
+    event_card_html,
+    event_fields,
+    form_changes,
+    history_frame,
+    place_header_html,
+    safe_html,
+)
+from geo.app.state import (
+    TIME_MODES,
+    View,
+    clamp_day,
+    parse_view,
+    view_query,
+)
+
+__all__ = [
+    "EDITABLE_COLUMNS",
+    "EXPORT_KINDS",
+    "MAP_EVENT_LIMIT",
+    "PANEL_CSS",
+    "TIME_MODES",
+    "Click",
+    "Download",
+    "Filters",
+    "MapSpec",
+    "PlaceIndex",
+    "Review",
+    "SaveResult",
+    "View",
+    "actor_options",
+    "add_article_page",
+    "article_name",
+    "banner_html",
+    "clamp_day",
+    "country_names",
+    "deck_dates",
+    "event_card_html",
+    "event_fields",
+    "events_frame",
+    "fit_zoom",
+    "form_changes",
+    "get_extractor",
+    "get_gazetteer",
+    "get_geocoder",
+    "get_place_index",
+    "get_store",
+    "history_frame",
+    "map_page",
+    "map_spec",
+    "page_icon",
+    "parse_view",
+    "place_events",
+    "place_header_html",
+    "prepare_export",
+    "publish_file",
+    "publish_script",
+    "read_click",
+    "read_pasted",
+    "render_map",
+    "safe_html",
+    "save_review",
+    "show_map",
+    "store_url",
+    "store_version",
+    "time_window_for_store",
+    "timeline_counts",
+    "view_query",
+]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.errors import InputError
 from geo.events import EVENT_KINDS, STATUSES, Event
-from geo.extract.article import Article, read_article_bytes
+from geo.extract import Article, read_article_bytes
 
 __all__ = ["EDITABLE_COLUMNS", "Review", "SaveResult", "article_name", "events_frame", "read_pasted", "save_review"]
 

@@ -22,11 +22,10 @@ import streamlit as st
 
 from geo.app.map import MapSpec, PlaceIndex, publish_file, render_map
 from geo.events import Event
-from geo.gazetteer.load import Gazetteer, load_gazetteer
-from geo.geocode.geocoder import OfflineGazetteer
-from geo.render.mapping import THEATRES, build_map
-from geo.render.timeline import counts_frame
-from geo.store.base import DEFAULT_STORE_PATH, ENV_DATABASE_URL, EventStore, open_store
+from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.geocode import OfflineGazetteer
+from geo.render import THEATRES, build_map, counts_frame
+from geo.store import DEFAULT_STORE_PATH, ENV_DATABASE_URL, EventStore, open_store
 
 __all__ = [
     "Filters",
@@ -80,7 +79,7 @@ def get_place_index() -> PlaceIndex:
 
 @st.cache_resource(show_spinner="Loading the extractor…")
 def get_extractor() -> Any:
-    from geo.extract.extractor import Extractor
+    from geo.extract import Extractor
 
     return Extractor(geocoder=get_geocoder())
 

@@ -1,6 +1,6 @@
 """The page's export menu: what the user sees, downloadable as PNG, HTML, PowerPoint or data.
 
-Every export goes through the same library the CLI uses (geo.export.snapshot, geo.export.standalone,
+Every export goes through the same library the CLI uses (geo.export.png, geo.export.standalone,
 geo.export.briefing, geo.export.record.data_export), so a file made in the app and one made with
 `python -m geo snapshot ...` from the same view are the same, and both record their view.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from geo.export.record import ExportView, data_export, view_from_app
+from geo.export import ExportView, data_export, view_from_app
 
 __all__ = ["EXPORT_KINDS", "Download", "deck_dates", "prepare_export"]
 
@@ -74,18 +74,18 @@ def prepare_export(store: Any, app_view: Any, label: str, *, deck: str = "", gaz
     view = view_from_app(app_view)
     stem = _stem(view)
     if what == "png":
-        from geo.export.snapshot import snapshot
+        from geo.export import snapshot
 
         shot = snapshot(store, view, size=option, gazetteer=gazetteer)
         return Download(shot.png, f"{stem}-{option}.png", _MIME["png"])
     if what == "html":
-        from geo.export.standalone import standalone_html
+        from geo.export import standalone_html
 
         events = store.query(**view.store_filters(with_time=False))
         page, _record = standalone_html(events, view, gazetteer=gazetteer, preselected=True)
         return Download(page.encode("utf-8"), f"{stem}.html", _MIME["html"])
     if what == "pptx":
-        from geo.export.briefing import build_briefing
+        from geo.export import build_briefing
 
         shown = view.as_of or view.end or dt.date.today()
         views = [view.at(day) for day in deck_dates(deck, shown)]

@@ -38,9 +38,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
-from geo.gazetteer.load import Gazetteer, Place
-from geo.render.mapping import THEATRES, time_filter_group
-from geo.render.offline_assets import STATIC_DIR
+from geo.gazetteer import Gazetteer, Place
+from geo.render import STATIC_DIR, THEATRES, time_filter_group
 
 __all__ = [
     "MAP_EVENT_LIMIT",

@@ -43,10 +43,7 @@ from geo.app.state import View, clamp_day, parse_view, view_query
 from geo.errors import ExtractionTimeout, StaleEditError, StoreBusyError
 from geo.errors import ForcePostureError as FpmError
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, TIME_PRECISIONS
-from geo.render.basemap import ONLINE_TILES
-from geo.render.mapping import THEATRES
-from geo.render.symbols import PERSPECTIVES
-from geo.render.timeline import timeline_chart
+from geo.render import ONLINE_TILES, PERSPECTIVES, THEATRES, timeline_chart
 
 __all__ = ["add_article_page", "map_page", "page_icon"]
 

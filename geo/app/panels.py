@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from geo.events import EVENT_KINDS, STATUSES, TIME_PRECISIONS, Event
-from geo.gazetteer.load import Place
-from geo.render.timeline import KIND_COLOURS
-from geo.store.posture import event_span
+from geo.gazetteer import Place
+from geo.render import KIND_COLOURS
+from geo.store import event_span
 
 __all__ = [
     "PANEL_CSS",

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES
-from geo.render.mapping import THEATRES
-from geo.render.symbols import PERSPECTIVES
+from geo.render import PERSPECTIVES, THEATRES
 
 __all__ = ["TIME_MODES", "View", "clamp_day", "parse_view", "view_query"]
 
@@ -103,7 +102,7 @@ def _first(value: str | list[str]) -> str:
 
 def parse_view(params: Mapping[str, str | list[str]]) -> View:
     """The view a URL query describes; anything unknown or malformed falls back to the default."""
-    from geo.render.basemap import ONLINE_TILES
+    from geo.render import ONLINE_TILES
 
     raw = {k: _first(v)[: MAX_TEXT * 2] for k, v in params.items()}
     view = View()

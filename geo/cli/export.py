@@ -1,7 +1,7 @@
 """The export subcommands of `python -m geo`: `snapshot` (PNG or standalone HTML) and `briefing` (PPTX).
 
-Kept apart from geo/cli/main.py so the commands that share view options live next to each other;
-geo/cli/main.py registers them with `add_export_commands`. Events come from the event store (the same
+The commands that share the view options live together here; geo/cli/program.py registers them with
+`add_commands`. Events come from the event store (the same
 one the app reads) or, with `--articles`, straight from article files (no store needed).
 """
 
@@ -14,13 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from geo.cli.common import add_event_filters
 from geo.errors import ForcePostureError, InputError
 
-__all__ = ["add_export_commands"]
+__all__ = ["add_commands"]
 
 
 def _view(args: argparse.Namespace, *, dated: bool = True) -> Any:
-    from geo.export.record import ExportView
+    from geo.export import ExportView
 
     if getattr(args, "view", None) and not isinstance(args.view, list):
         return ExportView.from_query(args.view)
@@ -41,9 +42,8 @@ def _view(args: argparse.Namespace, *, dated: bool = True) -> Any:
 def _source(args: argparse.Namespace) -> tuple[Any, Any]:
     """(events or store, something to close): article files when given, else the event store."""
     if args.articles:
-        from geo.extract.article import display_name, read_article
-        from geo.extract.extractor import default_extractor
-        from geo.store.base import article_paths
+        from geo.extract import default_extractor, display_name, read_article
+        from geo.store import article_paths
 
         files, problems = article_paths(args.articles)
         extractor = default_extractor()
@@ -58,7 +58,7 @@ def _source(args: argparse.Namespace) -> tuple[Any, Any]:
         if not events:
             raise InputError("no events found in the articles given")
         return events, None
-    from geo.store.base import open_store
+    from geo.store import open_store
 
     store = open_store(args.database)
     if store.time_range() is None:
@@ -78,7 +78,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     suffix = output.suffix.lower()
     if suffix not in (".png", ".html", ".htm"):
         raise InputError(f"-o {output.name}: give a .png (snapshot) or .html (standalone map) file")
-    from geo.store.exchange import check_output
+    from geo.store import check_output
 
     check_output(output)  # a folder, special file or unwritable place is refused before seconds of rendering
     view = _view(args)
@@ -86,7 +86,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if suffix == ".png":
-            from geo.export.snapshot import snapshot
+            from geo.export import snapshot
 
             shot = snapshot(source, view, size=args.size, frame=args.frame)
             shot.save(output)
@@ -94,7 +94,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
             print(f"wrote {output} ({width}x{height}, {shot.record['events']} events, "
                   f"{time.perf_counter() - started:.1f} s)")
         else:
-            from geo.export.standalone import write_standalone
+            from geo.export import write_standalone
 
             if closer is not None:
                 everything = dataclasses.replace(view, as_of=None, start=None, end=None)
@@ -112,9 +112,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
-    from geo.export.briefing import build_briefing
-    from geo.export.record import ExportView
-    from geo.export.snapshot import sorted_days
+    from geo.export import ExportView, build_briefing, sorted_days
 
     if bool(args.dates) == bool(args.view):
         raise InputError("give --dates D1,D2,... or one --view per slide (app link queries)"
@@ -127,7 +125,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".pptx":
         raise InputError(f"-o {output.name}: a briefing is a .pptx file")
-    from geo.store.exchange import check_output
+    from geo.store import check_output
 
     check_output(output)
     source, closer = _source(args)
@@ -142,8 +140,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
 
 
 def _view_options(parser: argparse.ArgumentParser, *, dated: bool) -> None:
-    from geo.cli.main import add_event_filters
-    from geo.render.mapping import THEATRES
+    from geo.render import THEATRES
 
     parser.add_argument("--theatre", default="World",
                         help=f"a preset: {', '.join(THEATRES)} (any case; 'baltic' works)")
@@ -162,7 +159,7 @@ def _view_options(parser: argparse.ArgumentParser, *, dated: bool) -> None:
                         help="extract these article files or folders instead of reading the store")
 
 
-def add_export_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Register `snapshot` and `briefing` on the CLI's subparsers."""
     snap = commands.add_parser("snapshot", help="map of a view as a PNG (print frame) or a standalone offline HTML")
     _view_options(snap, dated=True)

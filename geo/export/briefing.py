@@ -1,7 +1,7 @@
 """PowerPoint briefings: one slide per date or saved view, with the map, what changed, and sources.
 
 A briefing officer's deck answers "what is there now, and what moved since the last slide?". Each
-slide holds the map picture (geo.export.snapshot, the same map as the app), a short list of events that
+slide holds the map picture (geo.export.png, the same map as the app), a short list of events that
 started or ended between the previous slide's date and this one (by geo.store.posture's "active" rule,
 so the list agrees with what the map shows), and in the speaker notes the source of every event on
 the slide (outlet, headline, date, the sentence it was read from) so the briefer can answer "where
@@ -21,10 +21,10 @@ from typing import Any, BinaryIO
 
 from geo.errors import InputError
 from geo.events import Event
+from geo.export.png import SIZES, Renderer, Snapshot, events_for, snapshots
 from geo.export.record import SOFTWARE, ExportView, active_in, date_label, event_line, export_record
 from geo.export.record import short_day as _short
-from geo.export.snapshot import SIZES, Renderer, Snapshot, events_for, snapshots
-from geo.store.posture import OPEN_END, event_span
+from geo.store import OPEN_END, event_span
 
 __all__ = ["Changes", "build_briefing", "changes_between", "event_line", "source_lines"]
 
@@ -190,7 +190,7 @@ def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | 
     if hasattr(path, "write"):  # a download button's BytesIO
         deck.save(path)
         return record
-    from geo.store.exchange import atomic_output
+    from geo.store import atomic_output
 
     with atomic_output(path) as temp:
         deck.save(str(temp))

@@ -41,9 +41,8 @@ from shapely.geometry import box
 
 from geo.errors import InputError
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, Event
-from geo.render.mapping import THEATRES
-from geo.render.symbols import PERSPECTIVES
-from geo.store.posture import OPEN_END, event_span, parse_day
+from geo.render import PERSPECTIVES, THEATRES
+from geo.store import OPEN_END, event_span, parse_day
 
 __all__ = [
     "EXPORT_KEY",
@@ -508,7 +507,7 @@ def data_export(events: Sequence[Event], path: str | os.PathLike[str], view: Exp
     Returns (path, record). The sidecar `<file>.fpm.json` is always written; GeoJSON and
     GeoPackage also carry the record inside the file (a download button hands over one file).
     """
-    from geo.store.exchange import atomic_output, check_output, export_events, guess_format
+    from geo.store import atomic_output, check_output, export_events, guess_format
 
     kind = guess_format(path, fmt)
     check_output(sidecar_path(Path(path)))  # before the export: both files can be written, or neither is

@@ -27,11 +27,10 @@ from jinja2 import Template
 
 from geo.errors import DataBuildError
 from geo.events import Event
+from geo.export.png import map_for
 from geo.export.record import ATTRIBUTION_LINE, EXPORT_KEY, ExportView, date_label, export_record, select_events
-from geo.export.snapshot import local_file_assets, map_for
-from geo.render.elements import RenderedText, SinglePassElement, html_text, safe_json
-from geo.render.offline_assets import VENDOR_DIR
-from geo.store.posture import OPEN_END, event_span
+from geo.render import VENDOR_DIR, RenderedText, SinglePassElement, html_text, local_file_assets, safe_json
+from geo.store import OPEN_END, event_span
 
 __all__ = ["day_range", "inline_assets", "standalone_html", "write_standalone"]
 
@@ -174,7 +173,7 @@ def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any
     """(the page, its export record). `events` are filtered by the view except for time, so the
     slider can reach every date; pass `preselected=True` when they already are (a store query)."""
     if gazetteer is None:
-        from geo.gazetteer.load import load_gazetteer
+        from geo.gazetteer import load_gazetteer
 
         gazetteer = load_gazetteer()
     chosen = list(events) if preselected else select_events(events, view, with_time=False)
@@ -206,7 +205,7 @@ def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any
 
 def write_standalone(path: str | Path, events: Sequence[Event], view: ExportView, **options: Any) -> dict[str, Any]:
     """Write the one-file map; returns its export record."""
-    from geo.store.exchange import atomic_output
+    from geo.store import atomic_output
 
     page, record = standalone_html(events, view, **options)
     with atomic_output(path) as temp:

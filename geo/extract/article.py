@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import InputError
-from geo.gazetteer.load import DATA_DIR
+from geo.gazetteer import DATA_DIR
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -28,9 +28,11 @@ __all__ = [
     "DroppedBlock",
     "clean_text",
     "decode_article",
+    "display_name",
     "html_to_text",
     "read_article",
     "read_article_bytes",
+    "regular_file_size",
 ]
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024

@@ -20,10 +20,10 @@ from typing import Generic, TypeVar
 
 from geo.errors import DataBuildError
 from geo.events import ASSET_CATEGORIES
-from geo.gazetteer.load import DATA_DIR
-from geo.gazetteer.names import WordStartDictionary, fold_text
+from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text
 
 __all__ = [
+    "ASSETS_PATH",
     "ActorAlias",
     "ActorHit",
     "AssetHit",

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 
 from geo.errors import InputError
-from geo.gazetteer.load import DATA_DIR
-from geo.gazetteer.names import WordStartMatcher
+from geo.gazetteer import DATA_DIR, WordStartMatcher
 
 __all__ = ["DateMention", "DateScan", "PublicationDate", "find_dates", "parse_published", "scan_dates"]
 

@@ -20,8 +20,7 @@ from geo.events import Event
 from geo.extract.article import Article, read_article
 from geo.extract.extractor import ExtractionResult, Extractor, default_extractor
 from geo.extract.mentions import Mentions
-from geo.gazetteer.load import Gazetteer
-from geo.gazetteer.spatial import distance_to_shape_km
+from geo.gazetteer import Gazetteer, distance_to_shape_km
 
 __all__ = ["ArticleScore", "CorpusScore", "evaluate_folder", "load_gold"]
 

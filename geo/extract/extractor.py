@@ -37,9 +37,8 @@ from geo.extract.mentions import (
     TriggerMention,
     find_mentions,
 )
-from geo.gazetteer.names import FoldedPattern, fold_article, fold_text
-from geo.gazetteer.spatial import haversine_km
-from geo.geocode.geocoder import OfflineGazetteer, default_geocoder
+from geo.gazetteer import FoldedPattern, fold_article, fold_text, haversine_km
+from geo.geocode import OfflineGazetteer, default_geocoder
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from geo.budget import UNLIMITED, TimeBudget
 from geo.extract.catalogue import ActorHit, AssetHit, Catalogue
 from geo.extract.dates import DateMention, PublicationDate, scan_dates
-from geo.gazetteer.load import DATA_DIR, Place
-from geo.gazetteer.names import FoldedPattern, WordStartMatcher, fold_article
-from geo.geocode.geocoder import OfflineGazetteer
+from geo.gazetteer import DATA_DIR, FoldedPattern, Place, WordStartMatcher, fold_article
+from geo.geocode import OfflineGazetteer
 
 __all__ = [
     "CountMention",

@@ -22,6 +22,8 @@ from geo.gazetteer.names import name_key
 from geo.native import PROJECT_ROOT
 
 __all__ = [
+    "BUILD_DIR",
+    "DATA_DIR",
     "DEFAULT_GAZETTEER_PATH",
     "KINDS",
     "Gazetteer",

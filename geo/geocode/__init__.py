@@ -1,6 +1,41 @@
-"""geocode"""
+"""Geocoding: rank a name's gazetteer candidates by kind, importance and the article's context
+(`PlaceRanker`), offered as a geopy geocoder (`OfflineGazetteer`); online geocoders only when opted in.
+
+Other stages import only the names listed in `__all__` (tests/test_layers.py checks it).
+"""
 
 from geo.native import native_path
 
-# This stage's modules compiled by mypyc, when built from these very sources (geo/native.py).
+# This stage's modules compiled by mypyc, when built from these very sources (geo/native.py): put
+# first on the path before any of them is imported.
 __path__[:0] = native_path("geocode")
+
+from geo.geocode.geocoder import (
+    OfflineGazetteer,
+    default_geocoder,
+    resolve_names,
+    validate_query,
+    with_online_fallback,
+)
+from geo.geocode.ranking import (
+    Anchor,
+    CueRule,
+    PlaceContext,
+    PlaceRanker,
+    ResolvedName,
+    load_cues,
+)
+
+__all__ = [
+    "Anchor",
+    "CueRule",
+    "OfflineGazetteer",
+    "PlaceContext",
+    "PlaceRanker",
+    "ResolvedName",
+    "default_geocoder",
+    "load_cues",
+    "resolve_names",
+    "validate_query",
+    "with_online_fallback",
+]

@@ -28,9 +28,7 @@ from geopy.location import Location
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
-from geo.gazetteer.load import Gazetteer, Place, load_gazetteer
-from geo.gazetteer.names import name_key
-from geo.gazetteer.placenames import NameHit, PlaceNameFinder
+from geo.gazetteer import Gazetteer, NameHit, Place, PlaceNameFinder, load_gazetteer, name_key
 from geo.geocode.ranking import Anchor, CueRule, PlaceContext, PlaceRanker, ResolvedName, load_cues
 
 __all__ = [
@@ -38,6 +36,7 @@ __all__ = [
     "OfflineGazetteer",
     "PlaceContext",
     "ResolvedName",
+    "default_geocoder",
     "load_cues",
     "resolve_names",
     "validate_query",

@@ -24,10 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.gazetteer.load import DATA_DIR, Gazetteer, Place
-from geo.gazetteer.names import fold_text, name_key
-from geo.gazetteer.placenames import NameHit, PlaceNameFinder
-from geo.gazetteer.spatial import haversine_km
+from geo.gazetteer import DATA_DIR, Gazetteer, NameHit, Place, PlaceNameFinder, fold_text, haversine_km, name_key
 
 __all__ = [
     "Anchor",

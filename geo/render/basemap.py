@@ -27,7 +27,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GazetteerMissingError, InputError
-from geo.gazetteer.load import BUILD_DIR, Gazetteer, load_gazetteer
+from geo.gazetteer import BUILD_DIR, Gazetteer, load_gazetteer
 
 __all__ = [
     "ATTRIBUTION",

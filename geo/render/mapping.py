@@ -27,12 +27,12 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 from geo.events import Event
-from geo.gazetteer.load import Gazetteer
+from geo.gazetteer import Gazetteer
 from geo.render.basemap import ATTRIBUTION, add_basemap, add_online_tiles
 from geo.render.elements import Attribution, EventLayer, Legend, SetTime, html_text
 from geo.render.offline_assets import Mode, use_local_assets
 from geo.render.symbols import AFFILIATIONS, DEFAULT_SIDC, PERSPECTIVES, event_count, event_style, primary_asset
-from geo.store.posture import OPEN_END, event_span
+from geo.store import OPEN_END, event_span
 
 __all__ = [
     "THEATRES",

@@ -19,7 +19,10 @@ keeps every page smaller. Do not use `folium.Icon` on our maps.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +38,7 @@ __all__ = [
     "VENDOR_FILES",
     "install_assets",
     "local_css",
+    "local_file_assets",
     "local_js",
     "missing_assets",
     "use_local_assets",
@@ -171,6 +175,29 @@ def use_local_assets(mode: Mode = "streamlit", base: str | Path | None = None) -
 
 
 _current: dict[str, str] = {}
+
+
+_ASSET_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def local_file_assets() -> Iterator[None]:
+    """Build and render with `file://` asset URLs, then put the app's serving mode back.
+
+    `use_local_assets` sets folium's class-level lists, which a Streamlit page in the same process
+    reads too; the lock and the restore keep a snapshot from leaving the app's map pointing at files.
+    """
+    with _ASSET_LOCK:
+        saved = (folium.Map.default_js, folium.Map.default_css, folium.plugins.MarkerCluster.default_js,
+                 folium.plugins.MarkerCluster.default_css, dict(_current))
+        try:
+            use_local_assets("file")
+            yield
+        finally:
+            (folium.Map.default_js, folium.Map.default_css, folium.plugins.MarkerCluster.default_js,
+             folium.plugins.MarkerCluster.default_css) = saved[:4]
+            _current.clear()
+            _current.update(saved[4])
 
 
 def current_url(name: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from geo.errors import InputError
 from geo.events import Asset, Event
-from geo.extract.catalogue import ASSETS_PATH
+from geo.extract import ASSETS_PATH
 
 __all__ = [
     "AFFILIATIONS",

@@ -61,7 +61,7 @@ from geo.events import (
     EventPlace,
     EventSource,
 )
-from geo.gazetteer.load import DATA_DIR
+from geo.gazetteer import DATA_DIR
 from geo.store.posture import (
     PostureItem,
     PostureRow,
@@ -1466,7 +1466,7 @@ def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, 
     the reason and skipped, and the rest go in. Only a store that stays busy (StoreBusyError) ends the
     run early, since no other article could be written either: `report.stopped` says so, and what was
     stored before stays (running again skips it)."""
-    from geo.extract.article import display_name, read_article
+    from geo.extract import display_name, read_article
 
     files, missing = article_paths(paths)
     report = IngestReport(failures=[(display_name(name), message) for name, message in missing], files=len(files))
@@ -1485,7 +1485,7 @@ def ingest_paths(store: EventStore, paths: Iterable[str | os.PathLike[str]], *, 
                         progress(path, unchanged, None)
                     continue
             if extractor is None:
-                from geo.extract.extractor import default_extractor
+                from geo.extract import default_extractor
 
                 extractor = default_extractor()
             result = extractor.extract(article)

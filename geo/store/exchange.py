@@ -573,7 +573,7 @@ def _kml_description(event: Event) -> str:
 def read_events(path: str | os.PathLike[str], fmt: str | None = None, *,
                 max_bytes: int = MAX_IMPORT_BYTES) -> list[Event]:
     """Every event in the file, checked; ImportProblems lists all problems (with row numbers)."""
-    from geo.extract.article import regular_file_size
+    from geo.extract import regular_file_size
 
     source = Path(path)
     size = regular_file_size(source)

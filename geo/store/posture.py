@@ -29,6 +29,7 @@ __all__ = [
     "PostureRow",
     "active_span",
     "country_name",
+    "event_span",
     "is_active",
     "is_country_code",
     "parse_day",

@@ -136,7 +136,7 @@ def test_app_component_strings_carry_the_text_literally(gazetteer):
 
 
 def test_snapshot_page_and_standalone_page(gazetteer):
-    from geo.export.snapshot import SIZES, build_snapshot_html
+    from geo.export.png import SIZES, build_snapshot_html
     from geo.export.standalone import standalone_html
 
     events = [hostile_event(gazetteer), hostile_patrol(gazetteer)]
@@ -158,7 +158,7 @@ def test_code_in_the_text_never_runs(gazetteer, surface):
     """The payload alone, which compiles: evaluated, it would create ./fpm_ssti_probe (checked after
     each test) and print the marker."""
     from geo.app.map import render_map
-    from geo.export.snapshot import SIZES, build_snapshot_html
+    from geo.export.png import SIZES, build_snapshot_html
     from geo.export.standalone import standalone_html
     from geo.render.mapping import build_map
 
@@ -192,7 +192,7 @@ def test_the_escapes_change_nothing_a_reader_sees():
 
 def test_an_inland_view_draws_without_any_sea(gazetteer):
     """Switzerland's box holds no sea: the sea layer is left out instead of failing (F10)."""
-    from geo.export.snapshot import SIZES, build_snapshot_html
+    from geo.export.png import SIZES, build_snapshot_html
     from geo.render.mapping import build_map
 
     event = make_event(gazetteer, 93, "exercise", ["CH"], ["country:CH"], [], start="2025-03-03")
@@ -240,7 +240,7 @@ def test_app_map_page_with_template_syntax_in_the_store(hostile_store, monkeypat
 
 
 def test_cli_snapshot_html_of_that_store(hostile_store, tmp_path):
-    from geo.cli.main import main
+    from geo.cli.program import main
 
     out = tmp_path / "map.html"
     view = "theatre=Europe&asof=2025-03-10&title=" + quote(HOSTILE, safe="")

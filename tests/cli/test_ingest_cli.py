@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.cli.main import main
+from geo.cli.program import main
 from geo.store.base import open_store
 
 pytest_plugins = ["tests.store_backends"]

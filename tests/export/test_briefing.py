@@ -64,9 +64,8 @@ def test_briefing_deck_reads_back(renderer, gazetteer, artifacts):  # noqa: F811
 def test_cli_briefing(tmp_path):
     from pptx import Presentation
 
-    from geo.cli.main import main
-    from geo.export.snapshot import close_default_renderer
-
+    from geo.cli.program import main
+    from geo.export.png import close_default_renderer
     from tests.conftest import SEEDS
 
     out = tmp_path / "brief.pptx"

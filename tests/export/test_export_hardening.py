@@ -104,7 +104,7 @@ def test_unwritable_places_are_clear_one_line_errors(tmp_path):
 
 
 def test_the_cli_reports_an_output_folder_in_one_line(store_url, tmp_path, capsys):
-    from geo.cli.main import main
+    from geo.cli.program import main
 
     with open_store(store_url) as store:
         store.import_events(_events(), editor="t")
@@ -205,7 +205,7 @@ def test_a_text_filter_of_thousands_of_words_is_answered(store):
 
 
 def test_the_cli_exports_with_a_5000_word_text_filter(store_url, tmp_path, capsys):
-    from geo.cli.main import main
+    from geo.cli.program import main
 
     with open_store(store_url) as store:
         store.import_events(_events(), editor="t")

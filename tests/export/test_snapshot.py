@@ -22,9 +22,8 @@ from PIL import Image
 
 from geo.events import Event
 from geo.export.record import ExportView, data_export, read_png_record, select_events, sidecar_path
-from tests.map_fixtures import chromium_available
-
 from tests.conftest import SEEDS
+from tests.map_fixtures import chromium_available
 
 US_BLUE = (0x1F, 0x5F, 0xBF)  # geo.render.symbols.COUNTRY_COLOURS["US"]
 OCEAN = (0xCF, 0xE0, 0xEC)  # geo.render.basemap.OCEAN_COLOUR
@@ -48,7 +47,7 @@ def baltic_patrol() -> Event:
 def renderer() -> Iterator[object]:
     if not chromium_available():
         pytest.skip("/usr/bin/chromium missing: `make system-deps` installs it")
-    from geo.export.snapshot import Renderer
+    from geo.export.png import Renderer
 
     with Renderer() as instance:
         yield instance
@@ -108,7 +107,7 @@ def stripe_share(image: Image.Image, record: dict, points: list[tuple[float, flo
 
 
 def test_baltic_snapshot_shows_the_b52_patrol_over_the_baltic_sea(renderer, gazetteer, artifacts):
-    from geo.export.snapshot import snapshot
+    from geo.export.png import snapshot
 
     view = ExportView.make(theatre="baltic", as_of="2025-03-01")
     shot = snapshot(list(seed_events()), view, size="slide", gazetteer=gazetteer, renderer=renderer)
@@ -132,7 +131,7 @@ def test_baltic_snapshot_shows_the_b52_patrol_over_the_baltic_sea(renderer, gaze
 
 
 def test_patrol_gone_before_its_month_and_with_other_kinds(renderer, gazetteer):
-    from geo.export.snapshot import snapshots
+    from geo.export.png import snapshots
 
     events = list(seed_events())
     views = [ExportView.make(theatre="Baltic", as_of="2025-02-15"),
@@ -146,7 +145,7 @@ def test_patrol_gone_before_its_month_and_with_other_kinds(renderer, gazetteer):
 
 
 def test_a4_print_size_and_record(renderer, gazetteer, artifacts):
-    from geo.export.snapshot import snapshot
+    from geo.export.png import snapshot
 
     view = ExportView.make(theatre="Baltic", start="2025-03-01", end="2025-03-31", title="Baltic bomber activity",
                            caveat="Test caveat line")
@@ -164,7 +163,7 @@ def test_a4_print_size_and_record(renderer, gazetteer, artifacts):
 
 def test_snapshot_from_another_thread(renderer, gazetteer):
     """Streamlit reruns on new threads: the renderer's own thread must take the calls."""
-    from geo.export.snapshot import snapshot
+    from geo.export.png import snapshot
 
     out: list[int] = []
     view = ExportView.make(theatre="Europe", as_of="2025-03-01")
@@ -178,8 +177,8 @@ def test_snapshot_from_another_thread(renderer, gazetteer):
 def test_cli_snapshot_png_and_html(tmp_path):
     if not chromium_available():
         pytest.skip("/usr/bin/chromium missing")
-    from geo.cli.main import main
-    from geo.export.snapshot import close_default_renderer
+    from geo.cli.program import main
+    from geo.export.png import close_default_renderer
 
     try:
         assert main(["snapshot", "--theatre", "baltic", "--date", "2025-03-01", "--size", "slide", "--articles",
@@ -249,7 +248,7 @@ def test_cli_exports_refuse_places_they_cannot_write(tmp_path, capsys):
     errors before any rendering, nothing replaced; a link stays a link and its target is written."""
     import os
 
-    from geo.cli.main import main
+    from geo.cli.program import main
 
     folder = tmp_path / "map.html"
     folder.mkdir()

@@ -11,7 +11,6 @@ import pytest
 
 from geo.errors import InputError
 from geo.extract.evaluation import evaluate_folder, load_gold
-
 from tests.conftest import ROOT, SEEDS
 
 CORPUS = ROOT / "tests" / "corpus"

@@ -11,7 +11,6 @@ import pytest
 from geo.errors import InputError
 from geo.events import Event
 from geo.extract.extractor import extract_file, extract_text
-
 from tests.conftest import ROOT, SEEDS
 
 

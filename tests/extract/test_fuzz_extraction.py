@@ -21,7 +21,6 @@ from geo.events import ASSET_CATEGORIES, EVENT_KINDS, GEO_PRECISION, PLACE_ROLES
 from geo.extract.article import read_article
 from geo.extract.extractor import ExtractionResult, extract_text
 from geo.extract.mentions import MAX_COUNT
-
 from tests.conftest import SEEDS
 
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True, database=None,

@@ -6,7 +6,6 @@ import pytest
 
 from geo.errors import InputError
 from geo.extract.article import MAX_ARTICLE_BYTES, clean_text, read_article, read_article_bytes
-
 from tests.conftest import SEEDS
 
 

@@ -75,9 +75,10 @@ def test_an_edited_source_no_longer_matches_the_build(tmp_path):
     copy = tmp_path / "geo"
     copy.mkdir()
     for name in native.COMPILED_MODULES:
-        shutil.copy(native.PACKAGE_DIR / f"{name}.py", copy / f"{name}.py")
+        (copy / native.source_file(name)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(native.PACKAGE_DIR / native.source_file(name), copy / native.source_file(name))
     assert native.sources_digest(copy) == native.sources_digest()
-    edited = copy / "mentions.py"
+    edited = copy / "extract" / "mentions.py"
     edited.write_text(edited.read_text() + "\n# an edit\n")
     assert native.sources_digest(copy) != native.sources_digest()
 
@@ -87,3 +88,6 @@ def test_pure_python_switch_turns_the_build_off(monkeypatch):
     assert native.native_path() == []
     monkeypatch.setenv(native.PURE_PYTHON_VARIABLE, "0")
     assert native.native_path() == ([str(native.NATIVE_DIR)] if native.compiled_is_current() else [])
+    # A stage's subpackage finds its compiled modules in the build's folder of the same name.
+    assert native.native_path("extract") == ([str(native.NATIVE_DIR / "extract")] if native.compiled_is_current()
+                                             else [])

@@ -17,7 +17,6 @@ from geopy.location import Location
 from geo.errors import InputError
 from geo.gazetteer.spatial import distance_to_shape_km
 from geo.geocode.geocoder import FallbackGeocoder, OfflineGazetteer
-
 from tests.conftest import SEEDS
 
 

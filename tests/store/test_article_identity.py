@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from geo.cli.main import main
+from geo.cli.program import main
 from geo.extract.article import Article
 from geo.store.base import SCHEMA_VERSION, ingest_paths, open_store
 from tests.store_helpers import run_sql, stored_schema

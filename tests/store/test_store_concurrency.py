@@ -128,7 +128,7 @@ def test_an_sqlite_writer_retries_in_rounds_until_its_wait_is_spent(tmp_path, mo
 
 def test_the_cli_exports_while_a_writer_holds_the_lock_and_reports_a_busy_import(store_url, tmp_path, capsys,
                                                                                   monkeypatch):
-    from geo.cli.main import main
+    from geo.cli.program import main
 
     _prepared(store_url)
     upload = export_events([make_event("upload")], tmp_path / "upload.geojson")

@@ -30,7 +30,7 @@ import json
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -55,9 +55,7 @@ from geo.export.record import (
     png_text,
     select_events,
 )
-from geo.render import offline_assets
-from geo.render.elements import SinglePassElement, safe_json
-from geo.render.mapping import build_map
+from geo.render import SinglePassElement, build_map, local_file_assets, safe_json
 
 __all__ = [
     "CHROMIUM",
@@ -72,6 +70,7 @@ __all__ = [
     "events_for",
     "snapshot",
     "snapshots",
+    "sorted_days",
     "write_snapshot",
 ]
 
@@ -220,29 +219,6 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;color:#1d2733}
 
 
 # -- building the page ---------------------------------------------------------------------------
-_ASSET_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def local_file_assets() -> Iterator[None]:
-    """Build and render with `file://` asset URLs, then put the app's serving mode back.
-
-    `use_local_assets` sets folium's class-level lists, which a Streamlit page in the same process
-    reads too; the lock and the restore keep a snapshot from leaving the app's map pointing at files.
-    """
-    with _ASSET_LOCK:
-        saved = (folium.Map.default_js, folium.Map.default_css, folium.plugins.MarkerCluster.default_js,
-                 folium.plugins.MarkerCluster.default_css, dict(offline_assets._current))
-        try:
-            offline_assets.use_local_assets("file")
-            yield
-        finally:
-            (folium.Map.default_js, folium.Map.default_css, folium.plugins.MarkerCluster.default_js,
-             folium.plugins.MarkerCluster.default_css) = saved[:4]
-            offline_assets._current.clear()
-            offline_assets._current.update(saved[4])
-
-
 def map_for(events: Sequence[Event], view: ExportView, *, gazetteer: Any = None, width: Any = "100%",
             height: Any = "100%", legend_title: str = "Legend") -> folium.Map:
     """The app's map of a view (call inside `local_file_assets()`); fractional zoom so the theatre
@@ -468,7 +444,7 @@ class Snapshot:
     events: list[Event]
 
     def save(self, path: str | Path) -> Path:
-        from geo.store.exchange import atomic_output
+        from geo.store import atomic_output
 
         with atomic_output(path) as temp:
             temp.write_bytes(self.png)
@@ -504,7 +480,7 @@ def snapshots(source: Any, views: Sequence[ExportView], *, size: str | Size = "s
     if not isinstance(chosen, Size):
         raise InputError(f"size was {size!r} but is expected to be one of {list(SIZES)}")
     if gazetteer is None:
-        from geo.gazetteer.load import load_gazetteer
+        from geo.gazetteer import load_gazetteer
 
         gazetteer = load_gazetteer()
     shooter = renderer or default_renderer()
@@ -558,7 +534,7 @@ def views_on(view: ExportView, days: Iterable[dt.date | str]) -> list[ExportView
 
 def sorted_days(text: str) -> list[dt.date]:
     """Comma-separated ISO dates, checked, in the order given (`--dates`)."""
-    from geo.store.posture import parse_day
+    from geo.store import parse_day
 
     days = [parse_day(part.strip(), "date") for part in text.split(",") if part.strip()]
     if not days:
