@@ -105,6 +105,7 @@ run: setup data seed
 # fail (not skip) when it could not start.
 test: setup data system-deps
 	$(VENV)/bin/ruff check geo tests bench streamlit_app.py
+	$(VENV)/bin/lint-imports --no-cache
 	@pgdir=$$(mktemp -d /tmp/fpm-pg.XXXXXX); \
 	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	trap '$(MAKE) --no-print-directory pg-stop PG_DIR='"$$pgdir" EXIT; \
@@ -114,6 +115,7 @@ test: setup data system-deps
 
 lint: setup
 	$(VENV)/bin/ruff check geo tests bench streamlit_app.py
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup data
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -12,6 +12,7 @@ import importlib
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import grimp
@@ -144,3 +145,28 @@ def test_the_tree_shows_the_stages():
     assert top <= SHARED_MODULES, top - SHARED_MODULES
     packages = {p.name for p in (ROOT / "geo").iterdir() if (p / "__init__.py").exists()}
     assert packages == set(STAGES)
+
+
+def test_old_module_paths_still_import_with_a_warning():
+    from geopy.geocoders.base import Geocoder
+
+    import geo
+    import geo.geocode
+
+    code = "from geo.geocoding import OfflineGazetteer; print(OfflineGazetteer.__module__)"
+    done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0 and "geo.geocoding moved: import from geo.geocode" in done.stderr
+    with pytest.warns(DeprecationWarning, match="geo.extraction moved"):
+        from geo.extraction import default_extractor
+    from geo.extract import default_extractor as current
+    assert default_extractor is current  # the same object, not a copy
+    with pytest.warns(DeprecationWarning):
+        from geo.geocoding import OfflineGazetteer
+    assert OfflineGazetteer is geo.geocode.OfflineGazetteer and issubclass(OfflineGazetteer, Geocoder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # warned once per name, at its first import
+        for old, new in geo.MOVED_MODULES.items():
+            assert importlib.import_module(old) is importlib.import_module(new)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("geo.no_such_module")
