@@ -81,7 +81,7 @@ def store_url(new_store_url: Callable[[], str]) -> str:
 
 @pytest.fixture
 def store(store_url: str):
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     opened = open_store(store_url)
     try:

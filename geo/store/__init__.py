@@ -5,34 +5,22 @@ Other stages import only the names listed in `__all__` (tests/test_layers.py che
 """
 
 from geo.store.base import (
-    DEFAULT_LOCK_WAIT_S,
-    DEFAULT_STORE_PATH,
-    EDITABLE_FIELDS,
-    ENV_DATABASE_URL,
-    ENV_LOCK_WAIT,
+    EventStore,
+)
+from geo.store.checks import (
     MAX_ASSET_COUNT,
     MAX_DOCUMENT_CHARS,
     MAX_ID_CHARS,
-    ArticleFile,
-    ArticleRecord,
-    Change,
-    EventStore,
-    Filters,
-    ImportSummary,
-    IngestReport,
-    IngestSummary,
-    Trace,
-    VersionedEvent,
-    WeekCount,
-    article_hash,
-    article_paths,
-    bbox_boxes,
     brief_repr,
     check_event,
     check_properties,
+)
+from geo.store.core import (
+    DEFAULT_LOCK_WAIT_S,
+)
+from geo.store.edits import (
+    EDITABLE_FIELDS,
     default_editor,
-    ingest_paths,
-    open_store,
 )
 from geo.store.exchange import (
     FLAT_COLUMNS,
@@ -47,6 +35,17 @@ from geo.store.exchange import (
     import_file,
     read_events,
     unguard_cell,
+)
+from geo.store.factory import (
+    DEFAULT_STORE_PATH,
+    ENV_DATABASE_URL,
+    ENV_LOCK_WAIT,
+    open_store,
+)
+from geo.store.ingest import (
+    ArticleFile,
+    article_paths,
+    ingest_paths,
 )
 from geo.store.postgis import (
     PostgisStore,
@@ -64,6 +63,19 @@ from geo.store.posture import (
     parse_day,
     posture_items,
     sum_posture,
+)
+from geo.store.records import (
+    ArticleRecord,
+    Change,
+    Filters,
+    ImportSummary,
+    IngestReport,
+    IngestSummary,
+    Trace,
+    VersionedEvent,
+    WeekCount,
+    article_hash,
+    bbox_boxes,
 )
 from geo.store.sqlite import (
     SqliteStore,

@@ -38,7 +38,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 from geo.events import Event
-from geo.store.base import EventStore, ImportSummary, brief_repr, check_event, check_properties
+from geo.store.base import EventStore
+from geo.store.checks import brief_repr, check_event, check_properties
+from geo.store.records import ImportSummary
 
 __all__ = [
     "FLAT_COLUMNS",

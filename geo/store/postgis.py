@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from geo.errors import InputError, StoreBusyError
-from geo.store.base import DEFAULT_LOCK_WAIT_S, SCHEMA_VERSION, EventRow, EventStore, Filters, bbox_boxes
+from geo.store.base import EventStore
+from geo.store.core import DEFAULT_LOCK_WAIT_S, SCHEMA_VERSION, EventRow
+from geo.store.records import Filters, bbox_boxes
 
 __all__ = ["PostgisStore"]
 

@@ -27,7 +27,9 @@ import numpy as np
 import shapely
 
 from geo.errors import InputError, StoreBusyError
-from geo.store.base import DEFAULT_LOCK_WAIT_S, SCHEMA_VERSION, EventRow, EventStore, Filters, bbox_boxes
+from geo.store.base import EventStore
+from geo.store.core import DEFAULT_LOCK_WAIT_S, SCHEMA_VERSION, EventRow
+from geo.store.records import Filters, bbox_boxes
 
 __all__ = ["SqliteStore"]
 

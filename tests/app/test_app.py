@@ -29,7 +29,8 @@ def seed_store(path: Path) -> Path:
     the tags as HTML), which is the worst case: raw markup in the sentence, outlet and headline."""
     from geo.extract.article import Article
     from geo.extract.extractor import default_extractor
-    from geo.store.base import ingest_paths, open_store
+    from geo.store.factory import open_store
+    from geo.store.ingest import ingest_paths
 
     store = open_store(str(path))
     report = ingest_paths(store, [ROOT / "seeds"])
@@ -137,7 +138,7 @@ def test_timeline_counts_from_the_store_equal_a_count_over_its_events(seeded_sto
     import pandas as pd
 
     from geo.app import data as app_data
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     url = str(seeded_store)
     store = open_store(url)
@@ -220,7 +221,7 @@ def test_presentation_mode_and_stepping(seeded_store, monkeypatch):
 def test_event_details_and_correction(seeded_store, tmp_path, monkeypatch):
     import shutil
 
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     copy = tmp_path / "events.sqlite"
     shutil.copyfile(seeded_store, copy)
@@ -272,7 +273,7 @@ def test_a_correction_based_on_an_old_version_is_refused(seeded_store, tmp_path,
     refused with a clear message and the first analyst's value stays (issue 13, item 9)."""
     import shutil
 
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     copy = tmp_path / "events.sqlite"
     shutil.copyfile(seeded_store, copy)

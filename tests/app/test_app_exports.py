@@ -17,7 +17,7 @@ from .test_app import seed_store
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     path = seed_store(tmp_path_factory.mktemp("export-store") / "events.sqlite")
     opened = open_store(str(path))

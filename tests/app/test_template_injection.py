@@ -210,7 +210,7 @@ def hostile_store(tmp_path_factory, gazetteer) -> Path:
     extracted as the Add-article page would, and one event with payloads in every text field."""
     from geo.extract.article import Article
     from geo.extract.extractor import default_extractor
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     path = seed_store(tmp_path_factory.mktemp("ssti-store") / "events.sqlite")
     store = open_store(str(path))
@@ -259,7 +259,7 @@ def test_export_menu_png_deck_and_offline_page(hostile_store, gazetteer, browser
 
     from geo.app.exports import EXPORT_KINDS, prepare_export
     from geo.app.state import View
-    from geo.store.base import open_store
+    from geo.store.factory import open_store
 
     store = open_store(str(hostile_store))
     view = View(theatre="Europe", as_of=dt.date(2025, 3, 10), title=f"Brief {HOSTILE}", caveat=HOSTILE)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geo.cli.program import main
-from geo.store.base import open_store
+from geo.store.factory import open_store
 
 pytest_plugins = ["tests.store_backends"]
 

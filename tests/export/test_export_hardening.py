@@ -13,8 +13,8 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.store.base import open_store
 from geo.store.exchange import CELL_LIMIT, FORMULA_STARTS, export_events, guard_cell, import_file, unguard_cell
+from geo.store.factory import open_store
 from tests.store_helpers import make_event, same
 
 pytest_plugins = ["tests.store_backends"]

@@ -18,7 +18,9 @@ import pytest
 
 from geo.cli.program import main
 from geo.extract.article import Article
-from geo.store.base import SCHEMA_VERSION, ingest_paths, open_store
+from geo.store.core import SCHEMA_VERSION
+from geo.store.factory import open_store
+from geo.store.ingest import ingest_paths
 from tests.store_helpers import run_sql, stored_schema
 
 pytest_plugins = ["tests.store_backends"]

@@ -12,8 +12,8 @@ import shapely
 
 from geo.errors import InputError
 from geo.events import Asset
-from geo.store.base import open_store
 from geo.store.exchange import FORMATS, ImportProblems, export_events, import_file, read_events
+from geo.store.factory import open_store
 from tests.store_helpers import make_event, same
 
 pytest_plugins = ["tests.store_backends"]

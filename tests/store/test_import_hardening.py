@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.store.base import MAX_ASSET_COUNT, MAX_ID_CHARS, check_event
+from geo.store.checks import MAX_ASSET_COUNT, MAX_ID_CHARS, check_event
 from geo.store.exchange import ImportProblems, export_events, import_file, read_events
 from tests.store_helpers import ROOT, make_event
 

@@ -14,7 +14,8 @@ import shapely
 from geo.errors import InputError, NoMatchError
 from geo.events import Asset
 from geo.extract.article import Article, read_article
-from geo.store.base import ingest_paths, open_store
+from geo.store.factory import open_store
+from geo.store.ingest import ingest_paths
 from tests.store_helpers import make_event, run_python, same
 
 pytest_plugins = ["tests.store_backends"]
@@ -304,7 +305,8 @@ def test_merge_and_delete(store):
 CRASH_SCRIPT = """
 import os, sys
 from geo.store.exchange import import_file
-from geo.store.base import EventStore, open_store
+from geo.store.base import EventStore
+from geo.store.factory import open_store
 
 calls = 0
 original = EventStore._put_event
@@ -339,7 +341,7 @@ def test_a_crash_in_the_middle_of_an_import_leaves_the_store_as_it_was(store, st
 WRITER_SCRIPT = """
 import sys, time
 from pathlib import Path
-from geo.store.base import open_store
+from geo.store.factory import open_store
 from tests.store_helpers import make_event
 
 url, tag, go, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
@@ -403,7 +405,7 @@ def test_open_store_urls_and_clear_errors(tmp_path, monkeypatch):
 
 
 def test_default_store_lives_in_data_store_and_is_git_ignored():
-    from geo.store.base import DEFAULT_STORE_PATH
+    from geo.store.factory import DEFAULT_STORE_PATH
 
     assert DEFAULT_STORE_PATH == ROOT / "data" / "store" / "events.sqlite"
     ignore = (ROOT / "data" / "store" / ".gitignore").read_text()

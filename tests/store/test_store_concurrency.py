@@ -17,8 +17,9 @@ import pytest
 
 from geo.errors import InputError, NoMatchError, StaleEditError, StoreBusyError
 from geo.extract.article import Article
-from geo.store.base import SCHEMA_VERSION, open_store
+from geo.store.core import SCHEMA_VERSION
 from geo.store.exchange import export_events
+from geo.store.factory import open_store
 from tests.store_helpers import ROOT, make_event, run_python, run_sql, stored_schema
 
 pytest_plugins = ["tests.store_backends"]
@@ -205,7 +206,7 @@ INCREMENT_SCRIPT = """
 import sys, time
 from pathlib import Path
 from geo.errors import StaleEditError
-from geo.store.base import open_store
+from geo.store.factory import open_store
 
 url, tag, go, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 store = open_store(url)
@@ -275,7 +276,7 @@ def test_a_store_from_a_newer_program_is_refused(store_url):
 
 OPEN_SCRIPT = """
 import sys
-from geo.store.base import open_store
+from geo.store.factory import open_store
 with open_store(sys.argv[1]) as store:
     print(store.count())
 """
