@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.export import ExportView, Renderer, build_briefing, snapshot  # noqa: E402
+from geo.export import Renderer, View, build_briefing, snapshot  # noqa: E402
 from geo.extract import default_extractor, read_article  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 
@@ -38,19 +38,19 @@ def main() -> int:
     gazetteer = load_gazetteer()
     ok = True
     with Renderer() as renderer:
-        cold, _ = timed(lambda: snapshot(events, ExportView.make(theatre="World", as_of="2025-03-01"),
+        cold, _ = timed(lambda: snapshot(events, View.make(theatre="World", as_of="2025-03-01"),
                                          gazetteer=gazetteer, renderer=renderer))
         print(f"cold snapshot (browser start included): {cold:.2f} s")
         rows = []
         for theatre in ("Baltic", "Europe", "Northeast Asia", "Black Sea", "Baltic"):
             for size in ("slide", "a4"):
-                view = ExportView.make(theatre=theatre, as_of="2025-03-01" if theatre != "Northeast Asia" else
+                view = View.make(theatre=theatre, as_of="2025-03-01" if theatre != "Northeast Asia" else
                                        "2025-12-11")
                 seconds, shot = timed(lambda v=view, s=size: snapshot(events, v, size=s, gazetteer=gazetteer,
                                                                       renderer=renderer))
                 rows.append((theatre, size, seconds, len(shot.png)))
                 print(f"warm snapshot {theatre:15s} {size:5s}: {seconds:.2f} s ({len(shot.png) / 1e6:.1f} MB)")
-        same, _ = timed(lambda: snapshot(events, ExportView.make(theatre="Baltic", as_of="2025-04-01"),
+        same, _ = timed(lambda: snapshot(events, View.make(theatre="Baltic", as_of="2025-04-01"),
                                          gazetteer=gazetteer, renderer=renderer, size="a4"))
         print(f"warm snapshot, same map, new date (a4): {same:.2f} s")
         warm = [r[2] for r in rows]
@@ -58,11 +58,11 @@ def main() -> int:
               f"(target < {SNAPSHOT_TARGET_S:.0f} s)")
         ok &= statistics.median(warm) < SNAPSHOT_TARGET_S
         days = [dt.date(2025, 1, 1) + dt.timedelta(days=14 * i) for i in range(10)]
-        base = ExportView.make(theatre="Baltic")
+        base = View.make(theatre="Baltic")
         with tempfile.TemporaryDirectory() as folder:
             deck, _ = timed(lambda: build_briefing(events, [base.at(d) for d in days], Path(folder) / "deck.pptx",
                                                    gazetteer=gazetteer, renderer=renderer))
-            mixed = [ExportView.make(theatre=t, as_of="2025-03-01") for t in
+            mixed = [View.make(theatre=t, as_of="2025-03-01") for t in
                      ("Baltic", "Europe", "Black Sea", "Mediterranean", "Baltic")] * 2
             deck_mixed, _ = timed(lambda: build_briefing(events, mixed, Path(folder) / "mixed.pptx",
                                                          gazetteer=gazetteer, renderer=renderer))

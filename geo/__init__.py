@@ -40,7 +40,7 @@ MOVED_MODULES = {
     "geo.export_meta": "geo.export", "geo.snapshot": "geo.export", "geo.standalone": "geo.export",
     "geo.briefing": "geo.export", "geo.browser": "geo.export",
     "geo.app_articles": "geo.app", "geo.app_data": "geo.app", "geo.app_exports": "geo.app",
-    "geo.app_map": "geo.app", "geo.app_pages": "geo.app", "geo.app_panels": "geo.app", "geo.app_state": "geo.app",
+    "geo.app_map": "geo.app", "geo.app_pages": "geo.app", "geo.app_panels": "geo.app", "geo.app_state": "geo.export",
     "geo.export_cli": "geo.cli",
 }
 

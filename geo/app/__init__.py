@@ -1,4 +1,4 @@
-"""The Streamlit app: pages, view state, side panels, map component and exports (`streamlit_app.py` is
+"""The Streamlit app: pages, side panels, map component and exports (`streamlit_app.py` is
 its thin entry).
 
 Other stages import only the names listed in `__all__` (tests/test_layers.py checks it).
@@ -62,20 +62,12 @@ from geo.app.panels import (
     place_header_html,
     safe_html,
 )
-from geo.app.state import (
-    TIME_MODES,
-    View,
-    clamp_day,
-    parse_view,
-    view_query,
-)
 
 __all__ = [
     "EDITABLE_COLUMNS",
     "EXPORT_KINDS",
     "MAP_EVENT_LIMIT",
     "PANEL_CSS",
-    "TIME_MODES",
     "Click",
     "Download",
     "Filters",
@@ -83,12 +75,10 @@ __all__ = [
     "PlaceIndex",
     "Review",
     "SaveResult",
-    "View",
     "actor_options",
     "add_article_page",
     "article_name",
     "banner_html",
-    "clamp_day",
     "country_names",
     "deck_dates",
     "event_card_html",
@@ -105,7 +95,6 @@ __all__ = [
     "map_page",
     "map_spec",
     "page_icon",
-    "parse_view",
     "place_events",
     "place_header_html",
     "prepare_export",
@@ -121,5 +110,4 @@ __all__ = [
     "store_version",
     "time_window_for_store",
     "timeline_counts",
-    "view_query",
 ]

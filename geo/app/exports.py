@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from geo.export import ExportView, data_export, view_from_app
+from geo.export import View, data_export
 
 __all__ = ["EXPORT_KINDS", "Download", "deck_dates", "prepare_export"]
 
@@ -61,17 +61,18 @@ def deck_dates(text: str, fallback: dt.date) -> list[dt.date]:
     return days
 
 
-def _stem(view: ExportView) -> str:
+def _stem(view: View) -> str:
     day = view.as_of or view.end or dt.date.today()
     return re.sub(r"[^a-z0-9]+", "-", f"force-posture-{view.theatre}-{day}".lower()).strip("-")
 
 
-def prepare_export(store: Any, app_view: Any, label: str, *, deck: str = "", gazetteer: Any = None) -> Download:
-    """Build the file `label` names for the page's current view; InputError says what is wrong."""
+def prepare_export(store: Any, app_view: View, label: str, *, deck: str = "", gazetteer: Any = None) -> Download:
+    """Build the file `label` names for the page's current view (what it shows: `View.shown`);
+    InputError says what is wrong."""
     if label not in EXPORT_KINDS:
         raise InputError(f"unknown export {label!r}; choose one of {list(EXPORT_KINDS)}")
     what, option = EXPORT_KINDS[label]
-    view = view_from_app(app_view)
+    view = app_view.shown()
     stem = _stem(view)
     if what == "png":
         from geo.export import snapshot

@@ -1,10 +1,11 @@
 """The two pages of the app, arranged from widgets; every decision is made in another geo module.
 
-The map page keeps its whole view in one `View` (geo.app.state): it is read from the URL once per
-session, widgets (each with a key) edit it, and it is written back to `st.query_params` at the end
-of every run, so the address bar is always a link to what is on screen. Programmatic changes to a
-widget (play, step, a link, a click) go through `_set_widget()`, applied at the top of the next run
-before the widget exists, since Streamlit forbids changing a widget's value after it is drawn.
+The map page keeps its whole view in one `View` (geo.export.view, the record every export carries
+too): it is read from the URL once per session (`View.from_link`), widgets (each with a key) edit it,
+and it is written back to `st.query_params` (`View.link`) at the end of every run, so the address bar
+is always a link to what is on screen. Programmatic changes to a widget (play, step, a link, a click)
+go through `_set_widget()`, applied at the top of the next run before the widget exists, since
+Streamlit forbids changing a widget's value after it is drawn.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from geo.app.panels import (
     place_header_html,
     safe_html,
 )
-from geo.app.state import View, clamp_day, parse_view, view_query
 from geo.errors import ExtractionTimeout, StaleEditError, StoreBusyError
 from geo.errors import ForcePostureError as FpmError
 from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, TIME_PRECISIONS
+from geo.export import View, clamp_day
 from geo.render import ONLINE_TILES, PERSPECTIVES, THEATRES, timeline_chart
 
 __all__ = ["add_article_page", "map_page", "page_icon"]
@@ -99,7 +100,7 @@ def _init_state(first: dt.date, last: dt.date) -> None:
     """Widget values from the URL (first run of a session) or the last view; pending changes applied."""
     ss = st.session_state
     if "fpm_view" not in ss:
-        ss["fpm_view"] = parse_view(st.query_params.to_dict())
+        ss["fpm_view"] = View.from_link(st.query_params.to_dict())
         ss["sel_place"], ss["sel_event"] = ss["fpm_view"].place, ss["fpm_view"].event
     view: View = ss["fpm_view"].with_dates(first, last)
     for key, name in _WIDGETS.items():
@@ -245,7 +246,7 @@ def _event_details(store: Any, event_id: str, view: View, names: dict[str, str])
     head[1].button("Close", key="b_close_event", on_click=_select_event, args=("",))
     st.markdown(event_card_html(event, names), unsafe_allow_html=True)
     st.dataframe(event_fields(event), hide_index=True, width="stretch", height=300)
-    link = "?" + "&".join(f"{k}={v}" for k, v in view_query(replace(view, event=event.id)).items() if "&" not in v)
+    link = "?" + "&".join(f"{k}={v}" for k, v in replace(view, event=event.id).link().items() if "&" not in v)
     st.markdown(f'<a href="{safe_html(link)}" target="_self">Link to this event</a>', unsafe_allow_html=True)
     with st.expander("Correct this event", expanded=st.query_params.get("edit") == "1"), \
             st.form(f"correct-{event.id}"):
@@ -372,7 +373,7 @@ def map_page() -> None:
     names = app_data.country_names(actors)
     _sidebar(actors, names)
     view = _current_view()
-    window = view.time_window()
+    window = view.window()
     assert window[0] is not None and window[1] is not None
     when = f"As of {window[0]:%d %b %Y}" if view.mode == "asof" else f"{window[0]:%d %b %Y} – {window[1]:%d %b %Y}"
     if present:
@@ -420,7 +421,7 @@ def map_page() -> None:
         if not present:
             _export_menu(store, view)
     ss["fpm_view"] = view
-    query = view_query(view)
+    query = view.link()
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
     if ss.get("playing"):

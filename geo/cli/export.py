@@ -8,7 +8,6 @@ one the app reads) or, with `--articles`, straight from article files (no store 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -21,17 +20,17 @@ __all__ = ["add_commands"]
 
 
 def _view(args: argparse.Namespace, *, dated: bool = True) -> Any:
-    from geo.export import ExportView
+    from geo.export import View
 
     if getattr(args, "view", None) and not isinstance(args.view, list):
-        return ExportView.from_query(args.view)
+        return View.from_query(args.view)
     bounds = None
     if args.bounds:
         try:
             bounds = [float(v) for v in args.bounds.split(",")]
         except ValueError as err:
             raise InputError(f"--bounds was {args.bounds!r} but is expected to be WEST,SOUTH,EAST,NORTH") from err
-    return ExportView.make(
+    return View.make(
         theatre=args.theatre, bounds=bounds, perspective=args.perspective,
         as_of=args.date if dated else None, start=args.date_from if dated else None,
         end=args.date_to if dated else None, kinds=args.kind, actors=args.actor, categories=args.category,
@@ -97,7 +96,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
             from geo.export import write_standalone
 
             if closer is not None:
-                everything = dataclasses.replace(view, as_of=None, start=None, end=None)
+                everything = view.between(None, None)
                 events = source.query(**everything.store_filters(with_time=False))
                 record = write_standalone(output, events, view, preselected=True)
             else:
@@ -112,13 +111,13 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
-    from geo.export import ExportView, build_briefing, sorted_days
+    from geo.export import View, build_briefing, sorted_days
 
     if bool(args.dates) == bool(args.view):
         raise InputError("give --dates D1,D2,... or one --view per slide (app link queries)"
                          + (", not both" if args.dates else ""))
     if args.view:
-        views = [ExportView.from_query(q) for q in args.view]
+        views = [View.from_query(q) for q in args.view]
     else:
         base = _view(args, dated=False)
         views = [base.at(day) for day in sorted_days(args.dates)]

@@ -32,7 +32,6 @@ from geo.export.png import (
 from geo.export.record import (
     EXPORT_KEY,
     SOFTWARE,
-    ExportView,
     active_in,
     data_export,
     date_label,
@@ -40,16 +39,20 @@ from geo.export.record import (
     export_record,
     png_add_text,
     read_png_record,
-    resolve_theatre,
     select_events,
     sidecar_path,
-    view_from_app,
 )
 from geo.export.standalone import (
     day_range,
     inline_assets,
     standalone_html,
     write_standalone,
+)
+from geo.export.view import (
+    TIME_MODES,
+    View,
+    clamp_day,
+    resolve_theatre,
 )
 
 __all__ = [
@@ -58,15 +61,17 @@ __all__ = [
     "EXPORT_KEY",
     "SIZES",
     "SOFTWARE",
+    "TIME_MODES",
     "Changes",
-    "ExportView",
     "Renderer",
     "Size",
     "Snapshot",
+    "View",
     "active_in",
     "build_briefing",
     "build_snapshot_html",
     "changes_between",
+    "clamp_day",
     "close_default_renderer",
     "data_export",
     "date_label",
@@ -87,7 +92,6 @@ __all__ = [
     "sorted_days",
     "source_lines",
     "standalone_html",
-    "view_from_app",
     "write_snapshot",
     "write_standalone",
 ]

@@ -22,8 +22,9 @@ from typing import Any, BinaryIO
 from geo.errors import InputError
 from geo.events import Event
 from geo.export.png import SIZES, Renderer, Snapshot, events_for, snapshots
-from geo.export.record import SOFTWARE, ExportView, active_in, date_label, event_line, export_record
+from geo.export.record import SOFTWARE, active_in, date_label, event_line, export_record
 from geo.export.record import short_day as _short
+from geo.export.view import View
 from geo.store import OPEN_END, event_span
 
 __all__ = ["Changes", "build_briefing", "changes_between", "event_line", "source_lines"]
@@ -96,12 +97,12 @@ def _bullets(changes: Changes, shown: Sequence[Event]) -> tuple[str, list[tuple[
     return heading, items
 
 
-def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | BinaryIO, *, gazetteer: Any = None,
+def build_briefing(source: Any, views: Sequence[View], path: str | Path | BinaryIO, *, gazetteer: Any = None,
                    renderer: Renderer | None = None, title: str | None = None) -> dict[str, Any]:
     """Write the deck; returns its record (also in the deck's core properties).
 
     `source` is an EventStore or a list of events; `views` are dates of one view (`view.at(day)`)
-    or saved views from the app (`ExportView.from_query(link)`), in slide order.
+    or saved views from the app (`View.from_query(link)`), in slide order.
     """
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -120,7 +121,7 @@ def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | 
     pic_w = pic_h * width_px / height_px
     col_x = 0.3 + pic_w + 0.25
     col_w = SLIDE_W_IN - col_x - 0.3
-    previous: tuple[ExportView, list[Event]] | None = None
+    previous: tuple[View, list[Event]] | None = None
     slide_records = []
     for number, (view, shot) in enumerate(zip(views, shots, strict=True), start=1):
         slide = deck.slides.add_slide(blank)
@@ -133,8 +134,7 @@ def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | 
         slide.shapes.add_picture(io.BytesIO(shot.png), Inches(0.3), Inches(0.95), height=Inches(pic_h))
         # What changed: compare with the previous slide's events of the same view, else this one's.
         day = view.reference_day()
-        pool = events_for(source, [dataclasses.replace(view, as_of=None, start=None, end=None)]) \
-            if previous is not None else shot.events
+        pool = events_for(source, [view.between(None, None)]) if previous is not None else shot.events
         since = previous[0].reference_day() if previous is not None else None
         changes = changes_between(pool, since, day) if day is not None else Changes(None, dt.date.today(), [], [])
         heading, items = _bullets(changes, shot.events)
@@ -197,12 +197,12 @@ def build_briefing(source: Any, views: Sequence[ExportView], path: str | Path | 
     return record
 
 
-def briefing_command(views: Sequence[ExportView], output: str) -> str:
+def briefing_command(views: Sequence[View], output: str) -> str:
     """The CLI call that builds the same deck: `--dates` when the views differ only by date."""
     import shlex
 
-    base = dataclasses.replace(views[0], as_of=None, start=None, end=None)
-    if all(dataclasses.replace(v, as_of=None, start=None, end=None) == base and v.as_of for v in views):
+    base = views[0].between(None, None)
+    if all(v.between(None, None) == base and v.as_of for v in views):
         parts = shlex.split(base.command(output))
         parts[3] = "briefing"
         parts[-2:-2] = ["--dates", ",".join(v.as_of.isoformat() for v in views if v.as_of)]
@@ -213,7 +213,7 @@ def briefing_command(views: Sequence[ExportView], output: str) -> str:
     return shlex.join([*args, "-o", output])
 
 
-def _short_record(views: Sequence[ExportView]) -> str:
+def _short_record(views: Sequence[View]) -> str:
     """Core properties hold 255 characters: the views' app queries, as many as fit (all are in the notes)."""
     queries = [v.to_query() for v in views]
     for keep in range(len(queries), 0, -1):
@@ -225,6 +225,6 @@ def _short_record(views: Sequence[ExportView]) -> str:
     return json.dumps({"fpm_export": 1, "kind": "briefing/pptx", "views_in_notes": len(queries)})
 
 
-def shown_on(events: Sequence[Event], view: ExportView) -> list[Event]:
+def shown_on(events: Sequence[Event], view: View) -> list[Event]:
     first, last = view.window()
     return [e for e in events if active_in(e, first, last)]

@@ -45,7 +45,6 @@ from geo.export.browser import CHROMIUM, CHROMIUM_ARGS, route_locally
 from geo.export.record import (
     ATTRIBUTION_LINE,
     DEFAULT_CAVEAT,
-    ExportView,
     Sources,
     active_in,
     date_label,
@@ -55,6 +54,7 @@ from geo.export.record import (
     png_text,
     select_events,
 )
+from geo.export.view import View
 from geo.render import SinglePassElement, build_map, local_file_assets, safe_json
 
 __all__ = [
@@ -219,7 +219,7 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;color:#1d2733}
 
 
 # -- building the page ---------------------------------------------------------------------------
-def map_for(events: Sequence[Event], view: ExportView, *, gazetteer: Any = None, width: Any = "100%",
+def map_for(events: Sequence[Event], view: View, *, gazetteer: Any = None, width: Any = "100%",
             height: Any = "100%", legend_title: str = "Legend") -> folium.Map:
     """The app's map of a view (call inside `local_file_assets()`); fractional zoom so the theatre
     fills the frame, and no animation so the drawn state is final when the page says it is."""
@@ -235,7 +235,7 @@ def map_for(events: Sequence[Event], view: ExportView, *, gazetteer: Any = None,
     return fmap
 
 
-def build_snapshot_html(events: Sequence[Event], view: ExportView, *, size: Size, frame: str = "full",
+def build_snapshot_html(events: Sequence[Event], view: View, *, size: Size, frame: str = "full",
                         gazetteer: Any = None) -> str:
     """The framed map page (scripts from static/vendor by file:// URL; load it from a file)."""
     if frame not in FRAMES:
@@ -251,7 +251,7 @@ def build_snapshot_html(events: Sequence[Event], view: ExportView, *, size: Size
         return fmap.get_root().render()
 
 
-def _show_options(events: Sequence[Event], view: ExportView, list_limit: int = 10) -> dict[str, Any]:
+def _show_options(events: Sequence[Event], view: View, list_limit: int = 10) -> dict[str, Any]:
     """The frame's texts and the time filter for one view (texts reach the page as text only)."""
     first, last = view.window()
     shown = [e for e in events if active_in(e, first, last)]
@@ -439,7 +439,7 @@ class Snapshot:
     """A finished PNG (record already inside its text chunks) and what was drawn."""
 
     png: bytes
-    view: ExportView
+    view: View
     record: dict[str, Any]
     events: list[Event]
 
@@ -451,7 +451,7 @@ class Snapshot:
         return Path(path)
 
 
-def events_for(source: Any, views: Sequence[ExportView]) -> list[Event]:
+def events_for(source: Any, views: Sequence[View]) -> list[Event]:
     """The events a set of views needs: from a store (`query`) or filtered from a list, over the
     union of the views' dates (the views must share their non-time filters)."""
     view = views[0]
@@ -460,18 +460,18 @@ def events_for(source: Any, views: Sequence[ExportView]) -> list[Event]:
     lasts = [w[1] for w in windows]
     first = None if any(f is None for f in firsts) else min(f for f in firsts if f is not None)
     last = None if any(x is None for x in lasts) else max(x for x in lasts if x is not None)
-    union = dataclasses.replace(view, as_of=None, start=first, end=last)
+    union = view.between(first, last)
     if hasattr(source, "query"):
         return list(source.query(**union.store_filters(with_time=True)))
     return select_events(source, union, with_time=True)
 
 
-def _map_key(view: ExportView) -> ExportView:
+def _map_key(view: View) -> View:
     """What decides the map page itself (dates, title and caveat only change the frame's texts)."""
-    return dataclasses.replace(view, as_of=None, start=None, end=None, title="", caveat="")
+    return dataclasses.replace(view.between(None, None), title="", caveat="")
 
 
-def snapshots(source: Any, views: Sequence[ExportView], *, size: str | Size = "slide", frame: str = "full",
+def snapshots(source: Any, views: Sequence[View], *, size: str | Size = "slide", frame: str = "full",
               gazetteer: Any = None, renderer: Renderer | None = None) -> list[Snapshot]:
     """One PNG per view. Consecutive views that differ only in dates share one loaded map."""
     if not views:
@@ -484,7 +484,7 @@ def snapshots(source: Any, views: Sequence[ExportView], *, size: str | Size = "s
 
         gazetteer = load_gazetteer()
     shooter = renderer or default_renderer()
-    groups: list[list[ExportView]] = []
+    groups: list[list[View]] = []
     for view in views:
         if groups and _map_key(groups[-1][0]) == _map_key(view):
             groups[-1].append(view)
@@ -511,13 +511,13 @@ def snapshots(source: Any, views: Sequence[ExportView], *, size: str | Size = "s
     return out
 
 
-def snapshot(source: Any, view: ExportView, *, size: str | Size = "slide", frame: str = "full",
+def snapshot(source: Any, view: View, *, size: str | Size = "slide", frame: str = "full",
              gazetteer: Any = None, renderer: Renderer | None = None) -> Snapshot:
     """A PNG of one view: `source` is an EventStore or a list of events (filtered here)."""
     return snapshots(source, [view], size=size, frame=frame, gazetteer=gazetteer, renderer=renderer)[0]
 
 
-def write_snapshot(path: str | Path, source: Any, view: ExportView, **options: Any) -> Snapshot:
+def write_snapshot(path: str | Path, source: Any, view: View, **options: Any) -> Snapshot:
     shot = snapshot(source, view, **options)
     shot.save(path)
     return shot
@@ -527,7 +527,7 @@ def png_record_json(shot: Snapshot) -> str:
     return safe_json(shot.record)
 
 
-def views_on(view: ExportView, days: Iterable[dt.date | str]) -> list[ExportView]:
+def views_on(view: View, days: Iterable[dt.date | str]) -> list[View]:
     """The same view on several days (a briefing's dates)."""
     return [view.at(day) for day in days]
 

@@ -17,8 +17,9 @@ when and by what it was made. Where it lives per format:
   place for it: a GeoJSON foreign member `fpm_export` (RFC 7946 §6.1) and the GeoPackage metadata
   extension table `gpkg_metadata`.
 
-`ExportView` is the view itself: a small frozen dataclass with the same URL keys as the app's
-share links (geo.app.state), so a saved app view, a CLI call and an export record are one thing.
+The view itself is `geo.export.view.View`, the record the app's page and share links use too, so a
+saved app view, a CLI call and an export record are one thing; this module selects the events a
+view shows and writes the record.
 """
 
 from __future__ import annotations
@@ -26,28 +27,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shlex
 import sqlite3
 import struct
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 import shapely
 from shapely.geometry import box
 
 from geo.errors import InputError
-from geo.events import ASSET_CATEGORIES, EVENT_KINDS, STATUSES, Event
-from geo.render import PERSPECTIVES, THEATRES
-from geo.store import OPEN_END, event_span, parse_day
+from geo.events import Event
+from geo.export.view import View, padded_bounds
+from geo.store import OPEN_END, event_span
 
 __all__ = [
     "EXPORT_KEY",
     "SOFTWARE",
-    "ExportView",
     "active_in",
     "data_export",
     "date_label",
@@ -55,10 +53,8 @@ __all__ = [
     "export_record",
     "png_add_text",
     "read_png_record",
-    "resolve_theatre",
     "select_events",
     "sidecar_path",
-    "view_from_app",
 ]
 
 EXPORT_KEY = "fpm:export"
@@ -68,252 +64,6 @@ DEFAULT_CAVEAT = ("Unclassified open-source compilation: positions and numbers a
                   "verified. Areas mark the reported sea or country, not flight tracks.")
 ATTRIBUTION_LINE = ("Basemap: Natural Earth (public domain). Place names: GeoNames (CC-BY 4.0). "
                     "Symbols: APP-6 via milsymbol. Map: Leaflet.")
-# Same short URL names as geo.app.state, so an export's query opens the same view in the app.
-_KEYS = {"theatre": "theatre", "perspective": "persp", "as_of": "asof", "start": "from", "end": "to",
-         "kinds": "kind", "actors": "actor", "categories": "cat", "statuses": "status", "text": "q",
-         "title": "title", "caveat": "caveat", "basemap": "basemap", "bounds": "bounds"}
-
-
-def resolve_theatre(name: str) -> str:
-    """A theatre preset's exact name from a forgiving spelling ("baltic", "black-sea", "ne asia")."""
-    def norm(text: str) -> str:
-        return "".join(ch for ch in text.lower() if ch.isalnum())
-
-    wanted = norm(name)
-    for preset in THEATRES:
-        if norm(preset) == wanted:
-            return preset
-    aliases = {"neasia": "Northeast Asia", "indopacific": "Indo-Pacific", "med": "Mediterranean",
-               "mideast": "Middle East", "world": "World"}
-    if wanted in aliases:
-        return aliases[wanted]
-    raise InputError(f"theatre was {name!r} but is expected to be one of {list(THEATRES)}")
-
-
-def _day(value: dt.date | str | None, what: str) -> dt.date | None:
-    return parse_day(value, what)
-
-
-def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        values = values.split(",")
-    return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
-
-
-@dataclass(frozen=True, slots=True)
-class ExportView:
-    """Everything that decides what an export shows. Time: `as_of` one day, or `start`..`end`."""
-
-    theatre: str = "World"
-    bounds: tuple[float, float, float, float] | None = None  # (west, south, east, north) instead of a preset
-    perspective: str = "neutral"
-    as_of: dt.date | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    kinds: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    text: str = ""
-    title: str = ""
-    caveat: str = ""
-    basemap: bool = True
-
-    @classmethod
-    def make(cls, *, theatre: str = "World", bounds: Sequence[float] | None = None, perspective: str = "neutral",
-             as_of: dt.date | str | None = None, start: dt.date | str | None = None,
-             end: dt.date | str | None = None, kinds: Iterable[str] | str | None = None,
-             actors: Iterable[str] | str | None = None, categories: Iterable[str] | str | None = None,
-             statuses: Iterable[str] | str | None = None, text: str | None = None, title: str | None = None,
-             caveat: str | None = None, basemap: bool = True) -> ExportView:
-        """A checked view; InputError names the first bad value (CLI and app input land here)."""
-        theatre_name = resolve_theatre(theatre) if bounds is None else (theatre or "Custom")
-        box_ = None
-        if bounds is not None:
-            if len(bounds) != 4:
-                raise InputError(f"bounds should be (west, south, east, north), got {bounds!r}")
-            west, south, east, north = (float(v) for v in bounds)
-            if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
-                raise InputError(f"bounds {bounds!r} are not a west<east, south<north box within the Mercator world")
-            box_ = (west, south, east, north)
-        if perspective not in PERSPECTIVES:
-            raise InputError(f"perspective was {perspective!r} but is expected to be one of {list(PERSPECTIVES)}")
-        day, first, last = _day(as_of, "date"), _day(start, "from"), _day(end, "to")
-        if day is not None and (first or last):
-            raise InputError("give one day (--date) or a range (--from/--to), not both")
-        if first and last and last < first:
-            raise InputError(f"the range ends ({last}) before it starts ({first})")
-        checks = (("kind", _tuple(kinds), EVENT_KINDS), ("category", _tuple(categories), ASSET_CATEGORIES),
-                  ("status", _tuple(statuses), STATUSES))
-        for what, given, allowed in checks:
-            for value in given:
-                if value not in allowed:
-                    raise InputError(f"{what} was {value!r} but is expected to be one of {list(allowed)}")
-        codes = tuple(a.upper() for a in _tuple(actors))
-        for code in codes:
-            if not (code.isalpha() and 2 <= len(code) <= 3):
-                raise InputError(f"actor was {code!r} but is expected to be an ISO 3166-1 alpha-2 code such as US")
-        return cls(theatre=theatre_name, bounds=box_, perspective=perspective, as_of=day, start=first, end=last,
-                   kinds=_tuple(kinds), actors=codes, categories=_tuple(categories), statuses=_tuple(statuses),
-                   text=(text or "").strip(), title=(title or "").strip(), caveat=(caveat or "").strip(),
-                   basemap=basemap)
-
-    # -- what it covers ----------------------------------------------------------------------
-    def map_bounds(self) -> tuple[float, float, float, float]:
-        return self.bounds if self.bounds is not None else THEATRES[self.theatre]
-
-    def window(self) -> tuple[dt.date | None, dt.date | None]:
-        """(first, last) day shown; (None, None) shows every date."""
-        if self.as_of is not None:
-            return self.as_of, self.as_of
-        return self.start, self.end
-
-    def reference_day(self) -> dt.date | None:
-        """The day a briefing compares against the previous slide: the date shown or the range's end."""
-        return self.as_of or self.end or self.start
-
-    def at(self, day: dt.date | str) -> ExportView:
-        """The same view on another day (a briefing's next slide)."""
-        return replace(self, as_of=_day(day, "date"), start=None, end=None)
-
-    def heading(self) -> str:
-        return self.title or f"Force posture — {self.theatre}"
-
-    def store_filters(self, *, with_time: bool = True) -> dict[str, Any]:
-        """Keyword arguments for `EventStore.query` (bbox = the theatre plus a margin, as the app)."""
-        args: dict[str, Any] = {"kinds": self.kinds or None, "actors": self.actors or None,
-                                "categories": self.categories or None, "statuses": self.statuses or None,
-                                "text": self.text or None}
-        if self.bounds is not None or self.theatre != "World":
-            args["bbox"] = _padded(self.map_bounds())
-        first, last = self.window()
-        if with_time and (first or last):
-            args["between"] = (first or dt.date(1, 1, 1), last or dt.date(9999, 12, 30))
-        return args
-
-    def filter_summary(self) -> str:
-        """One line naming the filters in force (printed in the frame; empty when none)."""
-        parts = []
-        for label, values in (("kinds", self.kinds), ("actors", self.actors), ("assets", self.categories),
-                              ("status", self.statuses)):
-            if values:
-                parts.append(f"{label}: {', '.join(values)}")
-        if self.text:
-            parts.append(f"text: “{self.text}”")
-        return "; ".join(parts)
-
-    # -- serialising -------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        for key in ("as_of", "start", "end"):
-            out[key] = out[key].isoformat() if out[key] else None
-        for key in ("kinds", "actors", "categories", "statuses"):
-            out[key] = list(out[key])
-        out["bounds"] = list(self.bounds) if self.bounds else None
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ExportView:
-        return cls.make(theatre=data.get("theatre") or "World", bounds=data.get("bounds"),
-                        perspective=data.get("perspective") or "neutral", as_of=data.get("as_of"),
-                        start=data.get("start"), end=data.get("end"), kinds=data.get("kinds"),
-                        actors=data.get("actors"), categories=data.get("categories"),
-                        statuses=data.get("statuses"), text=data.get("text"), title=data.get("title"),
-                        caveat=data.get("caveat"), basemap=bool(data.get("basemap", True)))
-
-    def to_query(self) -> str:
-        """The app's share-link query for this view (only what differs from the defaults)."""
-        default = ExportView()
-        out: dict[str, str] = {}
-        for name, key in _KEYS.items():
-            value = getattr(self, name)
-            if value == getattr(default, name) or value in ("", ()):
-                continue
-            if isinstance(value, bool):
-                out[key] = "1" if value else "0"
-            elif name == "bounds":
-                out[key] = ",".join(f"{v:g}" for v in value)
-            elif isinstance(value, tuple):
-                out[key] = ",".join(value)
-            elif isinstance(value, dt.date):
-                out[key] = value.isoformat()
-            else:
-                out[key] = str(value)
-        if self.start or self.end:
-            out["mode"] = "range"
-        return urlencode(out)
-
-    @classmethod
-    def from_query(cls, query: str | Mapping[str, str]) -> ExportView:
-        """A view from an app share link's query (`theatre=Baltic&asof=2025-03-01`, a full URL works too)."""
-        if isinstance(query, str):
-            text = query.split("?", 1)[1] if "?" in query else query
-            params = dict(parse_qsl(text, keep_blank_values=False))
-        else:
-            params = dict(query)
-        mode = params.get("mode", "asof")
-        bounds = params.get("bounds")
-        return cls.make(
-            theatre=params.get("theatre", "World"),
-            bounds=[float(v) for v in bounds.split(",")] if bounds else None,
-            perspective=params.get("persp", "neutral"),
-            as_of=params.get("asof") if mode != "range" else None,
-            start=params.get("from") if mode == "range" else None,
-            end=params.get("to") if mode == "range" else None,
-            kinds=params.get("kind"), actors=params.get("actor"), categories=params.get("cat"),
-            statuses=params.get("status"), text=params.get("q"), title=params.get("title"),
-            caveat=params.get("caveat"), basemap=params.get("basemap") not in ("0", "false", "no"),
-        )
-
-    def command(self, output: str = "map.png") -> str:
-        """The CLI call that draws this view again."""
-        args = ["python", "-m", "geo", "snapshot", "--theatre", self.theatre]
-        if self.bounds:
-            args = ["python", "-m", "geo", "snapshot", "--bounds", ",".join(f"{v:g}" for v in self.bounds)]
-        if self.perspective != "neutral":
-            args += ["--perspective", self.perspective]
-        if self.as_of:
-            args += ["--date", self.as_of.isoformat()]
-        if self.start:
-            args += ["--from", self.start.isoformat()]
-        if self.end:
-            args += ["--to", self.end.isoformat()]
-        for flag, values in (("--kind", self.kinds), ("--actor", self.actors), ("--category", self.categories),
-                             ("--status", self.statuses)):
-            for value in values:
-                args += [flag, value]
-        for flag, value in (("--text", self.text), ("--title", self.title), ("--caveat", self.caveat)):
-            if value:
-                args += [flag, value]
-        if not self.basemap:
-            args.append("--no-basemap")
-        return shlex.join([*args, "-o", output])
-
-
-def view_from_app(view: Any) -> ExportView:
-    """An ExportView from the Streamlit page's `geo.app.state.View` (duck-typed: no Streamlit import).
-
-    The page's view keeps a range and a day side by side and a `mode` saying which one is shown;
-    only the shown one is carried over.
-    """
-    mode = getattr(view, "mode", "asof")
-    return ExportView.make(
-        theatre=view.theatre, perspective=view.perspective,
-        as_of=view.as_of if mode == "asof" else None,
-        start=view.start if mode != "asof" else None, end=view.end if mode != "asof" else None,
-        kinds=view.kinds, actors=view.actors, categories=view.categories, statuses=view.statuses,
-        text=view.text, title=getattr(view, "title", ""), caveat=getattr(view, "caveat", ""),
-        basemap=getattr(view, "basemap", True),
-    )
-
-
-def _padded(bounds: Sequence[float]) -> tuple[float, float, float, float]:
-    """The theatre plus its own size on every side (what the app queries: the user may pan)."""
-    west, south, east, north = bounds
-    dx, dy = east - west, north - south
-    return max(-180.0, west - dx), max(-90.0, south - dy), min(180.0, east + dx), min(90.0, north + dy)
 
 
 # -- selecting events the way the store does ----------------------------------------------------
@@ -334,11 +84,11 @@ def _words(event: Event) -> str:
     return " ".join(parts).lower()
 
 
-def select_events(events: Iterable[Event], view: ExportView, *, with_time: bool = True) -> list[Event]:
+def select_events(events: Iterable[Event], view: View, *, with_time: bool = True) -> list[Event]:
     """The events a view shows, for event lists that do not come from the store (the store's
     `query(**view.store_filters())` gives the same answer from the database)."""
     first, last = view.window()
-    area = box(*_padded(view.map_bounds())) if (view.bounds or view.theatre != "World") else None
+    area = box(*padded_bounds(view.map_bounds())) if (view.bounds or view.theatre != "World") else None
     words = view.text.lower().split()
     out = []
     for event in events:
@@ -360,7 +110,7 @@ def select_events(events: Iterable[Event], view: ExportView, *, with_time: bool 
     return out
 
 
-def date_label(view: ExportView) -> str:
+def date_label(view: View) -> str:
     """"As of 1 March 2025", "1 February – 1 March 2025" or "All dates"."""
     def fmt(day: dt.date) -> str:
         return f"{day.day} {day:%B %Y}"
@@ -405,7 +155,7 @@ def event_last_day(event: Event) -> dt.date | None:
 
 
 # -- the record --------------------------------------------------------------------------------
-def export_record(view: ExportView, *, kind: str, events: Sequence[Event] = (), output: str = "",
+def export_record(view: View, *, kind: str, events: Sequence[Event] = (), output: str = "",
                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The JSON every export carries: enough to draw the same view again and to see what it held."""
     suffix = Path(output).suffix or ".png"
@@ -445,7 +195,7 @@ def png_add_text(png: bytes, items: Mapping[str, str]) -> bytes:
     return png[:ihdr_end] + b"".join(chunks) + png[ihdr_end:]
 
 
-def png_text(record: Mapping[str, Any], view: ExportView, description: str) -> dict[str, str]:
+def png_text(record: Mapping[str, Any], view: View, description: str) -> dict[str, str]:
     return {
         "Title": view.heading(),
         "Description": description,
@@ -500,7 +250,7 @@ def _gpkg_metadata(path: Path, record: Mapping[str, Any]) -> None:
                    "VALUES ('table', 'events', ?)", (cur.lastrowid,))
 
 
-def data_export(events: Sequence[Event], path: str | os.PathLike[str], view: ExportView,
+def data_export(events: Sequence[Event], path: str | os.PathLike[str], view: View,
                 fmt: str | None = None) -> tuple[Path, dict[str, Any]]:
     """Write events with the store's exporter (geo.store.exchange) and record the view with them.
 

@@ -28,7 +28,8 @@ from jinja2 import Template
 from geo.errors import DataBuildError
 from geo.events import Event
 from geo.export.png import map_for
-from geo.export.record import ATTRIBUTION_LINE, EXPORT_KEY, ExportView, date_label, export_record, select_events
+from geo.export.record import ATTRIBUTION_LINE, EXPORT_KEY, date_label, export_record, select_events
+from geo.export.view import View
 from geo.render import VENDOR_DIR, RenderedText, SinglePassElement, html_text, local_file_assets, safe_json
 from geo.store import OPEN_END, event_span
 
@@ -40,7 +41,7 @@ _LINK = re.compile(r'<link rel="stylesheet" href="(file://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
 
 
-def day_range(events: Sequence[Event], view: ExportView) -> tuple[dt.date, dt.date] | None:
+def day_range(events: Sequence[Event], view: View) -> tuple[dt.date, dt.date] | None:
     """First and last day the slider offers: every start and every known end, and the view's dates."""
     days: list[dt.date] = []
     for event in events:
@@ -168,7 +169,7 @@ def inline_assets(page: str) -> str:
     return page
 
 
-def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any = None,
+def standalone_html(events: Sequence[Event], view: View, *, gazetteer: Any = None,
                     preselected: bool = False) -> tuple[str, dict[str, Any]]:
     """(the page, its export record). `events` are filtered by the view except for time, so the
     slider can reach every date; pass `preselected=True` when they already are (a store query)."""
@@ -203,7 +204,7 @@ def standalone_html(events: Sequence[Event], view: ExportView, *, gazetteer: Any
     return inline_assets(page), record
 
 
-def write_standalone(path: str | Path, events: Sequence[Event], view: ExportView, **options: Any) -> dict[str, Any]:
+def write_standalone(path: str | Path, events: Sequence[Event], view: View, **options: Any) -> dict[str, Any]:
     """Write the one-file map; returns its export record."""
     from geo.store import atomic_output
 

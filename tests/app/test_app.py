@@ -11,8 +11,8 @@ import pytest
 from geo.app.articles import article_name, events_frame, review_from_frame
 from geo.app.map import PlaceIndex, fit_zoom, read_click, time_window_for_store
 from geo.app.panels import banner_html, event_card_html, form_changes, safe_html
-from geo.app.state import View, parse_view, view_query
 from geo.errors import InputError
+from geo.export.view import View
 from geo.render.timeline import weekly_counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,17 +54,17 @@ def test_view_round_trips_through_the_url():
     view = View(theatre="Baltic", perspective="NATO", mode="range", start=dt.date(2025, 3, 1),
                 end=dt.date(2025, 3, 31), kinds=("patrol",), actors=("US", "RU"), text="B-52", place="sea:baltic-sea",
                 present=True, title="Baltic brief <b>", caveat="Open sources only")
-    query = view_query(view)
+    query = view.link()
     assert query["theatre"] == "Baltic" and query["from"] == "2025-03-01" and "asof" not in query
-    assert parse_view(query) == view
+    assert View.from_link(query) == view
 
 
 def test_bad_links_fall_back_to_defaults():
-    view = parse_view({"theatre": "Atlantis", "persp": "Martian", "asof": "2025-13-40", "kind": "patrol,bogus",
+    view = View.from_link({"theatre": "Atlantis", "persp": "Martian", "asof": "2025-13-40", "kind": "patrol,bogus",
                        "actor": "US,<script>", "present": "maybe", "utm": "x"})
     assert view.theatre == "World" and view.perspective == "neutral" and view.as_of is None
     assert view.kinds == ("patrol",) and view.actors == ("US",) and not view.present
-    assert view_query(view) == {"kind": "patrol", "actor": "US", "utm": "x"}  # unknown keys survive
+    assert view.link() == {"kind": "patrol", "actor": "US", "utm": "x"}  # unknown keys survive
 
 
 def test_dates_are_kept_inside_the_store_range():

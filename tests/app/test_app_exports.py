@@ -9,8 +9,8 @@ import json
 import pytest
 
 from geo.app.exports import EXPORT_KINDS, deck_dates, prepare_export
-from geo.app.state import View
 from geo.errors import InputError
+from geo.export.view import View
 
 from .test_app import seed_store
 

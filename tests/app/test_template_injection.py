@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pytest
 
 from geo.events import Asset, Event, EventPlace, EventSource
-from geo.export.record import ExportView
+from geo.export.view import View
 from tests.map_fixtures import make_event
 
 from .test_app import seed_store
@@ -81,8 +81,8 @@ def hostile_patrol(gazetteer, *, text: str = HOSTILE) -> Event:
     return base.copy(places=[EventPlace(id=sea.id, name=f"Baltic Sea {text}", kind="sea")])
 
 
-def hostile_view(*, text: str = HOSTILE) -> ExportView:
-    return ExportView.make(theatre="Europe", as_of="2025-03-10", title=f"Brief {text}", caveat=text)
+def hostile_view(*, text: str = HOSTILE) -> View:
+    return View.make(theatre="Europe", as_of="2025-03-10", title=f"Brief {text}", caveat=text)
 
 
 def event_layer_payload(page: str) -> dict[str, Any]:
@@ -198,7 +198,7 @@ def test_an_inland_view_draws_without_any_sea(gazetteer):
     event = make_event(gazetteer, 93, "exercise", ["CH"], ["country:CH"], [], start="2025-03-03")
     page = build_map([event], theatre=(5.0, 47.0, 6.0, 48.0), gazetteer=gazetteer).get_root().render()
     assert len(event_layer_payload(page)["groups"]) == 1
-    view = ExportView.make(bounds=(5.0, 47.0, 6.0, 48.0), as_of="2025-03-10")
+    view = View.make(bounds=(5.0, 47.0, 6.0, 48.0), as_of="2025-03-10")
     snapshot_page = build_snapshot_html([event], view, size=SIZES["slide"], gazetteer=gazetteer)
     assert len(event_layer_payload(snapshot_page)["groups"]) == 1
 
@@ -258,7 +258,6 @@ def test_export_menu_png_deck_and_offline_page(hostile_store, gazetteer, browser
     from pptx import Presentation
 
     from geo.app.exports import EXPORT_KINDS, prepare_export
-    from geo.app.state import View
     from geo.store.factory import open_store
 
     store = open_store(str(hostile_store))

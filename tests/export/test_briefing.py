@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from geo.export.briefing import build_briefing, changes_between
-from geo.export.record import ExportView
+from geo.export.view import View
 
 from .test_snapshot import baltic_patrol, renderer, seed_events  # noqa: F401  (renderer is a fixture)
 
@@ -31,7 +31,7 @@ def test_briefing_deck_reads_back(renderer, gazetteer, artifacts):  # noqa: F811
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    base = ExportView.make(theatre="Baltic")
+    base = View.make(theatre="Baltic")
     days = ["2025-02-01", "2025-03-01", "2025-04-01"]
     path = artifacts / "briefing_baltic.pptx"
     record = build_briefing(list(seed_events()), [base.at(d) for d in days], path, gazetteer=gazetteer,

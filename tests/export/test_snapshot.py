@@ -21,7 +21,8 @@ import shapely
 from PIL import Image
 
 from geo.events import Event
-from geo.export.record import ExportView, data_export, read_png_record, select_events, sidecar_path
+from geo.export.record import data_export, read_png_record, select_events, sidecar_path
+from geo.export.view import View
 from tests.conftest import SEEDS
 from tests.map_fixtures import chromium_available
 
@@ -109,7 +110,7 @@ def stripe_share(image: Image.Image, record: dict, points: list[tuple[float, flo
 def test_baltic_snapshot_shows_the_b52_patrol_over_the_baltic_sea(renderer, gazetteer, artifacts):
     from geo.export.png import snapshot
 
-    view = ExportView.make(theatre="baltic", as_of="2025-03-01")
+    view = View.make(theatre="baltic", as_of="2025-03-01")
     shot = snapshot(list(seed_events()), view, size="slide", gazetteer=gazetteer, renderer=renderer)
     path = shot.save(artifacts / "snapshot_baltic.png")
     with Image.open(path) as image:
@@ -134,8 +135,8 @@ def test_patrol_gone_before_its_month_and_with_other_kinds(renderer, gazetteer):
     from geo.export.png import snapshots
 
     events = list(seed_events())
-    views = [ExportView.make(theatre="Baltic", as_of="2025-02-15"),
-             ExportView.make(theatre="Baltic", as_of="2025-03-20", kinds=["deployment", "basing"])]
+    views = [View.make(theatre="Baltic", as_of="2025-02-15"),
+             View.make(theatre="Baltic", as_of="2025-03-20", kinds=["deployment", "basing"])]
     for shot in snapshots(events, views, gazetteer=gazetteer, renderer=renderer):
         from io import BytesIO
 
@@ -147,7 +148,7 @@ def test_patrol_gone_before_its_month_and_with_other_kinds(renderer, gazetteer):
 def test_a4_print_size_and_record(renderer, gazetteer, artifacts):
     from geo.export.png import snapshot
 
-    view = ExportView.make(theatre="Baltic", start="2025-03-01", end="2025-03-31", title="Baltic bomber activity",
+    view = View.make(theatre="Baltic", start="2025-03-01", end="2025-03-31", title="Baltic bomber activity",
                            caveat="Test caveat line")
     shot = snapshot(list(seed_events()), view, size="a4", gazetteer=gazetteer, renderer=renderer)
     path = shot.save(artifacts / "snapshot_baltic_a4.png")
@@ -156,8 +157,8 @@ def test_a4_print_size_and_record(renderer, gazetteer, artifacts):
         assert image.text["Title"] == "Baltic bomber activity"
         assert stripe_share(image.convert("RGB"), read_png_record(path), patrol_points()) >= 0.85
     record = read_png_record(path)
-    assert ExportView.from_dict(record["view"]) == view  # the record redraws the same view
-    assert ExportView.from_query(record["app_query"]) == view
+    assert View.from_dict(record["view"]) == view  # the record redraws the same view
+    assert View.from_query(record["app_query"]) == view
     assert "--from 2025-03-01 --to 2025-03-31" in record["command"]
 
 
@@ -166,7 +167,7 @@ def test_snapshot_from_another_thread(renderer, gazetteer):
     from geo.export.png import snapshot
 
     out: list[int] = []
-    view = ExportView.make(theatre="Europe", as_of="2025-03-01")
+    view = View.make(theatre="Europe", as_of="2025-03-01")
     thread = threading.Thread(target=lambda: out.append(len(snapshot(list(seed_events()), view, gazetteer=gazetteer,
                                                                      renderer=renderer).png)))
     thread.start()
@@ -199,13 +200,13 @@ def test_cli_snapshot_png_and_html(tmp_path):
 
 def test_view_selection_matches_store_rules():
     events = list(seed_events())
-    baltic = select_events(events, ExportView.make(theatre="Baltic", as_of="2025-03-01"))
+    baltic = select_events(events, View.make(theatre="Baltic", as_of="2025-03-01"))
     assert baltic_patrol() in baltic
     assert not any("Sea of Japan" in [p.name for p in e.places] for e in baltic)
-    assert baltic_patrol() not in select_events(events, ExportView.make(theatre="Baltic", as_of="2025-04-01"))
-    assert select_events(events, ExportView.make(actors=["JP"])) and all(
-        "JP" in e.actors + e.partners for e in select_events(events, ExportView.make(actors=["jp"])))
-    assert select_events(events, ExportView.make(text="B-52 Baltic")) == [baltic_patrol()]
+    assert baltic_patrol() not in select_events(events, View.make(theatre="Baltic", as_of="2025-04-01"))
+    assert select_events(events, View.make(actors=["JP"])) and all(
+        "JP" in e.actors + e.partners for e in select_events(events, View.make(actors=["jp"])))
+    assert select_events(events, View.make(text="B-52 Baltic")) == [baltic_patrol()]
 
 
 # -- data exports (the store's exporters) with their records -----------------------------------
@@ -216,7 +217,7 @@ def test_data_export_reads_back_every_event(tmp_path, fmt):
     from geo.store.exchange import read_events
 
     events = list(seed_events())
-    view = ExportView.make(theatre="World", actors=["US"], title="All US events")
+    view = View.make(theatre="World", actors=["US"], title="All US events")
     chosen = select_events(events, view)
     path, record = data_export(chosen, tmp_path / f"events.{fmt}", view)
     ids = sorted(e.id for e in chosen)
@@ -234,7 +235,7 @@ def test_data_export_reads_back_every_event(tmp_path, fmt):
         assert sorted(frame["id"]) == ids
     assert sorted(e.id for e in read_events(path)) == ids  # the store's importer still takes it
     sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
-    assert ExportView.from_dict(sidecar["view"]) == view and sidecar["events"] == len(ids)
+    assert View.from_dict(sidecar["view"]) == view and sidecar["events"] == len(ids)
     if fmt == "geojson":
         assert json.loads(Path(path).read_text(encoding="utf-8"))["fpm_export"]["app_query"] == record["app_query"]
     if fmt == "gpkg":

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from geo.export.record import ExportView
+from geo.export.view import View
 from tests.map_fixtures import CHROMIUM_ARGS
 
 from .test_snapshot import baltic_patrol, seed_events
@@ -28,7 +28,7 @@ def europe_html(gazetteer, artifacts):
     from geo.export.standalone import write_standalone
 
     path = artifacts / "standalone_europe.html"
-    view = ExportView.make(theatre="Europe", as_of="2025-03-01", title="US posture in Europe")
+    view = View.make(theatre="Europe", as_of="2025-03-01", title="US posture in Europe")
     record = write_standalone(path, list(seed_events()), view, gazetteer=gazetteer)
     return path, record, view
 
@@ -71,7 +71,7 @@ def test_everything_is_inside_the_file(europe_html):
     assert record["events"] == len([e for e in seed_events() if e.geometry.bounds[0] < 60])
     meta = re.search(r'<script type="application/json" id="fpm-export">(.*?)</script>', text, flags=re.DOTALL)
     assert meta is not None
-    assert ExportView.from_dict(json.loads(meta.group(1))["view"]) == view
+    assert View.from_dict(json.loads(meta.group(1))["view"]) == view
 
 
 def test_opens_offline_and_the_slider_moves_time(browser, europe_html, artifacts):
@@ -102,7 +102,7 @@ def test_range_view_and_filters(browser, gazetteer, tmp_path):
     from geo.export.standalone import write_standalone
 
     path = tmp_path / "patrols.html"
-    view = ExportView.make(theatre="Baltic", start="2025-03-01", end="2025-03-31", kinds=["patrol"])
+    view = View.make(theatre="Baltic", start="2025-03-01", end="2025-03-31", kinds=["patrol"])
     record = write_standalone(path, list(seed_events()), view, gazetteer=gazetteer)
     assert record["event_ids"] == [baltic_patrol().id]
     page, external, errors = _open(browser, path)
