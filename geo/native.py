@@ -39,6 +39,10 @@ COMPILED_MODULES = (
     "extract.catalogue",
     "geocode.ranking",
     "extract.mentions",
+    "extract.geometry",
+    "extract.clues",
+    "extract.drafts",
+    "extract.merging",
     "extract.extractor",
 )
 PURE_PYTHON_VARIABLE = "FPM_PURE_PYTHON"

@@ -323,7 +323,7 @@ def test_an_event_is_merged_with_the_events_reported_last():
     """An event told again merges with the first telling. A long article is compared only with
     the MERGE_WINDOW events reported last (comparing with all of them made it quadratic): a digest
     that reports seventy moves and then the first again reports it twice."""
-    from geo.extract.extractor import MERGE_WINDOW
+    from geo.extract.merging import MERGE_WINDOW
     from geo.gazetteer.load import load_gazetteer
 
     countries = sorted({p.name for p in load_gazetteer().places_of_kind("country") if " " not in p.name})

@@ -138,11 +138,10 @@ def test_folding_keeps_word_characters_apart_except_where_the_article_check_says
 def test_folded_patterns_find_in_ascii_mode_what_they_find_as_written():
     import random
 
-    from geo.extract import extractor as extraction
-    from geo.extract import mentions
+    from geo.extract import clues, mentions
     from geo.gazetteer.names import FoldedPattern, fold_article
 
-    patterns = [value for module in (extraction, mentions) for value in vars(module).values()
+    patterns = [value for module in (clues, mentions) for value in vars(module).values()
                 if isinstance(value, FoldedPattern)]
     assert len(patterns) > 20
     pieces = ["will", "Said", "from 8 to 13", "hamas ", "detached from the", "since ", "before\x1c", "é", "\x1f",

@@ -1,0 +1,195 @@
+"""Events told more than once in one article become one: whether two drafts report the same event
+(same actors, agreeing assets, the same or nearby places, dates within a week) and merging them;
+"the ships" in a later sentence take the forces last named by type.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from itertools import islice
+
+from shapely.geometry.base import BaseGeometry
+
+from geo.budget import UNLIMITED, TimeBudget
+from geo.extract.clues import is_generic
+from geo.extract.drafts import Draft
+from geo.extract.geometry import MAX_CACHED_PAIRS, contains, drawn, most_specific, unique_places
+from geo.extract.mentions import PlaceMention
+from geo.gazetteer import haversine_km
+
+_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+MERGE_KM = 100.0
+SAME_EVENT_DAYS = 7  # sentences dated further apart report different events
+# How many of the events already reported a sentence's event is compared with, to merge it into one:
+# the most recently reported. Comparing with every event made a long article quadratic; an
+# article reports a few events (at most 8 in every corpus), a live blog or digest thousands.
+MERGE_WINDOW = 64
+_WIDE = frozenset({"sea", "country"})
+# "The five-day exercise", "The drills", "This year's exercise": an exercise already named.
+_EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:exercises?|drills?|manoeuvres|"
+                               r"maneuvers|war\s?games)\b")
+
+
+def _same_event(a: Draft, b: Draft) -> bool:
+    group = {"deployment": "d", "basing": "d", "patrol": "p", "exercise": "e"}
+    if a.actors and b.actors and not set(a.actors) & set(b.actors):
+        return False
+    # One article reporting the same actor's move to the same place twice is one event, also when
+    # it names the place differently ("Ørland" in the headline, "Ørland Main Air Station" later).
+    shared = bool({x.family.lower() for x in a.assets} & {x.family.lower() for x in b.assets}
+                  or {x.category for x in a.assets} & {x.category for x in b.assets})
+    common = {p.place.id for p in a.places} & {p.place.id for p in b.places}
+    if b.anaphoric and group[a.kind] == group[b.kind] and common == {p.place.id for p in b.places}:
+        # "The ships left Norfolk on July 10; ... ordered them to the Middle East on July 20": the
+        # forces already reported there, at an earlier step of the same move
+        return True
+    if a.kind == b.kind == "exercise" and _EXERCISE_ANAPHOR.match(b.sentence.text) \
+            and (common or _touching(a.places, b.places)):
+        # "The five-day exercise ... will cover air defence drills in the Arabian Sea": the exercise
+        # just reported off India's coast, told again with its forces and sea area
+        return True
+    if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
+        # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
+        # exercise runs for weeks: its phases are told with dates of their own)
+        return False
+    if group[a.kind] != group[b.kind]:
+        # "sailors and Marines arrive in Red Sea" and "warships ... entered the Red Sea": one move,
+        # told once with an arrival verb and once with a transit verb.
+        # (A patrol over sites inside a country the forces were sent to is another event: the
+        # sites are not where they went.)
+        return {group[a.kind], group[b.kind]} == {"d", "p"} and shared \
+            and (bool(common) or any(_near(x, y, False) for x in a.places for y in b.places))
+    if any(not place_id.startswith(("country:", "sea:")) for place_id in common):
+        return True
+    if common and (shared or not a.assets or not b.assets or a.anaphoric or b.anaphoric):
+        return True  # the same country or sea: one event when the assets agree ("the ship" agrees)
+    if a.kind in ("exercise", "patrol") and shared and _touching(a.places, b.places):
+        return True  # "drills around Taiwan" and "in the Taiwan Strait": one exercise area
+    return any(_near(x, y, shared) for x in a.places for y in b.places)
+
+
+def resolve_references(drafts: list[Draft]) -> None:
+    """ "the ships had practised ... in the Atlantic": "the ships" are the forces last named by type
+    (the frigate Admiral Gorshkov and the submarine Kazan), of the same actors."""
+    named: Draft | None = None
+    for draft in drafts:
+        if draft.anaphoric and named is not None and (not draft.actors or set(draft.actors) & set(named.actors)):
+            if {a.category for a in draft.assets} & {a.category for a in named.assets}:
+                draft.assets = [copy.copy(a) for a in named.assets]
+        elif any(not is_generic(a) for a in draft.assets):
+            named = draft
+
+
+def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
+    """Dates whose periods (a day, a week, a month) lie more than a week apart; a year is too vague."""
+    if first is None or second is None or "year" in (first[1], second[1]):
+        return False
+    (a_start, a_end), (b_start, b_end) = _period(*first), _period(*second)
+    return (b_start - a_end).days > SAME_EVENT_DAYS or (a_start - b_end).days > SAME_EVENT_DAYS
+
+
+def _period(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a dated period (the calendar's last day at most: 31 December 9999)."""
+    if precision == "week":
+        return day, day + dt.timedelta(days=min(6, (dt.date.max - day).days))
+    if precision == "month":
+        if day.month == 12:
+            return day, day.replace(day=31)
+        return day, day.replace(month=day.month + 1, day=1) - dt.timedelta(days=1)
+    return day, day
+
+
+def _touching(first: list[PlaceMention], second: list[PlaceMention]) -> bool:
+    """Two areas that meet (Taiwan and the Taiwan Strait), or an area and a site on its edge (the
+    Bay of Bengal and Chennai): distance under ~0.5 degree."""
+    areas = ("country", "sea", "region")
+    for x in first:
+        for y in second:
+            if (x.place.kind not in areas and y.place.kind not in areas) or not _boxes_near(x, y, 0.5):
+                continue
+            # Remembered by the pair (as `contains`): two countries' shapes take GEOS milliseconds.
+            pair = (x.place.id, y.place.id)
+            near = _TOUCHING.get(pair)
+            if near is None:
+                near = bool(_area_shape(x).distance(_area_shape(y)) < 0.5)
+                if len(_TOUCHING) >= MAX_CACHED_PAIRS:
+                    del _TOUCHING[next(iter(_TOUCHING))]
+                _TOUCHING[pair] = near
+            if near:
+                return True
+    return False
+
+
+_TOUCHING: dict[tuple[str, str], bool] = {}  # (place id, place id) -> their areas meet
+
+
+def _area_shape(mention: PlaceMention) -> BaseGeometry:
+    """A place's drawn shape; a region known by a point and an extent covers its extent."""
+    if mention.place.kind == "region" and mention.place.geometry.geom_type == "Point":
+        return mention.place.covered
+    return drawn(mention.place.id, mention.place.geometry)
+
+
+def _boxes_near(a: PlaceMention, b: PlaceMention, margin: float) -> bool:
+    aw, as_, ae, an = a.place.covered.bounds
+    bw, bs, be, bn = b.place.covered.bounds
+    return not (aw - margin > be or bw - margin > ae or as_ - margin > bn or bs - margin > an)
+
+
+def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
+    """Close enough to be one event: the same spot, or a site and the island, state or country it
+    lies in (a country only when the assets agree). Seas, continents and wide regions never absorb."""
+    if a.place.kind not in _WIDE and b.place.kind not in _WIDE \
+            and haversine_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) <= MERGE_KM:
+        return True
+    for inner, outer in ((a, b), (b, a)):
+        if inner.place.kind not in ("installation", "city") or outer.place.kind in ("installation", "city"):
+            continue
+        if outer.place.kind == "country":
+            return shared_assets and contains(outer, inner)
+        if outer.place.kind == "region" and outer.place.subkind != "composite":
+            return contains(outer, inner)
+    return False
+
+
+def merge(drafts: list[Draft], budget: TimeBudget = UNLIMITED) -> list[Draft]:
+    merged: list[Draft] = []
+    # Indexes of `merged`, the event reported least recently first: a draft is compared with the
+    # MERGE_WINDOW events reported last, in the order they were first reported.
+    recent: dict[int, None] = {}
+    for draft in drafts:
+        budget.check("merging events told more than once")
+        window = sorted(islice(reversed(recent), MERGE_WINDOW))
+        found = next((index for index in window if _same_event(merged[index], draft)), None)
+        if found is None:
+            recent[len(merged)] = None
+            merged.append(draft)
+            continue
+        del recent[found]
+        recent[found] = None
+        target = merged[found]
+        known = {(a.family, a.name) for a in target.assets}
+        for asset in draft.assets:
+            match = next((a for a in target.assets if a.family == asset.family), None)
+            if match is not None and asset.count and not match.count:
+                match.count = asset.count
+            elif (asset.family, asset.name) not in known:
+                target.assets.append(asset)
+        target.actors = list(dict.fromkeys(target.actors + draft.actors))
+        target.partners = [p for p in dict.fromkeys(target.partners + draft.partners) if p not in target.actors]
+        arrival = next((k for k in (target.kind, draft.kind) if k in ("deployment", "basing")), None)
+        if draft.trigger_priority > target.trigger_priority:
+            target.kind, target.trigger_priority = draft.kind, draft.trigger_priority
+        if draft.date is not None and _PRECISION_RANK[draft.date[1]] < _PRECISION_RANK[
+                target.date[1] if target.date else "month"]:
+            target.date = draft.date  # a later sentence gives the day the headline left out
+        target.places.extend(p for p in draft.places if p.place.id not in {q.place.id for q in target.places})
+        if arrival and target.kind == "patrol" and all(
+                p.place.kind in ("installation", "city") for p in most_specific(unique_places(target.places))):
+            # "sending six jets to Keflavik" and "the air policing mission": at a base the patrol
+            # is what the forces do once they have arrived; the event is the deployment
+            target.kind = arrival
+        target.signals = max(target.signals, draft.signals) + 1
+    return merged
