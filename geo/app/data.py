@@ -22,6 +22,7 @@ import streamlit as st
 
 from geo.app.map import MapSpec, PlaceIndex, publish_file, render_map
 from geo.events import Event
+from geo.export import padded_bounds
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geocode import OfflineGazetteer
 from geo.render import THEATRES, build_map, counts_frame
@@ -121,12 +122,6 @@ def country_names(codes: list[str]) -> dict[str, str]:
     return names
 
 
-def _padded(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    west, south, east, north = bounds
-    dx, dy = east - west, north - south
-    return max(-180.0, west - dx), max(-90.0, south - dy), min(180.0, east + dx), min(90.0, north + dy)
-
-
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=12)
 def map_spec(url: str, version: tuple[int, int], theatre: str, perspective: str, filters: Filters,
              tiles: tuple[str, ...], basemap: bool, window: tuple[dt.date, dt.date] | None) -> MapSpec:
@@ -134,7 +129,7 @@ def map_spec(url: str, version: tuple[int, int], theatre: str, perspective: str,
     store = get_store(url)
     args = _query_args(filters)
     if theatre != "World":
-        args["bbox"] = _padded(THEATRES[theatre])
+        args["bbox"] = padded_bounds(THEATRES[theatre])
     if window is not None:
         args["between"] = window
     events = store.query(**args)

@@ -139,7 +139,7 @@ def event_fields(event: Event) -> pd.DataFrame:
 
 
 def history_frame(changes: Iterable[Any]) -> pd.DataFrame:
-    """An event's history (geo.store.base.Change rows) as a table, values shortened for reading."""
+    """An event's history (geo.store.Change rows) as a table, values shortened for reading."""
     def short(value: Any) -> str:
         text = "" if value is None else str(value)
         return text if len(text) <= 80 else text[:77] + "..."

@@ -52,6 +52,7 @@ from geo.export.view import (
     TIME_MODES,
     View,
     clamp_day,
+    padded_bounds,
     resolve_theatre,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "events_for",
     "export_record",
     "inline_assets",
+    "padded_bounds",
     "png_add_text",
     "read_png_record",
     "resolve_theatre",
