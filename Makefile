@@ -30,7 +30,7 @@ static/vendor/.installed: $(VENV)/.installed geo/render/offline_assets.py
 	@command -v npm >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
 	npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) milsymbol@$(MILSYMBOL_VERSION)
-	$(PY) -m geo.render.offline_assets
+	$(PY) -c 'from geo.render import offline_assets; raise SystemExit(offline_assets.main())'
 	touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -47,7 +47,7 @@ BASEMAP := $(BUILD)/basemap_labels.geojson
 basemap: $(BASEMAP)
 
 $(BASEMAP): $(GAZETTEER) geo/render/basemap.py
-	$(PY) -m geo.render.basemap
+	$(PY) -c 'from geo.render import basemap; raise SystemExit(basemap.main())'
 
 $(GAZETTEER): $(VENV)/.installed $(CURATED) geo/gazetteer/build.py geo/gazetteer/load.py geo/gazetteer/seas.py geo/gazetteer/naturalearth.py geo/gazetteer/names.py
 	$(PY) -m geo build

@@ -7,9 +7,7 @@ Other stages import only the names listed in `__all__` (tests/test_layers.py che
 
 from geo.native import native_path
 
-# This stage's modules compiled by mypyc, when built from these very sources (geo/native.py): put
-# first on the path before any of them is imported.
-__path__[:0] = native_path("gazetteer")
+__path__[:0] = native_path("gazetteer")  # its mypyc build while current (geo/native.py), before any import
 
 # Build-time modules (build, naturalearth, seas) are public as submodules, imported only by who needs them.
 from geo.gazetteer.load import (

@@ -6,9 +6,7 @@ Other stages import only the names listed in `__all__` (tests/test_layers.py che
 
 from geo.native import native_path
 
-# This stage's modules compiled by mypyc, when built from these very sources (geo/native.py): put
-# first on the path before any of them is imported.
-__path__[:0] = native_path("geocode")
+__path__[:0] = native_path("geocode")  # its mypyc build while current (geo/native.py), before any import
 
 from geo.geocode.geocoder import (
     OfflineGazetteer,
