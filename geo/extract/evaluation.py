@@ -166,13 +166,9 @@ def score_article(name: str, gold: dict[str, Any], result: ExtractionResult, gaz
 
 
 def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult) -> None:
-    predicted = []
-    seen: set[tuple[str, str]] = set()
-    for mention in result.mentions.places:
-        key = (mention.text.lower(), mention.place.id)
-        if key not in seen:
-            seen.add(key)
-            predicted.append(mention)
+    # Per occurrence, in order of appearance: the gold lists every mention of a name, so a name found
+    # once but written three times has two misses.
+    predicted = sorted(result.mentions.places, key=lambda mention: mention.start)
     used = [False] * len(predicted)
     for toponym in gold:
         text = str(toponym.get("text", "")).lower()

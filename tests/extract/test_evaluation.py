@@ -110,3 +110,20 @@ def test_an_unreadable_article_counts_as_missed_and_the_rest_are_scored(tmp_path
     assert broken.events.false_negative == sum(1 for e in gold[first]["events"] if not e.get("optional"))
     others = [a for a in score.articles if a.name != first]
     assert others and all(a.events.true_positive > 0 for a in others)
+
+
+def test_toponyms_count_per_occurrence(tmp_path):
+    """The real-news gold lists every occurrence of a name: each one found counts, each one not found
+    is a miss (the scorer once kept one prediction per name, so repeats were all misses)."""
+    (tmp_path / "article.txt").write_text(
+        "Two B-52 bombers flew over the Baltic Sea on 3 March 2025.\n\n"
+        "The Baltic Sea patrol lasted six hours; Sweden and Finland joined it.\n", encoding="utf-8")
+    baltic = {"text": "Baltic Sea", "lat": 58.0, "lon": 20.0, "kind": "sea"}
+    gold = {"article.txt": {"published": "2025-03-04", "toponyms": [baltic, baltic, {**baltic}],
+                            "events": []}}
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    article = evaluate_folder(tmp_path).articles[0]
+    # Two occurrences in the text, three in this gold: two found, one missed.
+    assert article.toponyms.true_positive == 2 and article.toponyms.false_negative == 1, article.problems
+    # Sweden and Finland are predicted but not in this gold: false positives, one each.
+    assert article.toponyms.false_positive == 2
