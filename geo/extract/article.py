@@ -294,6 +294,21 @@ def clean_text(text: str) -> tuple[str, list[DroppedBlock]]:
             index += 1
             continue
         rest_rule = next((r for r in rules if r.scope == "rest" and r.pattern.search(line)), None)
+        if rest_rule is not None and rest_rule.label == "furniture":
+            # "Related", "Read more", "Trending" and the headlines under them; the story goes on
+            # when a paragraph of prose follows (the box stood inside it or above it).
+            resume = _headline_run(lines, index + 1, rules)
+            if resume is not None:
+                dropped.append(DroppedBlock(rest_rule.label, " / ".join(
+                    s.strip() for s in lines[index:resume] if s.strip())[:300]))
+                index = resume
+                continue
+        elif rest_rule is not None and not any(_is_prose(k) for k in kept):
+            # A comments marker above the story (a share bar, "View Comments", a bulleted byline)
+            # is one line of furniture: the readers' talk comes after the story, not before it.
+            dropped.append(DroppedBlock(rest_rule.label, stripped[:300]))
+            index += 1
+            continue
         if rest_rule is not None:
             remainder = "\n".join(lines[index:]).strip()
             dropped.append(DroppedBlock(rest_rule.label, remainder[:300]))
@@ -317,6 +332,35 @@ def clean_text(text: str) -> tuple[str, list[DroppedBlock]]:
         index += 1
     cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     return cleaned, dropped
+
+
+_PROSE_END = re.compile(r"(?<!\.\.)[.!?][\"'”’)]?\s*$")
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph of reporting rather than a linked headline: a dozen words or more, ending a sentence
+    (a headline cut short with "..." is not)."""
+    text = line.strip()
+    return len(text.split()) >= 12 and not text.endswith(("...", "…")) and bool(_PROSE_END.search(text))
+
+
+def _headline_run(lines: list[str], start: int, rules: tuple[_Rule, ...], most: int = 6) -> int | None:
+    """Where the story resumes after a "Read more"-style marker: the index of the first prose line
+    after at most `most` short headline lines, or None when no prose follows (a list of other stories
+    running to the end of the page, or into a comments section)."""
+    seen = 0
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if not line.strip():
+            continue
+        if any(r.scope == "rest" and r.label != "furniture" and r.pattern.search(line) for r in rules):
+            return None  # the comments start: no more story
+        if _is_prose(line):
+            return index
+        seen += 1
+        if seen > most:
+            return None
+    return None
 
 
 def _author_bio(lines: list[str], index: int) -> int:

@@ -204,3 +204,46 @@ def test_control_characters_of_every_block_leave_plain_text():
     text = "Two B-52\x85 bombers\x7f flew\x9f over the\x08 Baltic\x1b Sea.\tThey returned.\n\nLater."
     article = read_article_bytes(text.encode("utf-8"), "controls.txt")
     assert article.text == "Two B-52 bombers flew over the Baltic Sea.\tThey returned.\n\nLater."
+
+
+STORY = ("Four B-1B bombers landed at Orland Main Air Station in Norway on Monday for a Bomber Task Force "
+         "rotation, the first such deployment to the country.\n\n"
+         "The aircraft and about 200 airmen will train with Norwegian F-35 fighters over the Norwegian Sea "
+         "for several weeks, officials said.\n")
+
+
+@pytest.mark.parametrize("furniture", [
+    "  • Published\n  • By Staff Report\n  • 12th Wing Public Affairs\n",  # a bulleted byline
+    "View Comments\n",  # a comments link above the story
+    "Trending\n",  # a list marker with the story right under it
+    "• Live\n  • Audio Only\n  • facebook\n  • twitter\n",  # a share bar
+])
+def test_a_comments_or_headline_marker_above_the_story_drops_only_itself(furniture):
+    """Such a marker cuts everything after it only once the story has been read; above the story it
+    is one line of furniture (scraped pages lost their whole text to it)."""
+    text, dropped = clean_text("Bombers land in Norway\n\n" + furniture + "\n" + STORY)
+    assert "Four B-1B bombers landed at Orland" in text and "over the Norwegian Sea" in text
+    assert dropped and all(block.text.strip() in furniture for block in dropped)
+
+
+def test_a_read_more_box_inside_the_story_is_cut_and_the_story_goes_on():
+    text, dropped = clean_text(STORY + "\nRead More\nNorway's F-35s take over quick reaction alert...\n\n"
+                               "The detachment is the second bomber rotation in Europe this year and will end "
+                               "in March, a spokesman for the air force said on Tuesday.\n")
+    assert "quick reaction alert" not in text
+    assert "The detachment is the second bomber rotation" in text
+    assert [block.label for block in dropped] == ["furniture"]
+
+
+def test_a_headline_list_running_into_comments_drops_both():
+    text, _ = clean_text(STORY + "\nRelated news:\n• Drillship heads west of Cyprus\n• Jets in mock dogfight\n"
+                         "YOUR COMMENTS\nsailor_77: Proud of our navy, and this is a long comment that reads "
+                         "just like a sentence of reporting would.\n")
+    assert "Drillship" not in text and "Proud of our navy" not in text
+    assert text.rstrip().endswith("officials said.")
+
+
+def test_a_one_line_biography_with_a_beat_is_dropped():
+    text, dropped = clean_text(STORY + "\nIngrid Falk-Moen covers Nordic defence from Trondheim. She previously "
+                               "reported from Tromso.\n")
+    assert "Trondheim" not in text and [block.label for block in dropped] == ["bio"]
