@@ -37,6 +37,12 @@ from geo.extract.dates import (
     parse_published,
     scan_dates,
 )
+from geo.extract.decision import (
+    EventModel,
+    candidate_features,
+    feature_hash,
+    load_event_model,
+)
 from geo.extract.evaluation import (
     ArticleScore,
     CorpusScore,
@@ -60,6 +66,13 @@ from geo.extract.mentions import (
     find_mentions,
     split_sentences,
 )
+from geo.extract.training import (
+    CrossReport,
+    LabelledCandidates,
+    cross_validate,
+    label_folder,
+    train_model,
+)
 
 __all__ = [
     "ASSETS_PATH",
@@ -73,28 +86,36 @@ __all__ = [
     "Catalogue",
     "CorpusScore",
     "CountMention",
+    "CrossReport",
     "DateMention",
     "DateScan",
     "DroppedBlock",
+    "EventModel",
     "ExtractionResult",
     "Extractor",
+    "LabelledCandidates",
     "Mentions",
     "PlaceMention",
     "PublicationDate",
     "Sentence",
     "SpanIndex",
     "TriggerMention",
+    "candidate_features",
     "clean_text",
+    "cross_validate",
     "decode_article",
     "default_extractor",
     "display_name",
     "evaluate_folder",
     "extract_file",
     "extract_text",
+    "feature_hash",
     "find_dates",
     "find_mentions",
     "html_to_text",
+    "label_folder",
     "load_catalogue",
+    "load_event_model",
     "load_gold",
     "parse_published",
     "read_article",
@@ -102,4 +123,5 @@ __all__ = [
     "regular_file_size",
     "scan_dates",
     "split_sentences",
+    "train_model",
 ]

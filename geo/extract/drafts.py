@@ -32,6 +32,7 @@ class Draft:
     ongoing: bool = False  # dated by "since ...": the start of a presence that continues
     area_only: bool = False  # an exercise's area with the forces of the sentences around it
     anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
+    generous: bool = False  # proposed for the model only: a cue and a place in one sentence, no rule's reading
 
 
 def confidence(draft: Draft, places: list[PlaceMention]) -> float:

@@ -274,7 +274,7 @@ def _sentence_naming(result: ExtractionResult, place: str) -> str:
     return ""
 
 
-def _maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer: Gazetteer,
+def maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer: Gazetteer,
                       unavailable: frozenset[int]) -> dict[int, int]:
     """Gold entry number -> event index, as many pairs as `event_matches` allows (augmenting paths,
     entries and events in their order)."""
@@ -305,8 +305,8 @@ def _score_events(score: ArticleScore, gold: list[dict[str, Any]], result: Extra
     # One prediction per gold event and the most gold events found: a maximum matching, so the
     # order of the gold does not decide which of two nearby gold events a prediction serves. The
     # optional events then take what predictions are left, which keeps those from counting as errors.
-    found = _maximum_matching(required, events, gazetteer, frozenset())
-    found_optional = _maximum_matching(optional, events, gazetteer, frozenset(found.values()))
+    found = maximum_matching(required, events, gazetteer, frozenset())
+    found_optional = maximum_matching(optional, events, gazetteer, frozenset(found.values()))
     used = [False] * len(events)
     pairs = [*((entry, found.get(n)) for n, entry in enumerate(required)),
              *((entry, found_optional.get(n)) for n, entry in enumerate(optional))]

@@ -74,6 +74,7 @@ from geo.extract.clues import (
     trailing_date,
 )
 from geo.extract.dates import PublicationDate, parse_published
+from geo.extract.decision import EventModel, candidate_features
 from geo.extract.drafts import Draft, background, confidence
 from geo.extract.geometry import contains, event_geometry, geo_precision, most_specific, unique_places
 from geo.extract.mentions import (
@@ -93,6 +94,8 @@ __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file",
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
+# Kinds the evaluation tells apart (a basing and a deployment at one place are one reading).
+EVENT_GROUPS = {"deployment": "deployment", "basing": "deployment", "patrol": "patrol", "exercise": "exercise"}
 
 
 @dataclass(slots=True)
@@ -129,10 +132,14 @@ class Extractor:
         catalogue: Catalogue | None = None,
         *,
         min_confidence: float = MIN_CONFIDENCE,
+        model: EventModel | None = None,
     ) -> None:
         self.geocoder = geocoder or default_geocoder()
         self.catalogue = catalogue or load_catalogue()
         self.min_confidence = min_confidence
+        # A trained decision over the rules' candidates (geo/extract/decision.py), given explicitly:
+        # the rules decide by default until a model beats them across corpora (`evaluate --cross`).
+        self.model = model
 
     def extract(self, article: Article, *, time_budget: object = None) -> ExtractionResult:
         """The article's events. With `time_budget` (seconds), an extraction still running when it is
@@ -144,6 +151,15 @@ class Extractor:
         """
         budget = UNLIMITED if time_budget is None else TimeBudget(
             time_budget, f"extracting {article.document!r} ({len(article.text):,} characters)")
+        return self._read(article, budget, self.model)[0]
+
+    def candidates(self, article: Article) -> tuple[ExtractionResult, list[tuple[Event, dict[str, float]]]]:
+        """Every event the rules propose for the model to decide on, with its features, before any
+        decision (what training reads; the result holds the same candidates as events)."""
+        return self._read(article, UNLIMITED, None, propose=True)
+
+    def _read(self, article: Article, budget: TimeBudget, model: EventModel | None, *,
+              propose: bool = False) -> tuple[ExtractionResult, list[tuple[Event, dict[str, float]]]]:
         published = parse_published(article.published)
         mentions = find_mentions(article.text, self.geocoder, self.catalogue, published, budget)
         # Actors are asked for per sentence and again per segment: each span is read once.
@@ -210,8 +226,10 @@ class Extractor:
                 previous_actors = sentence_actors
         resolve_references(drafts)
         dominant: dict[int, list[str]] = {}  # how many -> the article's leading actors (read once)
+        from_article: set[int] = set()  # the drafts that took the article's leading actors
         for draft in drafts:
             if not draft.actors:
+                from_article.add(id(draft))
                 # The article's main actor ("the carrier heads for the Arabian Sea"); an exercise
                 # without named participants takes the article's leading participants.
                 how_many = 3 if draft.kind == "exercise" else 1
@@ -227,13 +245,34 @@ class Extractor:
         drafts = [d for d in drafts if not d.area_only or (reported and d.kind == "exercise" and not any(
             set(d.actors) & set(t.actors) or {p.place.id for p in d.places} & {p.place.id for p in t.places}
             for t in told))]
-        current = [d for d in drafts if d.actors and not background(d, published)]
+        deciding = propose or model is not None
+        # With a model, background events are candidates too: it weighs how long before the article
+        # an event was (the gold counts a dated one as an event).
+        current = [d for d in drafts if d.actors and (deciding or not background(d, published))]
+        numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)}
         events = []
-        for draft in merge(current, budget):
+        candidates: list[tuple[Event, dict[str, float]]] = []
+        merged = merge(current, budget)
+        if deciding:
+            if 1 not in dominant:
+                dominant[1] = dominant_actors(mentions, 1)
+            merged += self._generous(mentions, merged, actors_in, dominant[1], published, from_article)
+        for draft in merged:
             budget.check("drawing events")
-            events.append(self._finish(article, draft, published))
-        events = [e for e in events if e.confidence >= self.min_confidence]
-        return ExtractionResult(article, events, mentions)
+            event = self._finish(article, draft, published)
+            if deciding:
+                features = candidate_features(draft, event, numbers.get(draft.sentence.start, 0),
+                                              len(mentions.sentences), published, id(draft) in from_article)
+                candidates.append((event, features))
+                if model is not None:
+                    probability = model.probability(features)
+                    if probability < model.threshold:
+                        continue
+                    event.confidence = round(probability, 2)
+            events.append(event)
+        if not deciding:
+            events = [e for e in events if e.confidence >= self.min_confidence]
+        return ExtractionResult(article, events, mentions), candidates
 
     # -- one sentence ------------------------------------------------------------------------------
     def _sentence_events(
@@ -372,6 +411,46 @@ class Extractor:
                                  anaphoric=refers_back(mentions, segment_start, segment_end)))
             segment_start = segment_end
         return drafts
+
+    def _generous(self, mentions: Mentions, proposed: list[Draft], actors_in: Callable[[int, int], list[str]],
+                  leading: list[str], published: PublicationDate | None, from_article: set[int]) -> list[Draft]:
+        """Candidates no rule read: every place of a sentence with a military cue (a trigger word or an
+        asset), once per place and kind in the article (its first such sentence), for the model to
+        judge. The rules' own readings come first and are not proposed again."""
+        taken = {(p.place.id, EVENT_GROUPS[d.kind]) for d in proposed for p in d.places}
+        folded = fold_article(mentions.text)
+        found: list[Draft] = []
+        for sentence in mentions.sentences:
+            triggers = sorted(mentions.within(mentions.triggers, sentence.start, sentence.end),
+                              key=lambda t: -t.priority)
+            assets = self._assets(mentions, sentence.start, sentence.end, sentence)
+            if not triggers and not assets:
+                continue
+            kinds = list(dict.fromkeys(t.kind for t in triggers))[:2] or ["deployment"]
+            places = [p for p in mentions.starting_in(mentions.places, sentence.start, sentence.end)
+                      if p.role not in ("name", "partner")]
+            if not places:
+                continue
+            actors = actors_in(sentence.start, sentence.end)
+            dates = mentions.within(mentions.dates, sentence.start, sentence.end)
+            date = (dates[0].date, dates[0].precision) if dates else None
+            segment = folded[sentence.start:sentence.end]
+            status = "announced" if FUTURE.search(segment) and not OBSERVED.search(segment) else "observed"
+            priority = triggers[0].priority if triggers else 0
+            signals = sum([bool(actors), priority >= 2, date is not None])
+            for place in places:
+                for kind in kinds:
+                    key = (place.place.id, EVENT_GROUPS[kind])
+                    if key in taken:
+                        continue
+                    taken.add(key)
+                    draft = Draft(sentence, kind, priority, [place], [copy.copy(a) for a in assets],
+                                  list(actors or leading), [], date, status, signals, generous=True)
+                    if not actors:
+                        from_article.add(id(draft))
+                    if draft.actors:
+                        found.append(draft)
+        return found
 
     def _add_told_forces(self, mentions: Mentions, sentence: Sentence, draft: Draft, actors: list[str]) -> None:
         """ "The Indian detachment comprises four Su-30MKI fighters ...", "The three-day activity involved
