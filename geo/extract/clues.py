@@ -246,9 +246,15 @@ def count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int |
     for count in mentions.within(mentions.counts, window_start, hit.start):
         between = mentions.text[count.end: hit.start]
         if _NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 \
-                and not _LINKING_WORD.search(between):
+                and (not _LINKING_WORD.search(between) or _JOINED_NAMES.fullmatch(between)) \
+                and not mentions.within(mentions.assets, count.end, hit.start):
             best = count.value
     return best
+
+
+# "11,000 U.S. and NATO military members", "1,200 British and Polish troops": the forces of two named
+# countries or alliances counted together.
+_JOINED_NAMES = re.compile(r"\s+(?:[A-Z][\w.'’-]*\s+)+and\s+(?:[A-Z][\w.'’-]*\s+)+(?:[a-z][\w-]*\s+)?")
 
 
 _YEAR = re.compile(r"\d{4}")

@@ -377,3 +377,20 @@ def test_a_time_budget_must_be_a_positive_number_of_seconds(budget):
 def test_text_with_half_a_character_is_refused_clearly():
     with pytest.raises(InputError, match="half of a UTF-16 pair"):
         extract_text("Two B-52 bombers patrolled the \ud800 Baltic Sea.")
+
+
+@pytest.mark.parametrize(("sentence", "published", "asset", "count"), [
+    ("Saber Strike 17, a month-long exercise including 11,000 U.S. and NATO military members from 20 "
+     "countries, began in Latvia on 5 June 2017.", "2017-06-06", "personnel", 11000),
+    ("The exercise brought 1,200 British and Polish troops to Estonia on 4 May 2022.", "2022-05-05", "troops", 1200),
+])
+def test_forces_of_two_named_countries_are_counted_together(sentence, published, asset, count):
+    events = extract_text(sentence, published=published).events
+    assert [(a.name, a.count) for e in events for a in e.assets] == [(asset, count)]
+
+
+def test_a_count_does_not_jump_over_another_asset():
+    """"Four B-52s and airmen": the four are bombers, the airmen are not counted."""
+    events = extract_text("Four B-52s and airmen arrived at RAF Fairford on 3 March 2025.",
+                          published="2025-03-05").events
+    assert [(a.name, a.count) for e in events for a in e.assets] == [("B-52H", 4), ("airmen", None)]
