@@ -280,6 +280,12 @@ def maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer
     entries and events in their order)."""
     fits = [[i for i, event in enumerate(events) if i not in unavailable and event_matches(entry, event, gazetteer)]
             for entry in entries]
+    # Among the predictions an entry could take, the one carrying its count first: which of two fits
+    # serves it does not change the F1, but the count accuracy should judge the prediction that
+    # reports it ("625 troops to Germany", not the "20,000 troops in Europe" that also covers Germany).
+    for entry, candidates in zip(entries, fits, strict=True):
+        if entry.get("count") is not None:
+            candidates.sort(key=lambda i: not any(a.count == entry["count"] for a in events[i].assets))
     owner: dict[int, int] = {}  # event index -> entry number
 
     def place(number: int, seen: set[int]) -> bool:

@@ -26,6 +26,9 @@ def test_seeds_acceptance():
     summary = score.summary()
     assert summary["event_recall"] == 1.0, [p for a in score.articles for p in a.problems]
     assert summary["toponym_acc161"] == 1.0
+    # Every seed count is right (5,000 troops to Romania, two F-35 squadrons, Rota's six destroyers,
+    # 625 troops to Germany): the prediction that reports a count is the one judged for it.
+    assert summary["count_accuracy"] == 1.0, [p for a in score.articles for p in a.problems]
     # No event from the reader comments of the Baltic article.
     baltic = next(a for a in score.articles if a.name.startswith("000"))
     assert baltic.events.false_positive == 0
