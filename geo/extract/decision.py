@@ -15,6 +15,7 @@ features is refused. No model is used by default yet: on the leave-one-corpus-ou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -108,7 +109,7 @@ def candidate_features(draft: Draft, event: Event, sentence_number: int, sentenc
         "quoted": float(draft.sentence.text.startswith(_QUOTES)),
         "sentence_words_log": math.log1p(len(text.split())),
     })
-    features.update({name: float(bool(pattern.search(text))) for name, pattern in _CUES.items()})
+    features.update(_sentence_cues(text))
     # What the rules alone would do with it: keep a reading of theirs that is recent and confident.
     features["rule_kept"] = float(not draft.generous and days_before <= 366 and features["rule_confidence"] >= 0.4)
     # A proposal no rule read is worth as much as its own evidence: the place's role, the verb, the
@@ -119,9 +120,16 @@ def candidate_features(draft: Draft, event: Event, sentence_number: int, sentenc
     return features
 
 
+@functools.lru_cache(maxsize=256)
+def _sentence_cues(text: str) -> dict[str, float]:
+    """The cue words of one sentence (read once for all the candidates it holds; a copy is merged)."""
+    return {name: float(bool(pattern.search(text))) for name, pattern in _CUES.items()}
+
+
 def feature_hash() -> str:
     """A hash of the code that turns a candidate into features: a model is valid only for it."""
-    source = inspect.getsource(candidate_features) + repr(sorted((k, p.pattern) for k, p in _CUES.items()))
+    source = inspect.getsource(candidate_features) + inspect.getsource(_sentence_cues)
+    source += repr(sorted((k, p.pattern) for k, p in _CUES.items()))
     source += repr((_KINDS, _PLACE_KINDS, _ROLES, sorted(_PLATFORMS), sorted(_FORCES)))
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
