@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geo.errors import InputError
@@ -156,16 +156,24 @@ def train_model(folders: Sequence[str | Path], extractor: Extractor | None = Non
         if progress is not None:
             progress(f"{Path(folder).name}: {counts[Path(folder).name]}")
         data.extend(labelled)
+    model, out_of_fold_f1 = _model_of(data)
+    trained_on = {"folders": counts, "out_of_fold_mean_f1": round(out_of_fold_f1, 4),
+                  "candidate_ceiling_recall": round(sum(data.labels) / max(1, sum(data.required.values())), 4)}
+    return replace(model, trained_on=trained_on)
+
+
+def _model_of(data: LabelledCandidates) -> tuple[EventModel, float]:
+    """The model of some labelled candidates, its threshold tuned out of fold, and the mean event F1
+    it gave there."""
     if not data.rows:
         raise InputError("no candidates in the training folders")
     names = sorted(data.rows[0])
     probabilities = _out_of_fold(data, names)
     threshold = _threshold(probabilities, data)
     means, scales, weights, bias = _fit(data, names)
-    trained_on = {"folders": counts, "out_of_fold_mean_f1": round(_f1(probabilities, data, threshold), 4),
-                  "candidate_ceiling_recall": round(sum(data.labels) / max(1, sum(data.required.values())), 4)}
-    return EventModel(tuple(names), tuple(round(v, 6) for v in means), tuple(round(v, 6) for v in scales),
-                      tuple(round(v, 6) for v in weights), round(bias, 6), threshold, feature_hash(), trained_on)
+    model = EventModel(tuple(names), tuple(round(v, 6) for v in means), tuple(round(v, 6) for v in scales),
+                       tuple(round(v, 6) for v in weights), round(bias, 6), threshold, feature_hash())
+    return model, _f1(probabilities, data, threshold)
 
 
 @dataclass
@@ -205,20 +213,16 @@ def cross_validate(folders: Sequence[str | Path], progress: Callable[[str], None
         data = LabelledCandidates([], [], [], {})
         for folder in others:
             data.extend(labelled[str(folder)])
-        names = sorted(data.rows[0])
-        probabilities = _out_of_fold(data, names)
-        threshold = _threshold(probabilities, data)
-        means, scales, weights, bias = _fit(data, names)
-        model = EventModel(tuple(names), tuple(means), tuple(scales), tuple(weights), bias, threshold, feature_hash())
+        model, _ = _model_of(data)
         summary = evaluate_folder(left_out, Extractor(geocoder=base.geocoder, catalogue=base.catalogue,
                                                       model=model)).summary()
         scores[Path(left_out).name] = summary
         rules[Path(left_out).name] = evaluate_folder(left_out, base).summary()
         held = labelled[str(left_out)]
         kept += [(p, y) for p, y in ((model.probability(r), y) for r, y in zip(held.rows, held.labels, strict=True))
-                 if p >= threshold]
+                 if p >= model.threshold]
         if progress is not None:
-            progress(f"{Path(left_out).name}: event F1 {summary['event_f1']:.4f} (threshold {threshold})")
+            progress(f"{Path(left_out).name}: event F1 {summary['event_f1']:.4f} (threshold {model.threshold})")
     reliability = []
     for low, high in BUCKETS:
         inside = [y for p, y in kept if low <= p < high]
