@@ -25,6 +25,7 @@ __all__ = [
     "ASSET_CATEGORIES",
     "EVENT_KINDS",
     "GEO_PRECISION",
+    "KIND_GROUPS",
     "STATUSES",
     "TIME_PRECISIONS",
     "Asset",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 EVENT_KINDS = ("deployment", "basing", "patrol", "exercise")
+# Kinds that one reading cannot tell apart: a basing is a deployment that stays (the gold matches
+# them to each other, and the extractor proposes one of the two per place).
+KIND_GROUPS = {"deployment": "deployment", "basing": "deployment", "patrol": "patrol", "exercise": "exercise"}
 STATUSES = ("announced", "observed")
 TIME_PRECISIONS = ("day", "week", "month", "year")
 # ACLED's geo_precision: 1 an exact site, 2 part of a region, 3 a country, sea or larger region.

@@ -78,10 +78,6 @@ def padded_bounds(bounds: Sequence[float]) -> tuple[float, float, float, float]:
     return max(-180.0, west - dx), max(-90.0, south - dy), min(180.0, east + dx), min(90.0, north + dy)
 
 
-def _day(value: dt.date | str | None, what: str) -> dt.date | None:
-    return parse_day(value, what)
-
-
 def _tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if values is None:
         return ()
@@ -99,10 +95,7 @@ def _link_day(text: str) -> dt.date | None:
 
 
 def _choices(text: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if allowed is not None:
-        items = [t for t in items if t in allowed]
-    return tuple(dict.fromkeys(items))
+    return tuple(item for item in _tuple(text) if allowed is None or item in allowed)
 
 
 def _first(value: str | list[str]) -> str:
@@ -161,7 +154,7 @@ class View:
             box_ = (west, south, east, north)
         if perspective not in PERSPECTIVES:
             raise InputError(f"perspective was {perspective!r} but is expected to be one of {list(PERSPECTIVES)}")
-        day, first, last = _day(as_of, "date"), _day(start, "from"), _day(end, "to")
+        day, first, last = parse_day(as_of, "date"), parse_day(start, "from"), parse_day(end, "to")
         if day is not None and (first or last):
             raise InputError("give one day (--date) or a range (--from/--to), not both")
         if first and last and last < first:
@@ -318,7 +311,7 @@ class View:
 
     def at(self, day: dt.date | str) -> View:
         """The same view on another day (a briefing's next slide)."""
-        return replace(self, mode="asof", as_of=_day(day, "date"), start=None, end=None)
+        return replace(self, mode="asof", as_of=parse_day(day, "date"), start=None, end=None)
 
     def between(self, first: dt.date | None, last: dt.date | None) -> View:
         """The same view over a range of days; None leaves that side open (both None: every date)."""

@@ -27,6 +27,7 @@ from typing import Any
 
 from geo.errors import InputError
 from geo.events import Event
+from geo.extract.clues import PATROLLING, QUOTE_MARKS
 from geo.extract.dates import PublicationDate
 from geo.extract.drafts import Draft, confidence
 from geo.extract.geometry import most_specific, unique_places
@@ -38,8 +39,7 @@ MODEL_FORMAT = 1
 _KINDS = ("deployment", "basing", "patrol", "exercise")
 _PLACE_KINDS = ("country", "sea", "region", "city", "installation")
 _ROLES = ("location", "route", "origin", "mention", "venue", "reference", "context", "dateline")
-_PLATFORMS = frozenset({"bomber", "fighter", "maritime patrol", "transport/tanker", "helicopter", "surface combatant",
-                        "carrier", "submarine", "drone", "amphibious", "reconnaissance", "early warning", "aircraft"})
+_PLATFORMS = PATROLLING  # aircraft and ships: what can patrol
 _FORCES = frozenset({"ground unit", "personnel", "headquarters"})
 # Cue words of the sentence (lower case): what happened, or only what might.
 _CUES = {
@@ -61,7 +61,6 @@ _CUES = {
     "cue_said": re.compile(r"\b(?:said|says|told|according to|stated|reported)\b"),
     "cue_year": re.compile(r"\b(?:19|20)\d\d\b"),
 }
-_QUOTES = ('"', "“", "‘", "'")
 
 
 def candidate_features(draft: Draft, event: Event, sentence_number: int, sentences: int,
@@ -106,7 +105,7 @@ def candidate_features(draft: Draft, event: Event, sentence_number: int, sentenc
         "headline": float(sentence_number == 0),
         "lead": float(sentence_number <= 2),
         "position": sentence_number / max(1, sentences - 1),
-        "quoted": float(draft.sentence.text.startswith(_QUOTES)),
+        "quoted": float(draft.sentence.text.startswith(QUOTE_MARKS)),
         "sentence_words_log": math.log1p(len(text.split())),
     })
     features.update(_sentence_cues(text))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from geo.events import Event
+from geo.events import KIND_GROUPS, Event
 from geo.extract.article import Article, read_article
 from geo.extract.extractor import ExtractionResult, Extractor, default_extractor
 from geo.extract.mentions import Mentions
@@ -27,7 +27,6 @@ __all__ = ["ArticleScore", "CorpusScore", "evaluate_folder", "load_gold"]
 ACC_KM = 161.0
 DEFAULT_TOL_KM = 300.0
 DEFAULT_DATE_TOL_DAYS = 10
-EVENT_KIND_GROUP = {"deployment": "deployment", "basing": "deployment", "patrol": "patrol", "exercise": "exercise"}
 
 
 @dataclass(slots=True)
@@ -232,7 +231,7 @@ def _event_distance(event: Event, lat: float, lon: float, gazetteer: Gazetteer) 
 
 
 def event_matches(gold: dict[str, Any], event: Event, gazetteer: Gazetteer) -> bool:
-    if EVENT_KIND_GROUP.get(str(gold.get("kind"))) != EVENT_KIND_GROUP[event.kind]:
+    if KIND_GROUPS.get(str(gold.get("kind"))) != KIND_GROUPS[event.kind]:
         return False
     actors = set(gold.get("actor") or [])
     if actors and not actors & set(event.actors):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
-from geo.events import Asset, Event, EventPlace, EventSource, event_id
+from geo.events import KIND_GROUPS, Asset, Event, EventPlace, EventSource, event_id
 from geo.extract.article import Article, read_article, read_article_bytes
 from geo.extract.catalogue import AssetHit, Catalogue, load_catalogue
 from geo.extract.clues import (
@@ -94,8 +94,6 @@ __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file",
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
 TRIGGER_REACH = 60.0  # characters over which a trigger word loses one point of priority
-# Kinds the evaluation tells apart (a basing and a deployment at one place are one reading).
-EVENT_GROUPS = {"deployment": "deployment", "basing": "deployment", "patrol": "patrol", "exercise": "exercise"}
 
 
 @dataclass(slots=True)
@@ -249,7 +247,7 @@ class Extractor:
         # With a model, background events are candidates too: it weighs how long before the article
         # an event was (the gold counts a dated one as an event).
         current = [d for d in drafts if d.actors and (deciding or not background(d, published))]
-        numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)}
+        numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)} if deciding else {}
         events = []
         candidates: list[tuple[Event, dict[str, float]]] = []
         merged = merge(current, budget)
@@ -417,7 +415,7 @@ class Extractor:
         """Candidates no rule read: every place of a sentence with a military cue (a trigger word or an
         asset), once per place and kind in the article (its first such sentence), for the model to
         judge. The rules' own readings come first and are not proposed again."""
-        taken = {(p.place.id, EVENT_GROUPS[d.kind]) for d in proposed for p in d.places}
+        taken = {(p.place.id, KIND_GROUPS[d.kind]) for d in proposed for p in d.places}
         folded = fold_article(mentions.text)
         found: list[Draft] = []
         for sentence in mentions.sentences:
@@ -440,7 +438,7 @@ class Extractor:
             signals = sum([bool(actors), priority >= 2, date is not None])
             for place in places:
                 for kind in kinds:
-                    key = (place.place.id, EVENT_GROUPS[kind])
+                    key = (place.place.id, KIND_GROUPS[kind])
                     if key in taken:
                         continue
                     taken.add(key)
