@@ -9,6 +9,7 @@ listed with its sentence.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,11 +19,13 @@ from typing import Any
 from geo.errors import InputError
 from geo.events import KIND_GROUPS, Event
 from geo.extract.article import Article, read_article
+from geo.extract.catalogue import AssetType, load_catalogue
+from geo.extract.clues import is_generic_type
 from geo.extract.extractor import ExtractionResult, Extractor, default_extractor
 from geo.extract.mentions import Mentions
-from geo.gazetteer import Gazetteer, distance_to_shape_km
+from geo.gazetteer import distance_to_shape_km
 
-__all__ = ["ArticleScore", "CorpusScore", "evaluate_folder", "load_gold"]
+__all__ = ["ArticleScore", "CorpusScore", "asset_matches", "evaluate_folder", "load_gold"]
 
 ACC_KM = 161.0
 DEFAULT_TOL_KM = 300.0
@@ -134,7 +137,6 @@ def evaluate_folder(
     root = Path(folder)
     gold = load_gold(root)
     extractor = extractor or default_extractor()
-    gazetteer = extractor.geocoder.gazetteer
     started = time.perf_counter()
     scores = []
     for name in sorted(gold):
@@ -146,10 +148,10 @@ def evaluate_folder(
             # so every gold event and toponym it has counts as missed.
             article = Article(document=name, text="", published=entry.get("published"))
             result = ExtractionResult(article, [], Mentions("", [], [], [], [], [], [], []))
-            score = score_article(name, entry, result, gazetteer)
+            score = score_article(name, entry, result)
             score.problems.insert(0, f"article could not be read: {err}")
         else:
-            score = score_article(name, entry, extractor.extract(article), gazetteer)
+            score = score_article(name, entry, extractor.extract(article))
         scores.append(score)
         if progress is not None:
             progress(score)
@@ -157,10 +159,10 @@ def evaluate_folder(
 
 
 # -- one article ----------------------------------------------------------------------------------
-def score_article(name: str, gold: dict[str, Any], result: ExtractionResult, gazetteer: Gazetteer) -> ArticleScore:
+def score_article(name: str, gold: dict[str, Any], result: ExtractionResult) -> ArticleScore:
     score = ArticleScore(name)
     _score_toponyms(score, gold.get("toponyms") or [], result)
-    _score_events(score, gold.get("events") or [], result, gazetteer)
+    _score_events(score, gold.get("events") or [], result)
     return score
 
 
@@ -198,49 +200,84 @@ def _score_toponyms(score: ArticleScore, gold: list[dict[str, Any]], result: Ext
             score.problems.append(f"toponym false positive: {mention.text!r} -> {mention.place.id}")
 
 
-def _family_matches(gold_asset: str, event: Event) -> bool:
-    """Gold names a designator, family, category or any alias of the predicted asset's catalogue entry."""
-    from geo.extract.catalogue import load_catalogue
+def _plural_folded(word: str) -> str:
+    """One trailing plural "s" off ("destroyers" -> "destroyer"): the only spelling difference the
+    scorer forgives between a gold asset and a predicted one."""
+    word = word.lower().strip()
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
-    wanted = gold_asset.lower().strip()
+
+@functools.cache
+def _gold_asset_type(gold_asset: str) -> AssetType | None:
+    """The catalogue entry a gold asset names, when the catalogue knows that exact name (one alias
+    covering the whole string: "B-52H", "fighter jets"), else None."""
+    hits = load_catalogue().find_assets(gold_asset.strip())
+    return hits[0].asset if len(hits) == 1 and hits[0].text == gold_asset.strip() else None
+
+
+def _names_category(asset_type: AssetType) -> bool:
+    """The catalogue's generic word for a whole category ("bomber", "warship", "troops"), not a type
+    inside it ("destroyer") nor a class ("Virginia-class submarine")."""
+    family = asset_type.family.lower()
+    return asset_type.designator.lower() == family and (
+        family == asset_type.category or asset_type.category in (a.lower() for a in asset_type.aliases))
+
+
+def asset_matches(gold_asset: str, event: Event) -> bool:
+    """FORMAT.md's rule, strictly: the gold asset names a predicted asset's designator, family or
+    category (or an alias of its catalogue entry), never a prefix of it.
+
+    - a designator matches its family ("B-52H" and a predicted "B-52");
+    - a category word ("bomber", "fighter jets", "warship") matches every asset of its category;
+    - a type word ("destroyer") matches that type and its classes ("Arleigh Burke-class destroyer"),
+      not the other types of its category: a gold "frigate" is not a predicted "warship";
+    - a named type never matches another type ("F-16" is not an "F-35", "Virginia-class" not "Kilo").
+    """
+    wanted = _plural_folded(gold_asset)
+    gold_type = _gold_asset_type(gold_asset)
     catalogue = load_catalogue()
     for asset in event.assets:
         entry = catalogue.by_id.get(asset.catalogue_id or "")
-        if entry is not None and wanted in {a.lower() for a in (entry.designator, entry.family, *entry.aliases)}:
+        names = {asset.name, asset.family, asset.category, asset.text}
+        if entry is not None:
+            names.update((entry.designator, entry.family, *entry.aliases))
+        if wanted in {_plural_folded(n) for n in names if n}:
             return True
-        for candidate in (asset.name, asset.family, asset.category, asset.text):
-            value = (candidate or "").lower().strip()
-            if not value:
-                continue
-            if value == wanted or value.startswith(wanted) or wanted.startswith(value.rstrip("s")):
+        if gold_type is None:
+            continue
+        if _names_category(gold_type):
+            if asset.category == gold_type.category:
                 return True
-            if value.rstrip("s") == wanted.rstrip("s"):
-                return True
+            continue
+        if entry is None:
+            continue
+        if gold_type.id == entry.id:
+            return True
+        same_family = entry.family.lower() == gold_type.family.lower()
+        if same_family and gold_type.designator.lower() == gold_type.family.lower():
+            return True  # the type word, the prediction one of its classes
+        if same_family and entry.designator.lower() == entry.family.lower() and not is_generic_type(entry):
+            return True  # the designator, the prediction its family alone ("B-52")
     return False
 
 
-def _event_distance(event: Event, lat: float, lon: float, gazetteer: Gazetteer) -> float:
-    distances = [distance_to_shape_km(event.geometry, lat, lon)]
-    for place in event.places:
-        known = gazetteer.get(place.id)
-        if known is not None:
-            distances.append(distance_to_shape_km(known.covered, lat, lon))
-    return min(distances)
+def _event_distance(event: Event, lat: float, lon: float) -> float:
+    """Kilometres from the gold point to the geometry the event carries (0 inside its polygon): what
+    the map draws, not the gazetteer's shapes of the places it names."""
+    return distance_to_shape_km(event.geometry, lat, lon)
 
 
-
-
-def event_matches(gold: dict[str, Any], event: Event, gazetteer: Gazetteer) -> bool:
+def event_matches(gold: dict[str, Any], event: Event) -> bool:
     if KIND_GROUPS.get(str(gold.get("kind"))) != KIND_GROUPS[event.kind]:
         return False
     actors = set(gold.get("actor") or [])
     if actors and not actors & set(event.actors):
         return False
     assets = gold.get("assets") or []
-    if assets and not any(_family_matches(a, event) for a in assets):
+    if assets and not any(asset_matches(a, event) for a in assets):
         return False
     tolerance = float(gold.get("tol_km", DEFAULT_TOL_KM))
-    if _event_distance(event, float(gold["lat"]), float(gold["lon"]), gazetteer) > tolerance:
+    if _event_distance(event, float(gold["lat"]), float(gold["lon"])) > tolerance:
         return False
     if gold.get("date") and event.start:
         days = _days_outside(dt.date.fromisoformat(gold["date"]), dt.date.fromisoformat(event.start),
@@ -273,11 +310,11 @@ def _sentence_naming(result: ExtractionResult, place: str) -> str:
     return ""
 
 
-def maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer: Gazetteer,
-                      unavailable: frozenset[int]) -> dict[int, int]:
+def maximum_matching(entries: list[dict[str, Any]], events: list[Any],
+                     unavailable: frozenset[int]) -> dict[int, int]:
     """Gold entry number -> event index, as many pairs as `event_matches` allows (augmenting paths,
     entries and events in their order)."""
-    fits = [[i for i, event in enumerate(events) if i not in unavailable and event_matches(entry, event, gazetteer)]
+    fits = [[i for i, event in enumerate(events) if i not in unavailable and event_matches(entry, event)]
             for entry in entries]
     # Among the predictions an entry could take, the one carrying its count first: which of two fits
     # serves it does not change the F1, but the count accuracy should judge the prediction that
@@ -302,16 +339,15 @@ def maximum_matching(entries: list[dict[str, Any]], events: list[Any], gazetteer
     return {number: index for index, number in owner.items()}
 
 
-def _score_events(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult,
-                  gazetteer: Gazetteer) -> None:
+def _score_events(score: ArticleScore, gold: list[dict[str, Any]], result: ExtractionResult) -> None:
     events = result.events
     required = [g for g in gold if not g.get("optional")]
     optional = [g for g in gold if g.get("optional")]
     # One prediction per gold event and the most gold events found: a maximum matching, so the
     # order of the gold does not decide which of two nearby gold events a prediction serves. The
     # optional events then take what predictions are left, which keeps those from counting as errors.
-    found = maximum_matching(required, events, gazetteer, frozenset())
-    found_optional = maximum_matching(optional, events, gazetteer, frozenset(found.values()))
+    found = maximum_matching(required, events, frozenset())
+    found_optional = maximum_matching(optional, events, frozenset(found.values()))
     used = [False] * len(events)
     pairs = [*((entry, found.get(n)) for n, entry in enumerate(required)),
              *((entry, found_optional.get(n)) for n, entry in enumerate(optional))]

@@ -55,7 +55,6 @@ class LabelledCandidates:
 def label_folder(folder: str | Path, extractor: Extractor) -> LabelledCandidates:
     root = Path(folder)
     gold = load_gold(root)
-    gazetteer = extractor.geocoder.gazetteer
     labelled = LabelledCandidates([], [], [], {root.name: 0})
     for name in sorted(gold):
         entry = gold[name]
@@ -69,9 +68,9 @@ def label_folder(folder: str | Path, extractor: Extractor) -> LabelledCandidates
             continue  # unreadable: its gold events stay in the denominator, as in evaluation
         _, candidates = extractor.candidates(article)
         predicted = [event for event, _ in candidates]
-        found = maximum_matching(required, predicted, gazetteer, frozenset())
+        found = maximum_matching(required, predicted, frozenset())
         hits = set(found.values())
-        only_optional = set(maximum_matching(optional, predicted, gazetteer, frozenset(hits)).values())
+        only_optional = set(maximum_matching(optional, predicted, frozenset(hits)).values())
         for index, (_, features) in enumerate(candidates):
             if index in only_optional:
                 continue

@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from geo.errors import InputError
-from geo.extract.evaluation import evaluate_folder, load_gold
+from geo.events import Event
+from geo.extract.evaluation import asset_matches, evaluate_folder, load_gold
+from geo.extract.extractor import extract_text
 from tests.conftest import ROOT, SEEDS
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -130,3 +132,43 @@ def test_toponyms_count_per_occurrence(tmp_path):
     assert article.toponyms.true_positive == 2 and article.toponyms.false_negative == 1, article.problems
     # Sweden and Finland are predicted but not in this gold: false positives, one each.
     assert article.toponyms.false_positive == 2
+
+
+def _only_event(text: str) -> Event:
+    events = extract_text(text, published="2025-03-04").events
+    assert len(events) == 1, events
+    return events[0]
+
+
+def test_assets_match_by_designator_family_or_category_never_by_prefix():
+    """FORMAT.md: a gold asset names the predicted asset's designator, family or category. The scorer
+    once also took prefixes, so a gold "aircraft" matched a predicted "aircraft carrier"."""
+    bombers = _only_event("Two B-52H bombers flew over the Baltic Sea on 3 March 2025.")
+    for gold in ("B-52H", "B-52", "b-52s", "Stratofortress", "bomber", "bombers"):
+        assert asset_matches(gold, bombers), gold
+    for gold in ("B-5", "B", "B-52G", "B-1B", "aircraft", "fighter"):
+        assert not asset_matches(gold, bombers), gold
+    carrier = _only_event("The US aircraft carrier sailed into the South China Sea on 3 March 2025.")
+    assert asset_matches("carrier", carrier) and not asset_matches("aircraft", carrier)
+    # A category word matches every type of its category; a type word only its own type.
+    frigates = _only_event("Two Chinese frigates sailed through the Taiwan Strait on 3 March 2025.")
+    assert asset_matches("warships", frigates) and asset_matches("frigate", frigates)
+    assert not asset_matches("destroyer", frigates)
+    warships = _only_event("Two Chinese warships sailed through the Taiwan Strait on 3 March 2025.")
+    assert asset_matches("warship", warships) and not asset_matches("frigate", warships)
+
+
+def test_event_distance_is_to_the_geometry_the_event_carries(tmp_path):
+    """A deployment to Alaska is drawn as a point: a gold event 770 km from that point, though inside
+    Alaska's polygon, is not within a 300 km tolerance (the scorer once measured to the gazetteer's
+    shape of each place the event names, which the map never draws)."""
+    (tmp_path / "article.txt").write_text("The US deployed 300 troops to Alaska on 3 March 2025.\n", encoding="utf-8")
+    far_north = {"kind": "deployment", "actor": ["US"], "assets": ["troops"], "lat": 71.29, "lon": -156.79}
+    gold = {"article.txt": {"published": "2025-03-04", "toponyms": [], "events": [far_north]}}
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    event = _only_event("The US deployed 300 troops to Alaska on 3 March 2025.")
+    assert event.geometry.geom_type == "Point"
+    assert evaluate_folder(tmp_path).articles[0].events.true_positive == 0
+    gold["article.txt"]["events"] = [{**far_north, "tol_km": 900}]
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    assert evaluate_folder(tmp_path).articles[0].events.true_positive == 1
