@@ -22,6 +22,7 @@ from geo.gazetteer import FoldedPattern, fold_article, fold_text
 FUTURE = FoldedPattern(
     r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|intention|to be (?:sent|deployed|stationed)|"
     r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b")
+SCHEDULED = FoldedPattern(r"\b(?:will|shall|is to|are to|set to|scheduled|due to)\b")
 OBSERVED = FoldedPattern(
     r"\b(?:arrived|landed|flew|conducted|completed|took part|participated|deployed|was deployed|were deployed|"
     r"patrolled|sailed|transited|entered|held|carried out|staged|touched down|operated)\b")
@@ -82,6 +83,10 @@ _OBSERVER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monito
 RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
                            r"(?:to|in|at)\s+(?:the\s+)?$")
 OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
+# "arrived in Zhanjiang to take part in joint naval exercises", "forces have arrived in the Philippines
+# for the annual Balikatan exercises": the arrival is one event, the drill it is for another.
+FOR_EXERCISE = FoldedPattern(r"[^.;]{0,40}?\b(?:to (?:take part|participate|join|attend|conduct|hold|carry out)|for|"
+                             r"ahead of|in preparation for)\b")
 AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.
@@ -261,11 +266,15 @@ _YEAR = re.compile(r"\d{4}")
 
 
 def ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | None) -> dt.date:
-    """ "will send two F-35s to Bulgaria from April", in a January article: a month named without a
-    year in a sentence about a plan is the coming one, not the one last year."""
+    """ "will send two F-35s to Bulgaria from April", in a January article, "will begin their joint
+    exercise on September 25", in an August one: a month or day named without a year in a sentence
+    about a plan is the coming one, not the one last year."""
     day = mention.date
-    if published is None or mention.precision != "month" or _YEAR.search(mention.text) \
-            or not 45 < (published.date - day).days <= 366 or not FUTURE.search(fold_text(sentence.text)):
+    if published is None or mention.precision not in ("month", "day") or _YEAR.search(mention.text) \
+            or not 45 < (published.date - day).days <= 366:
+        return day
+    # a named day needs a firm plan ("will begin on September 25"), not a "may" or "could"
+    if not (SCHEDULED if mention.precision == "day" else FUTURE).search(fold_text(sentence.text)):
         return day
     if day.year == dt.MAXYEAR:
         return day  # the calendar has no coming year

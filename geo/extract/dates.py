@@ -206,8 +206,8 @@ def _resolve_calendar(name: str, match: re.Match[str], published: PublicationDat
         if name == "iso":
             return dt.date(int(groups["year"]), int(groups["mnum"]), int(groups["day"])), "day"
         if name in ("day_month", "month_day"):
-            if month is None:
-                return None
+            if month is None or (month == 5 and year is None and not match.group("month").startswith("M")):
+                return None  # "on April 22 may return": the verb, not 22 May
             day = int(groups["day"])
             if not 1 <= day <= 31:
                 return None

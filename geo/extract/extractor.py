@@ -35,6 +35,7 @@ from geo.extract.clues import (
     CAUSE_NOUNS,
     CIVILIAN,
     CONVEYANCE,
+    FOR_EXERCISE,
     FROM_TO,
     FUTURE,
     GOING_HOME,
@@ -319,9 +320,12 @@ class Extractor:
                 # an exercise told apart from the forces listed around it (kept only as a fallback).
                 borrowed = self._assets(mentions, behind, lookahead[1], sentence)
                 area_only = bool(borrowed)
+            if not borrowed and any(t.kind == "exercise" and t.priority >= 3 for t in sentence_triggers):
+                borrowed = self._drill_forces(mentions, sentence)
         # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
         # before the forces, inside the wider place the sentence then names, is where they are.
         site_first: PlaceMention | None = None
+        also: list[Draft] = []  # the drills that forces arrived for, read after the arrivals
         claimed = sentence.start  # dates before this belong to places already read
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
@@ -407,8 +411,44 @@ class Extractor:
                                  borrowed_assets=bool(borrowed) and assets == borrowed,
                                  area_only=area_only and assets == borrowed,
                                  anaphoric=refers_back(mentions, segment_start, segment_end)))
+            if kind in ("deployment", "basing"):
+                drill = self._drill_arrived_for(mentions, folded, location, sentence)
+                if drill is not None:
+                    # The drill joins the forces that came with the host of the place they came to.
+                    host = [location.place.country] if location.place.country else []
+                    participants = list(dict.fromkeys([*actors, *host]))
+                    also.append(Draft(sentence, "exercise", drill.priority, list(places_here),
+                                      [copy.copy(a) for a in assets], participants,
+                                      [p for p in partners if p not in participants], here, status, signals))
             segment_start = segment_end
-        return drafts
+        return drafts + also
+
+    def _drill_forces(self, mentions: Mentions, sentence: Sentence) -> list[Asset]:
+        """"Turkey and its allies are participating in the Anatolian Eagle air drills in Konya ... F-16 and
+        F-4 fighter jets have been used in the drills.": the forces of an exercise reported without them,
+        from the next sentences that speak of the drill and name no other place."""
+        number = mentions.sentences.index(sentence)
+        for following in mentions.sentences[number + 1: number + 6]:
+            if locations_in(mentions, following):
+                break
+            triggers = mentions.within(mentions.triggers, following.start, following.end)
+            if not any(t.kind == "exercise" for t in triggers):
+                continue
+            assets = self._assets(mentions, following.start, following.end, following)
+            if assets:
+                return assets
+        return []
+
+    @staticmethod
+    def _drill_arrived_for(mentions: Mentions, folded: str, location: PlaceMention,
+                           sentence: Sentence) -> TriggerMention | None:
+        """The exercise trigger that forces arriving at `location` came for ("... arrived in Zhanjiang to
+        take part in joint naval exercises"), if the sentence goes on to name one."""
+        purpose = FOR_EXERCISE.match(folded, location.end, sentence.end)
+        if purpose is None:
+            return None
+        return next((t for t in mentions.within(mentions.triggers, purpose.end(), min(sentence.end, purpose.end() + 60))
+                     if t.kind == "exercise" and t.priority >= 3), None)
 
     def _generous(self, mentions: Mentions, proposed: list[Draft], actors_in: Callable[[int, int], list[str]],
                   leading: list[str], published: PublicationDate | None, from_article: set[int]) -> list[Draft]:

@@ -394,3 +394,35 @@ def test_a_count_does_not_jump_over_another_asset():
     events = extract_text("Four B-52s and airmen arrived at RAF Fairford on 3 March 2025.",
                           published="2025-03-05").events
     assert [(a.name, a.count) for e in events for a in e.assets] == [("B-52H", 4), ("airmen", None)]
+
+
+def test_forces_that_arrive_for_an_exercise_give_an_arrival_and_the_exercise():
+    """The real-news gold reads "two warships arrived in Zhanjiang to take part in joint exercises" as
+    two events: the port call (a deployment) and the drill, whose participants include the host."""
+    events = events_of("Two Russian warships arrived in Zhanjiang on 13 July to take part in joint naval "
+                       "exercises.", published="2024-07-13")
+    kinds = {e.kind: e for e in events}
+    assert set(kinds) == {"deployment", "exercise"}, [(e.kind, e.actors) for e in events]
+    assert kinds["deployment"].actors == ["RU"]
+    assert kinds["exercise"].actors == ["RU", "CN"]
+    assert all(e.places[0].name.startswith("Zhanjiang") and e.start == "2024-07-13" for e in events)
+    # Arriving with no drill in view is one event, as before.
+    assert only(events_of("Two Russian warships arrived in Zhanjiang on 13 July for a port call.",
+                          published="2024-07-13")).kind == "deployment"
+
+
+def test_a_planned_day_named_without_a_year_is_the_coming_one():
+    """ "will begin ... on September 25" in an August article is next month, not last September; a
+    "may" is no firm plan, so a day long past stays in the past."""
+    planned = only(events_of("Indian and US troops will begin their joint exercise on September 25 at "
+                             "Fort Greely in Alaska.", published="2023-08-02"))
+    assert planned.start == "2023-09-25"
+    past = only(events_of("US troops deployed to Alaska on April 22 may return.", published="2024-06-09"))
+    assert past.start == "2024-04-22"
+
+
+def test_a_base_named_after_its_service_is_a_place():
+    """ "Andersen Air Force Base" once read as a service ("Andersen Air Force") and hid the base."""
+    event = only(events_of("Four B-52 bombers arrived at Andersen Air Force Base, Guam, on 3 March 2025.",
+                           published="2025-03-04"))
+    assert event.places[0].name == "Andersen Air Force Base"
