@@ -83,6 +83,17 @@ _OBSERVER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monito
 RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
                            r"(?:to|in|at)\s+(?:the\s+)?$")
 OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
+# What the codebook says is no posture event, read in the words that report one: arms handed over
+# ("will also be sent to Ukraine" in an aid package, S-400 "deliveries"), strikes, and moves that are
+# denied or only imagined ("ready to send", "no ground troops ... sent there").
+ARMS_TRANSFER = FoldedPattern(r"\b(?:deliver(?:y|ies|ed)|donat(?:e|ed|es|ing|ion)|aid package|military aid|"
+                              r"security assistance|arms (?:sale|deal|transfer)s?|sold|sale of|purchas(?:e|ed|es)|"
+                              r"procure(?:d|ment)?|shipments? of|cargo|components of|handed over|hand over)\b")
+STRIKE = FoldedPattern(r"\b(?:struck|airstrikes?|air strikes?|air raids?|bombed|bombing|shelled|crash(?:ed|es)?)\b")
+NOT_HAPPENING = FoldedPattern(r"\b(?:den(?:y|ies|ied)|ready to|rule[sd]? out|ruling out|no plans?|never|would not|"
+                              r"will not|won't|not (?:be )?(?:sent|deployed|send|deploy)|there will be no|"
+                              r"no (?:\w+ ){0,2}(?:troops|soldiers|forces) (?:will|would)|might|could|"
+                              r"would be (?:necessary|needed|possible)|considering|options? (?:to|of|for))\b")
 # "arrived in Zhanjiang to take part in joint naval exercises", "forces have arrived in the Philippines
 # for the annual Balikatan exercises": the arrival is one event, the drill it is for another.
 FOR_EXERCISE = FoldedPattern(r"[^.;]{0,40}?\b(?:to (?:take part|participate|join|attend|conduct|hold|carry out)|for|"
@@ -263,6 +274,20 @@ _JOINED_NAMES = re.compile(r"\s+(?:[A-Z][\w.'’-]*\s+)+and\s+(?:[A-Z][\w.'’-]
 
 
 _YEAR = re.compile(r"\d{4}")
+
+
+_CLAUSE_END = FoldedPattern(r"[,;:]|\s(?:but|while|whereas|and)\s")
+
+
+def no_posture_event(folded: str, start: int, place_end: int, end: int) -> bool:
+    """Whether one place's words in a sentence (from `start`, the place ending at `place_end`, up to
+    `end` or the end of the place's clause) report arms handed over, a strike or crash, or a move
+    denied or only imagined: none of them puts forces somewhere (the codebook's traps), whatever verb
+    of movement they also use. ("... will deploy to Poland but will not deploy to Ukraine": the
+    denial is Ukraine's.)"""
+    clause_end = _CLAUSE_END.search(folded, place_end, end)
+    end = clause_end.start() if clause_end else end
+    return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING))
 
 
 def ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | None) -> dt.date:

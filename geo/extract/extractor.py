@@ -67,6 +67,7 @@ from geo.extract.clues import (
     locations_in,
     named_countries,
     named_countries_in,
+    no_posture_event,
     observer,
     operators,
     plain_count,
@@ -394,6 +395,11 @@ class Extractor:
             if location.place.country in actors \
                     and RETURNING.search(folded, max(segment_start, location.start - 30), location.start):
                 # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment
+                segment_start = segment_end
+                continue
+            if no_posture_event(folded, segment_start, location.end, min(segment_end, next(
+                    (p.start for p in places if p.start > location.start), sentence.end))):
+                # "... will deploy to Poland but will not deploy to Ukraine": this place's words only
                 segment_start = segment_end
                 continue
             segment = folded[segment_start:segment_end]

@@ -426,3 +426,25 @@ def test_a_base_named_after_its_service_is_a_place():
     event = only(events_of("Four B-52 bombers arrived at Andersen Air Force Base, Guam, on 3 March 2025.",
                            published="2025-03-04"))
     assert event.places[0].name == "Andersen Air Force Base"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Poland is ready to send four F-16s to fly over Syria.",
+    "Germany denies it has sent 300 troops to Ukraine.",
+    "Countries might soon send their troops to Ukraine, the French president said.",
+    "Ten US Patriot batteries will be sent to Ukraine on 12 February in the new aid package.",
+    "The fifteenth Russian plane with components of S-400 systems has arrived in Turkey.",
+    "Two US F-15E jets struck militia facilities in eastern Syria.",
+    "A US F-15 fighter crashed at Lakenheath on a training mission.",
+])
+def test_denied_imagined_transfers_and_strikes_are_no_posture_events(sentence):
+    """The codebook's traps: arms handed over, strikes and crashes, denied or hypothetical moves put
+    no forces anywhere, though the sentence uses a verb of movement."""
+    assert events_of(sentence, published="2024-03-01") == []
+
+
+def test_a_reported_move_beside_those_cues_stays():
+    """The same forces and places reported as moved are events."""
+    assert only(events_of("Poland sent four F-16s to Syria on 12 February.", published="2024-03-01")).kind
+    troops = only(events_of("Germany sent 300 troops to Romania on 12 February.", published="2024-03-01"))
+    assert troops.actors == ["DE"]
