@@ -276,7 +276,7 @@ _JOINED_NAMES = re.compile(r"\s+(?:[A-Z][\w.'’-]*\s+)+and\s+(?:[A-Z][\w.'’-]
 _YEAR = re.compile(r"\d{4}")
 
 
-_CLAUSE_END = FoldedPattern(r"[,;:]|\s(?:but|while|whereas|and)\s")
+_PLACE_CLAUSE_END = FoldedPattern(r"[,;:]|\s(?:but|while|whereas|and)\s")
 
 
 def no_posture_event(folded: str, start: int, place_end: int, end: int) -> bool:
@@ -285,7 +285,7 @@ def no_posture_event(folded: str, start: int, place_end: int, end: int) -> bool:
     denied or only imagined: none of them puts forces somewhere (the codebook's traps), whatever verb
     of movement they also use. ("... will deploy to Poland but will not deploy to Ukraine": the
     denial is Ukraine's.)"""
-    clause_end = _CLAUSE_END.search(folded, place_end, end)
+    clause_end = _PLACE_CLAUSE_END.search(folded, place_end, end)
     end = clause_end.start() if clause_end else end
     return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING))
 
