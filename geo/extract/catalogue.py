@@ -80,12 +80,17 @@ class _Matcher(Generic[T]):
     """Leftmost-longest whole-word matching of many surface forms, each mapped to a value."""
 
     def __init__(self, surfaces: list[tuple[str, T]]) -> None:
-        forms: dict[str, tuple[str | None, T]] = {}  # folded form -> (the case it needs, value)
+        # folded form -> (the case it needs, value); the first surface to claim a form keeps it, but a
+        # surface as written outranks a form made from another ("USS" the ship prefix is not the
+        # plural of "US")
+        written: dict[str, tuple[str | None, T]] = {}
+        made: dict[str, tuple[str | None, T]] = {}
         for surface, value in surfaces:
             exact = _needs_exact_case(surface)
+            written.setdefault(fold_text(surface), (surface if exact else None, value))
             for form in _forms(surface):
-                forms.setdefault(fold_text(form), (form if exact else None, value))  # the first form keeps it
-        self._dictionary = WordStartDictionary(forms)
+                made.setdefault(fold_text(form), (form if exact else None, value))
+        self._dictionary = WordStartDictionary({**made, **written})
 
     def find(self, text: str, folded: str | None = None) -> list[tuple[int, int, T]]:
         folded = folded if folded is not None else fold_text(text)
@@ -153,6 +158,19 @@ class Catalogue:
     def actor_alias(self, surface: str) -> ActorAlias | None:
         """The actor entry spelled exactly like `surface` (case-folded), if any."""
         return self._actor_by_key.get(fold_text(surface))
+
+    def named_ship(self, name: str, countries: tuple[str, ...]) -> AssetType:
+        """A ship the catalogue does not list, known by its prefixed name ("INS Delhi", "HMS Trent"): a
+        warship of the country its prefix names. Kept in `by_id` like a catalogue entry, so that what
+        reads assets by entry (operators, evaluation, symbols) reads it too."""
+        key = "ship:" + fold_text(" ".join(name.split()))
+        known = self.by_id.get(key)
+        if known is None:
+            warship = self.by_id.get("asset:warship")
+            known = self.by_id.setdefault(key, AssetType(
+                key, name, "warship", (), "surface combatant", countries, False,
+                warship.app6 if warship else "", "a ship named in the text, not in the catalogue"))
+        return known
 
     def families(self) -> set[str]:
         return {a.family.lower() for a in self.assets}

@@ -324,8 +324,14 @@ def find_mentions(
     budget.check("finding names")
     masked = _name_spans(names, actors)
     in_names = SpanIndex(masked)
-    in_ships = SpanIndex(_ship_names(names))
-    actors = [a for a in actors if not in_ships.covers(a.start, a.end)]  # "USS John Finn" is no Finn
+    ship_spans = _ship_names(names)
+    in_ships = SpanIndex(ship_spans)
+    ship_starts = {start for start, _end in ship_spans}
+    # "USS John Finn" is no Finn, but its prefix says whose ship it is; a prefix that starts no ship's
+    # name ("its", "JS" alone) says nothing.
+    actors = [a for a in actors if (a.start in ship_starts if a.actor.source.startswith("ship prefix")
+                                    else not in_ships.covers(a.start, a.end))]
+    assets = _with_named_ships(names, assets, actors, catalogue)
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = SpanIndex([(a.start, a.end) for a in assets])
@@ -477,6 +483,21 @@ def _exercise_names(names: list[tuple[str, re.Match[str]]]) -> list[TriggerMenti
 
 def _ship_names(names: list[tuple[str, re.Match[str]]]) -> list[tuple[int, int]]:
     return [m.span() for kind, m in names if kind == "ship"]
+
+
+def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[AssetHit], actors: list[ActorHit],
+                      catalogue: Catalogue) -> list[AssetHit]:
+    """The assets plus every prefixed ship name the catalogue does not know ("INS Delhi arrived in
+    Colombo"): a warship of the prefix's country. A type word already stands for "the frigate
+    Hessen", and a ship the catalogue lists ("USS Nimitz") is found as itself."""
+    prefixes = {a.start: a.actor.countries for a in actors if a.actor.source.startswith("ship prefix")}
+    if not prefixes:
+        return assets
+    taken = SpanIndex([(a.start, a.end) for a in assets])
+    named = [AssetHit(m.start(), m.end(), m.group(0), catalogue.named_ship(m.group(0), prefixes[m.start()]))
+             for kind, m in names
+             if kind == "ship" and m.start() in prefixes and not taken.overlaps(m.start(), m.end())]
+    return sorted(assets + named, key=lambda hit: hit.start) if named else assets
 
 
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")

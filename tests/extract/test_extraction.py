@@ -448,3 +448,31 @@ def test_a_reported_move_beside_those_cues_stays():
     assert only(events_of("Poland sent four F-16s to Syria on 12 February.", published="2024-03-01")).kind
     troops = only(events_of("Germany sent 300 troops to Romania on 12 February.", published="2024-03-01"))
     assert troops.actors == ["DE"]
+
+
+def test_a_prefixed_ship_name_is_a_warship_of_the_prefix_country():
+    """ "HMS Trent", "INS Delhi": ships the catalogue does not list are warships of the country their
+    prefix names, and the prefix says whose forces they are; a prefix that starts no ship's name
+    ("ITS" in a shouted headline) is nobody's."""
+    trent = only(events_of("HMS Trent arrived in Guyana on 3 March.", published="2024-03-04"))
+    assert trent.actors == ["GB"]
+    assert [(a.name, a.family, a.category) for a in trent.assets] == [("HMS Trent", "warship", "surface combatant")]
+    vinson = only(events_of("The USS Aircraft Carrier Carl Vinson made a port call in Busan today.",
+                            published="2024-03-04"))
+    assert vinson.actors == ["US"]  # "USS" once read as the plural of "US" and was dropped
+    delhi = only(events_of("INS Delhi arrived at the port of Colombo on Friday.", published="2023-09-01"))
+    assert "INS Delhi" in [a.name for a in delhi.assets]
+    result = extract_text("ITS WARSHIPS ARRIVED IN BUSAN ON 3 MARCH.\n\nThe visit lasted three days.",
+                          published="2024-03-04")
+    assert not [a for a in result.mentions.actors if a.text == "ITS"]
+
+
+def test_presence_at_sea_is_a_patrol():
+    """The codebook: transits, escorts and presence at sea are patrols ("conducted operations in the
+    East China Sea"); forces at a base are deployed there."""
+    at_sea = only(events_of("The British frigate HMS Richmond conducted operations in the East China Sea on "
+                            "15 September.", published="2021-09-27"))
+    assert at_sea.kind == "patrol"
+    at_base = only(events_of("US MQ-9A Reaper drones arrived at Basa Air Base on 3 June and are operating "
+                             "from there.", published="2024-06-09"))
+    assert at_base.kind == "deployment"
