@@ -19,9 +19,13 @@ from geo.extract.geometry import contains
 from geo.extract.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence
 from geo.gazetteer import FoldedPattern, fold_article, fold_text
 
+# "may" the verb, not the month ("in May", "May 3", "early May 2024"): the text is folded to lower case
+_MODAL_MAY = (r"(?<!\bin )(?<!\bof )(?<!since )(?<!\bby )(?<!until )(?<!early )(?<!\blate )(?<!mid-)(?<!\bmid )"
+              r"(?<!last )(?<!next )(?<!this )(?<!\d )may(?!\s*\d)(?!,)")
 FUTURE = FoldedPattern(
     r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|intention|to be (?:sent|deployed|stationed)|"
-    r"is to|are to|set to|expected to|considering|proposed|could|may|might|announce[sd]? (?:that|plans))\b")
+    r"is to|are to|set to|expected to|considering|proposed|could|" + _MODAL_MAY + r"|might|"
+    r"announce[sd]? (?:that|plans))\b")
 SCHEDULED = FoldedPattern(r"\b(?:will|shall|is to|are to|set to|scheduled|due to)\b")
 OBSERVED = FoldedPattern(
     r"\b(?:arrived|landed|flew|conducted|completed|took part|participated|deployed|was deployed|were deployed|"

@@ -79,3 +79,15 @@ def test_where_dates_are_written_resolved_or_not():
     written = [text[start:end] for start, end in scan_dates(text, None).written]
     assert written == ["4 March", "in 2025", "March 4, 2025", "2024-04-11"]
     assert [m.text for m in scan_dates(text, None).mentions] == ["in 2025", "March 4, 2025", "2024-04-11"]
+
+
+def test_the_month_may_is_not_a_plan():
+    """ "had strengthened its presence in Kosovo in May": the month, not the modal verb, so the May
+    meant is the last one, not next year's (and the move is reported, not announced)."""
+    from geo.extract.extractor import extract_text
+
+    event = extract_text("KFOR had already strengthened its presence in Kosovo in May by deploying about 500 "
+                         "Turkish soldiers.", published="2023-09-30").events[0]
+    assert event.start == "2023-05-01" and event.status == "observed"
+    planned = extract_text("Turkey may deploy 500 soldiers to Kosovo in March.", published="2023-09-30").events
+    assert all(e.status == "announced" for e in planned)
