@@ -137,7 +137,7 @@ _TITLES = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sen|Rep|Gov)\.?|\b(?:General|Admiral|Colonel|Major|"
     r"Captain|Commander|Lieutenant|Sergeant|President|Minister|Secretary|Senator|Governor|Ambassador|"
     r"Chancellor|Premier|King|Queen|Prince|Princess|Pope|Saint|St|Director|Chief|Spokesman|Spokeswoman|"
-    r"spokesman|spokeswoman|Professor|Dr)\s*)$"
+    r"spokesman|spokeswoman|Professor|Dr))\s*$"  # "Maj. Gen. Christopher Donahue": the space after "Gen." too
 )
 _LOWER_CASE_TITLES = frozenset({"spokesman", "spokeswoman"})  # the titles `_TITLES` spells in lower case
 _NOT_GIVEN_NAMES = frozenset(

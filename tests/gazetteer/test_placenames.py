@@ -14,6 +14,7 @@ def _is_person(text: str, name: str) -> bool:
     ("Defense Secretary Lloyd Austin said", "Austin"),   # a capitalised word right before, mid-sentence
     ("remarks by General Darwin on Monday", "Darwin"),   # a title
     ("Gen.Darwin", "Darwin"),                           # a short title, no space
+    ("commander is Maj. Gen. Christopher Donahue, who", "Christopher"),  # a short title, then a space
     ("the destroyer USS Carney fired", "Carney"),      # a ship prefix
     ("the carrier USS Harry S. Truman sailed", "Truman"),
     ("(HMS Queen Elizabeth) left", "Elizabeth"),
