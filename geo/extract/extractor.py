@@ -354,6 +354,15 @@ class Extractor:
                 # "through the Tsugaru Strait on 18 October and through the Osumi Strait on 22 October":
                 # the same forces on another day, another leg
                 assets = [copy.copy(a) for a in drafts[-1].assets]
+            elif drafts and joined and not assets:
+                # "over the Sea of Japan and the East China Sea", "in Estonia, Latvia and Lithuania":
+                # one activity over several named places is one event per place (the codebook)
+                listed = copy.copy(drafts[-1])
+                listed.places = [location]
+                listed.assets = [copy.copy(a) for a in drafts[-1].assets]
+                drafts.append(listed)
+                segment_start = segment_end
+                continue
             elif drafts and (joined or not assets):
                 drafts[-1].places.append(location)
                 if assets and assets != borrowed:  # borrowed ones are the draft's already

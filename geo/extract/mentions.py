@@ -601,7 +601,11 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
     if place.place.kind not in ("country", "region") or previous.place.kind not in ("installation", "city", "region"):
         return False
     if previous.place.kind == "region" and place.place.kind == "region":
-        return bool(_COMMA_GAP.fullmatch(gap))
+        # "Crimea, Ukraine"-like only when the second holds the first: "Queensland, Northern Territory,
+        # Western Australia" is a list
+        west, south, east, north = place.place.covered.bounds
+        inside = west <= previous.place.lon <= east and south <= previous.place.lat <= north
+        return inside and bool(_COMMA_GAP.fullmatch(gap))
     if _COMMA_GAP.fullmatch(gap):
         return True
     same_country = (bool(place.place.country) and place.place.country == previous.place.country) \

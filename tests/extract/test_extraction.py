@@ -476,3 +476,27 @@ def test_presence_at_sea_is_a_patrol():
     at_base = only(events_of("US MQ-9A Reaper drones arrived at Basa Air Base on 3 June and are operating "
                              "from there.", published="2024-06-09"))
     assert at_base.kind == "deployment"
+
+
+def test_one_activity_over_listed_places_is_one_event_per_place():
+    """The codebook: "one activity over several named places is one event per named place" (the
+    extractor once drew one event over all of them, which matched one gold event of many)."""
+    patrols = events_of("Two US B-52 bombers flew over the Baltic Sea and the Norwegian Sea on 3 March 2025.",
+                        published="2025-03-04")
+    assert sorted(p.name for e in patrols for p in e.places) == ["Baltic Sea", "Norwegian Sea"]
+    assert all(len(e.places) == 1 and e.kind == "patrol" and e.assets[0].count == 2 for e in patrols)
+    troops = events_of("The US deployed 300 troops to Estonia, Latvia and Lithuania on 3 March 2025.",
+                       published="2025-03-04")
+    assert sorted(e.places[0].country for e in troops) == ["EE", "LT", "LV"]
+    # A place that only says where the previous one is stays part of its event.
+    rota = only(events_of("Two more US destroyers will be based at Rota, Spain, from 2026.", published="2025-03-04"))
+    assert [p.name for p in rota.places] == ["Naval Station Rota"]
+
+
+def test_listed_regions_are_places_not_qualifiers():
+    """ "across Queensland, Northern Territory, Western Australia": each region is a place of its own;
+    a comma before a region qualifies the one before only when it holds it."""
+    result = extract_text("Troops from Australia will deploy across Queensland, Northern Territory, Western "
+                          "Australia and New South Wales.", published="2025-07-13")
+    roles = {p.text: p.role for p in result.mentions.places}
+    assert roles["Northern Territory"] == roles["Western Australia"] == roles["Queensland"] == "location"
