@@ -44,8 +44,8 @@ def test_development_corpus_thresholds(corpus_scores):
 
 @pytest.mark.parametrize("folder, floor", [("corpus_heldout", 0.80), ("corpus_dev2", 0.65), ("corpus_dev3", 0.50)])
 def test_other_development_corpora_keep_their_level(folder, floor):
-    """The corpora the rules were later tuned on keep a floor a little under today's scores (0.86,
-    0.74, 0.57): a rule that helps one corpus must not quietly undo another. The blind corpus
+    """The corpora the rules were later tuned on keep a floor a little under today's scores (0.85,
+    0.73, 0.60): a rule that helps one corpus must not quietly undo another. The blind corpus
     (tests/corpus_blind) has no floor: it is measured, never tuned on."""
     summary = evaluate_folder(ROOT / "tests" / folder).summary()
     assert summary["event_f1"] >= floor, summary
