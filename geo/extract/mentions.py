@@ -368,8 +368,10 @@ def find_mentions(
     for place in places:
         alias = catalogue.actor_alias(place.text)
         if alias is not None and _names_forces_not_place(text, place, alias.kind):
-            forces_named.add(id(place))
             actors.append(ActorHit(place.start, place.end, place.text, alias))
+            if not (alias.kind == "abbreviation" and _used_as_noun(text, place)):
+                forces_named.add(id(place))
+            # else "Japan and the US agreed": the country, named as a noun, is a place too
     if forces_named:  # by identity: `list.remove` would compare places field by field
         places = [p for p in places if id(p) not in forces_named]
     actors.sort(key=lambda a: a.start)
@@ -409,6 +411,30 @@ _FUNCTION_WORDS = frozenset(
     "and or for on in at to from with by as is are was were has have had will would said says but of the "
     "that which who while since after before".split()
 )
+
+
+# Nouns an abbreviation qualifies as an adjective ("US troops", "U.K. officials"); a capitalised word
+# after it ("U.S. Navy", "US President") does the same.
+_QUALIFIED_NOUNS = frozenset(
+    "military troops forces force officials official soldiers personnel service servicemembers sailors airmen "
+    "marines warships warship ships ship navy army air defense defence government administration president "
+    "embassy envoy ambassador side allies ally carrier destroyer destroyers bombers bomber jets jet fighters "
+    "aircraft planes drones sanctions intelligence commander commanders diplomats lawmakers senator base bases "
+    "presence strategy policy department secretary media nuclear missile missiles special command and-led "
+    "counterparts counterpart partners deployment deployments".split()
+)
+
+
+def _used_as_noun(text: str, place: PlaceMention) -> bool:
+    """ "Japan and the US agreed", "with the U.K. on Monday": an abbreviation standing for its country,
+    not an adjective before a noun ("US troops", "U.S. Navy", "U.S.-led")."""
+    if text[place.end: place.end + 1] in ("-", "–", "/"):
+        return False
+    following = _NEXT_WORD.match(text[place.end: place.end + 30])
+    if following is None:
+        return True
+    word = following.group(1)
+    return word[:1].islower() and word.lower() not in _QUALIFIED_NOUNS
 
 
 def _names_forces_not_place(text: str, place: PlaceMention, kind: str) -> bool:

@@ -500,3 +500,16 @@ def test_listed_regions_are_places_not_qualifiers():
                           "Australia and New South Wales.", published="2025-07-13")
     roles = {p.text: p.role for p in result.mentions.places}
     assert roles["Northern Territory"] == roles["Western Australia"] == roles["Queensland"] == "location"
+
+
+def test_an_abbreviated_country_named_as_a_noun_is_a_place_and_still_an_actor():
+    """The codebook lists "the US" as a toponym when it stands for the country ("Japan and the US
+    agreed"), not when it qualifies a noun ("US troops", "U.S. Navy", "U.S.-led"); either way its
+    forces are the actor they were."""
+    def places(text: str) -> list[str]:
+        return [p.text for p in extract_text(text, published="2025-03-04").mentions.places]
+
+    assert places("Japan and the US agreed to station more troops in Okinawa.") == ["Japan", "US", "Okinawa"]
+    assert places("Russia warned the U.K. on Monday.") == ["Russia", "U.K."]
+    assert places("US troops and U.S. Navy ships joined the U.S.-led drill in Poland.") == ["Poland"]
+    assert only(events_of("The U.S. has deployed two B-52 bombers to Guam.")).actors == ["US"]
