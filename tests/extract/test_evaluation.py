@@ -172,3 +172,24 @@ def test_event_distance_is_to_the_geometry_the_event_carries(tmp_path):
     gold["article.txt"]["events"] = [{**far_north, "tol_km": 900}]
     (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
     assert evaluate_folder(tmp_path).articles[0].events.true_positive == 1
+
+
+def test_toponyms_match_without_direction_words_and_generic_heads(tmp_path):
+    """The codebook: annotators kept "southern" and "province" in some articles and dropped them in
+    others, and a scorer should normalise them. Only lower-case words go: a name stays a name."""
+    from geo.extract.evaluation import toponym_key
+
+    assert toponym_key("southern Ukraine") == toponym_key("Ukraine") == "ukraine"
+    assert toponym_key("Indo-Pacific region") == toponym_key("Indo-Pacific")
+    assert toponym_key("Konya province") == "konya"
+    for name in ("North Korea", "Christmas Island", "South China Sea", "Gulf of Aden"):
+        assert toponym_key(name) == name.lower()
+    (tmp_path / "article.txt").write_text(
+        "Two US B-52 bombers flew over the Indo-Pacific region and southern Ukraine on 3 March 2025.\n",
+        encoding="utf-8")
+    gold = {"article.txt": {"published": "2025-03-04", "events": [], "toponyms": [
+        {"text": "Indo-Pacific", "lat": 10.0, "lon": 120.0, "kind": "region"},
+        {"text": "Ukraine", "lat": 48.4, "lon": 31.2, "kind": "country"}]}}
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    article = evaluate_folder(tmp_path).articles[0]
+    assert article.toponyms.true_positive == 2 and article.toponyms.false_positive == 0, article.problems
