@@ -322,7 +322,7 @@ def find_mentions(
     budget.check("finding assets")
     names = _names(text)
     budget.check("finding names")
-    masked = _name_spans(names, actors)
+    masked = _name_spans(text, names, actors)
     in_names = SpanIndex(masked)
     ship_spans = _ship_names(names)
     in_ships = SpanIndex(ship_spans)
@@ -494,10 +494,18 @@ def _names(text: str) -> list[tuple[str, re.Match[str]]]:
     return [(kind, match) for pattern, kind in _name_patterns() for match in pattern.finditer(text)]
 
 
-def _name_spans(names: list[tuple[str, re.Match[str]]], actors: list[ActorHit]) -> list[tuple[int, int]]:
+# "Russia's Defense Ministry": the possessor before an institution's name is a place (the codebook
+# lists possessives as toponyms), not part of the name.
+_LEADING_POSSESSIVE = re.compile(r"[A-Z][\w.-]*['’]s\s+")
+
+
+def _name_spans(text: str, names: list[tuple[str, re.Match[str]]], actors: list[ActorHit]) -> list[tuple[int, int]]:
     """Spans of organisation, command, exercise and outlet names: places inside them are not places."""
     spans = [(a.start, a.end) for a in actors if a.actor.kind in ("service", "command")]
-    spans.extend(match.span() for _kind, match in names)
+    for _kind, match in names:
+        start, end = match.span()
+        possessive = _LEADING_POSSESSIVE.match(text, start, end)
+        spans.append((possessive.end() if possessive else start, end))
     return spans
 
 

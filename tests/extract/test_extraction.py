@@ -513,3 +513,11 @@ def test_an_abbreviated_country_named_as_a_noun_is_a_place_and_still_an_actor():
     assert places("Russia warned the U.K. on Monday.") == ["Russia", "U.K."]
     assert places("US troops and U.S. Navy ships joined the U.S.-led drill in Poland.") == ["Poland"]
     assert only(events_of("The U.S. has deployed two B-52 bombers to Guam.")).actors == ["US"]
+
+
+def test_a_possessor_before_an_institution_is_a_place():
+    """ "Russia's Defense Ministry": the codebook lists possessives as toponyms; the institution's name
+    pattern once swallowed the country with the ministry."""
+    result = extract_text("Japan’s Defense Ministry said the ships sailed on Monday.", published="2025-03-04")
+    assert [(p.text, p.place.country) for p in result.mentions.places] == [("Japan", "JP")]
+    assert result.mentions.masked[0] == (len("Japan’s "), len("Japan’s Defense Ministry"))
