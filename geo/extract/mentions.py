@@ -320,7 +320,9 @@ def find_mentions(
     budget.check("finding actors")
     assets = catalogue.find_assets(text, folded)
     budget.check("finding assets")
-    names = _names(text)
+    # "HMAS Stirling", "INS Kadamba": a base named like a ship is a place
+    names = [(kind, match) for kind, match in _names(text) if kind != "ship" or not any(
+        place.kind == "installation" for place in geocoder.gazetteer.candidates(match.group(0)))]
     budget.check("finding names")
     masked = _name_spans(text, names, actors)
     in_names = SpanIndex(masked)

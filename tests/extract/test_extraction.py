@@ -521,3 +521,12 @@ def test_a_possessor_before_an_institution_is_a_place():
     result = extract_text("Japan’s Defense Ministry said the ships sailed on Monday.", published="2025-03-04")
     assert [(p.text, p.place.country) for p in result.mentions.places] == [("Japan", "JP")]
     assert result.mentions.masked[0] == (len("Japan’s "), len("Japan’s Defense Ministry"))
+
+
+def test_a_base_named_like_a_ship_is_a_place():
+    """ "HMAS Stirling" is Australia's western fleet base, named as its ships are: the gazetteer knows it
+    as an installation, so it is neither a ship's name hiding a place nor a warship."""
+    event = only(events_of("The USS Minnesota arrived at HMAS Stirling in Western Australia on Monday.",
+                           published="2025-03-04"))
+    assert [p.name for p in event.places] == ["HMAS Stirling"]
+    assert [a.name for a in event.assets] == ["USS Minnesota"] and event.actors == ["US"]
