@@ -422,7 +422,7 @@ _QUALIFIED_NOUNS = frozenset(
     "marines warships warship ships ship navy army air defense defence government administration president "
     "embassy envoy ambassador side allies ally carrier destroyer destroyers bombers bomber jets jet fighters "
     "aircraft planes drones sanctions intelligence commander commanders diplomats lawmakers senator base bases "
-    "presence strategy policy department secretary media nuclear missile missiles special command and-led "
+    "presence strategy policy department secretary media nuclear missile missiles special command "
     "counterparts counterpart partners deployment deployments".split()
 )
 
