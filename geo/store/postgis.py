@@ -136,6 +136,12 @@ class PostgisStore(EventStore):
     @contextmanager
     def _read(self) -> Iterator[Any]:
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
+            # One snapshot for every statement of the read: under the default READ COMMITTED each
+            # statement sees the commits made before it, so `get_versioned` could pair an event read
+            # before another writer's commit with the version read after it, and an update based on
+            # that stale event passed the version check (a lost increment, 79 of 80). A read-only
+            # REPEATABLE READ transaction never waits and never fails to serialise.
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield cur
 
     def _insert_row(self, cur: Any, row: EventRow) -> None:
