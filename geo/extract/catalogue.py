@@ -59,6 +59,11 @@ class ActorAlias:
     kind: str
     source: str
 
+    @property
+    def ship_prefix(self) -> bool:
+        """A ship prefix ("USS", "HMS", data/actors.csv): whose ship it is, only before a ship's name."""
+        return self.source.startswith("ship prefix")
+
 
 @dataclass(frozen=True, slots=True)
 class AssetHit:

@@ -331,7 +331,7 @@ def find_mentions(
     ship_starts = {start for start, _end in ship_spans}
     # "USS John Finn" is no Finn, but its prefix says whose ship it is; a prefix that starts no ship's
     # name ("its", "JS" alone) says nothing.
-    actors = [a for a in actors if (a.start in ship_starts if a.actor.source.startswith("ship prefix")
+    actors = [a for a in actors if (a.start in ship_starts if a.actor.ship_prefix
                                     else not in_ships.covers(a.start, a.end))]
     assets = _with_named_ships(names, assets, actors, catalogue)
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
@@ -526,7 +526,7 @@ def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[Asset
     """The assets plus every prefixed ship name the catalogue does not know ("INS Delhi arrived in
     Colombo"): a warship of the prefix's country. A type word already stands for "the frigate
     Hessen", and a ship the catalogue lists ("USS Nimitz") is found as itself."""
-    prefixes = {a.start: a.actor.countries for a in actors if a.actor.source.startswith("ship prefix")}
+    prefixes = {a.start: a.actor.countries for a in actors if a.actor.ship_prefix}
     if not prefixes:
         return assets
     taken = SpanIndex([(a.start, a.end) for a in assets])
