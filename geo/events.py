@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "EventPlace",
     "EventSource",
     "event_id",
+    "name_series",
 ]
 
 EVENT_KINDS = ("deployment", "basing", "patrol", "exercise")
@@ -49,6 +51,14 @@ ASSET_CATEGORIES = (
     "amphibious", "reconnaissance", "early warning", "aircraft",
 )
 PLACE_ROLES = ("location", "route", "origin")
+# An iteration after an exercise's name: "Balikatan 23", "Sea Breeze 2020", "Strait Thunder-2025A".
+_ITERATION = re.compile(r"[\s-]+(?:'?\d{2,4}[A-Z]?(?:-\d{1,2})?|[IVX]+)$")
+
+
+def name_series(name: str) -> str:
+    """The series an operation's or exercise's name belongs to, as a key: "Sea Breeze 2020" and
+    "sea-breeze" are both "sea breeze" (what a designator's family is to an asset)."""
+    return " ".join(_ITERATION.sub("", name.strip()).replace("-", " ").lower().split())
 
 
 @dataclass(slots=True)
@@ -105,6 +115,9 @@ class Event:
     status: str
     source: EventSource
     partners: list[str] = field(default_factory=list)
+    # The operation's or exercise's own name as the text gives it ("Balikatan 23"): the map's label and
+    # APP-6 unique designation. Empty when the text names none.
+    name: str = ""
     confidence: float = 0.5
     edited: bool = False
     notes: str = ""
@@ -129,6 +142,7 @@ class Event:
             "kind": self.kind,
             "actors": list(self.actors),
             "partners": list(self.partners),
+            "name": self.name,
             "assets": [asdict(a) for a in self.assets],
             "places": [asdict(p) for p in self.places],
             "geo_precision": self.geo_precision,
@@ -173,6 +187,7 @@ class Event:
                 kind=props["kind"],
                 actors=list(props.get("actors") or []),
                 partners=list(props.get("partners") or []),
+                name=props.get("name") or "",
                 assets=assets,
                 places=places,
                 geometry=geometry,

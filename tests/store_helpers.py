@@ -19,12 +19,12 @@ def make_event(key: str, *, kind: str = "deployment", lon: float = 10.0, lat: fl
                partners: list[str] | None = None, category: str = "fighter", family: str = "F-35",
                count: int | None = 4, geometry: shapely.Geometry | None = None, country: str | None = "DE",
                site: str | None = None, document: str = "hand.txt", sentence: str | None = None,
-               time_precision: str = "day", status: str = "observed", notes: str = "") -> Event:
+               time_precision: str = "day", status: str = "observed", notes: str = "", name: str = "") -> Event:
     """A small, valid event; every argument is a field a test may want to vary."""
     text = sentence if sentence is not None else f"Event {key} happened."
     return Event(
         id=f"ev-{key}", kind=kind, actors=actors if actors is not None else ["US"],
-        partners=partners or [],
+        partners=partners or [], name=name,
         assets=[Asset(name=family, family=family, category=category, count=count, text=family)],
         places=[EventPlace(id=site or f"installation:site-{key}", name=_site_name(site, key), kind="installation",
                            role="location", text=_site_name(site, key), country=country)],

@@ -263,12 +263,13 @@ def _event_details(store: Any, event_id: str, view: View, names: dict[str, str])
         confidence = c[1].slider("Confidence", 0.0, 1.0, float(event.confidence), 0.05, key=key + "confidence")
         counts = [st.number_input(f"Count: {a.name}", min_value=0, value=a.count, step=1, key=f"{key}count-{i}")
                   for i, a in enumerate(event.assets)]
+        name = st.text_input("Exercise or operation name", event.name, key=key + "name")
         notes = st.text_area("Notes", event.notes, key=key + "notes")
         editor = st.text_input("Your name (kept in the history)", key="editor_name")
         if st.form_submit_button("Save correction", type="primary"):
             values = {"kind": kind, "status": status, "actors": actors, "partners": partners, "start": start,
                       "end": end, "time_precision": precision, "confidence": confidence, "notes": notes,
-                      "counts": [n or None for n in counts]}
+                      "name": name, "counts": [n or None for n in counts]}
             changes = form_changes(event, values)
             if not editor.strip():
                 st.error("Give your name: every correction is signed.")

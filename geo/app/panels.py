@@ -94,7 +94,8 @@ def event_card_html(event: Event, country_names: dict[str, str] | None = None) -
     edited = " · edited" if event.edited else ""
     return (
         f'<div class="fpm-card" style="--k:{colour}"><span class="k">{safe_html(event.kind)}</span> '
-        f'<span class="meta">{safe_html(event.status)} · {safe_html(_dates(event))}{edited}</span><br>'
+        + (f'<b class="name">{safe_html(event.name)}</b> ' if event.name else "")
+        + f'<span class="meta">{safe_html(event.status)} · {safe_html(_dates(event))}{edited}</span><br>'
         f'<span class="who">{safe_html(who)}</span> · {safe_html(_assets(event))}<br>'
         f'<span class="meta">{safe_html(places)}</span>'
         f"<blockquote>{safe_html(src.sentence)}</blockquote>"
@@ -123,7 +124,7 @@ def event_fields(event: Event) -> pd.DataFrame:
     span = event_span(event) if event.start else None
     src = event.source
     rows: list[tuple[str, Any]] = [
-        ("id", event.id), ("kind", event.kind), ("status", event.status),
+        ("id", event.id), ("kind", event.kind), ("name", event.name), ("status", event.status),
         ("actors", ", ".join(event.actors)), ("partners", ", ".join(event.partners)),
         ("assets", "; ".join(f"{a.count or '?'} × {a.name} ({a.category}{', nuclear' if a.nuclear else ''})"
                              for a in event.assets)),
@@ -157,7 +158,8 @@ def form_changes(event: Event, values: dict[str, Any]) -> dict[str, Any]:
     """The store.update changes a correction form asks for: only the fields that differ.
 
     `values`: kind, status, actors, partners (comma-separated ISO codes), start, end (dates or None),
-    time_precision, confidence, notes, counts (one per asset, None for "not stated").
+    time_precision, confidence, notes, name (of the exercise or operation), counts (one per asset, None
+    for "not stated").
     """
     changes: dict[str, Any] = {}
     if values["kind"] in EVENT_KINDS and values["kind"] != event.kind:
@@ -179,6 +181,9 @@ def form_changes(event: Event, values: dict[str, Any]) -> dict[str, Any]:
         changes["confidence"] = round(float(values["confidence"]), 2)
     if values["notes"] != event.notes:
         changes["notes"] = values["notes"]
+    name = " ".join(str(values.get("name", event.name)).split())
+    if name != event.name:
+        changes["name"] = name
     counts: Sequence[int | None] = values.get("counts", [])
     if counts and list(counts) != [a.count for a in event.assets]:
         assets = [dataclasses.replace(a, count=c) for a, c in zip(event.assets, counts, strict=True)]

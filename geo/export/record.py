@@ -143,7 +143,8 @@ def event_line(event: Event) -> str:
         when = f"from {short_day(span[0])}"
         if span[1] != OPEN_END and span[1] != span[0]:
             when += f" to {short_day(span[1])}"
-    text = f"{who} {event.kind}" + (f": {assets}" if assets else "") + (f" — {place}" if place else "")
+    what = f"{event.kind} {event.name}" if event.name else event.kind
+    text = f"{who} {what}" + (f": {assets}" if assets else "") + (f" — {place}" if place else "")
     return text + (f" ({when})" if when else "")
 
 

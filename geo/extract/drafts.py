@@ -33,6 +33,7 @@ class Draft:
     area_only: bool = False  # an exercise's area with the forces of the sentences around it
     anaphoric: bool = False  # its assets only refer back: "the ship", "the ships"
     generous: bool = False  # proposed for the model only: a cue and a place in one sentence, no rule's reading
+    name: str = ""  # the exercise's own name as written ("Balikatan 23"), when the text gives it
 
 
 def confidence(draft: Draft, places: list[PlaceMention]) -> float:

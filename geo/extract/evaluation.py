@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import InputError
-from geo.events import KIND_GROUPS, Event
+from geo.events import KIND_GROUPS, Event, name_series
 from geo.extract.article import Article, read_article
 from geo.extract.catalogue import AssetType, load_catalogue
 from geo.extract.clues import is_generic_type
@@ -252,8 +252,12 @@ def asset_matches(gold_asset: str, event: Event) -> bool:
     - a category word ("bomber", "fighter jets", "warship") matches every asset of its category;
     - a type word ("destroyer") matches that type and its classes ("Arleigh Burke-class destroyer"),
       not the other types of its category: a gold "frigate" is not a predicted "warship";
-    - a named type never matches another type ("F-16" is not an "F-35", "Virginia-class" not "Kilo").
+    - a named type never matches another type ("F-16" is not an "F-35", "Virginia-class" not "Kilo");
+    - an exercise's name matches the event of that name, an iteration its series ("Balikatan" and a
+      predicted "Balikatan 23"), as a designator its family: the gold lists the name among the assets.
     """
+    if event.name and name_series(gold_asset) == name_series(event.name):
+        return True
     wanted = _plural_folded(gold_asset)
     gold_type = _gold_asset_type(gold_asset)
     catalogue = load_catalogue()

@@ -18,12 +18,13 @@ import copy
 import datetime as dt
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
-from geo.events import KIND_GROUPS, Asset, Event, EventPlace, EventSource, event_id
+from geo.events import KIND_GROUPS, Asset, Event, EventPlace, EventSource, event_id, name_series
 from geo.extract.article import Article, read_article, read_article_bytes
 from geo.extract.catalogue import AssetHit, Catalogue, load_catalogue
 from geo.extract.clues import (
@@ -225,6 +226,7 @@ class Extractor:
             if sentence_actors:
                 previous_actors = sentence_actors
         resolve_references(drafts)
+        _name_exercises(mentions, drafts)
         dominant: dict[int, list[str]] = {}  # how many -> the article's leading actors (read once)
         from_article: set[int] = set()  # the drafts that took the article's leading actors
         for draft in drafts:
@@ -256,7 +258,9 @@ class Extractor:
         if deciding:
             if 1 not in dominant:
                 dominant[1] = dominant_actors(mentions, 1)
-            merged += self._generous(mentions, merged, actors_in, dominant[1], published, from_article)
+            generous = self._generous(mentions, merged, actors_in, dominant[1], published, from_article)
+            _name_exercises(mentions, generous)
+            merged += generous
         for draft in merged:
             budget.check("drawing events")
             event = self._finish(article, draft, published)
@@ -369,7 +373,10 @@ class Extractor:
                     drafts[-1].assets.extend(assets)
                 segment_start = segment_end
                 continue
-            if not assets:
+            # "Sea Breeze 2020 exercises kick off in the Black Sea": a named drill at a place is an
+            # event before its forces are told
+            named_drill = not assets and bool(mentions.within(mentions.exercise_names, sentence.start, sentence.end))
+            if not assets and not named_drill:
                 if not drafts and index == 0 and location.place.kind in ("installation", "city"):
                     site_first = location
                 segment_start = segment_end
@@ -382,6 +389,9 @@ class Extractor:
                 or leading
             trigger = max(leading, key=lambda t: t.priority - abs(location.start - t.end) / TRIGGER_REACH)
             kind = trigger.kind
+            if named_drill and kind != "exercise":
+                segment_start = segment_end
+                continue
             if kind == "deployment" and trigger.priority < 3 and any(a.category in PATROLLING for a in assets) \
                     and AIRSPACE.match(mentions.text, location.end):
                 kind = "patrol"  # "crossed into Japan's airspace": an incursion, not a posting
@@ -615,6 +625,7 @@ class Extractor:
             kind=draft.kind,
             actors=draft.actors,
             partners=draft.partners,
+            name=draft.name,
             assets=draft.assets,
             places=[EventPlace(p.place.id, p.place.name, p.place.kind, p.role, p.text, p.place.country)
                     for p in places],
@@ -631,6 +642,28 @@ class Extractor:
             ),
             confidence=score,
         )
+
+
+def _name_exercises(mentions: Mentions, drafts: list[Draft]) -> None:
+    """Each exercise takes the name its sentence gives it ("U.S. and Philippine air forces launched
+    ... Cope Thunder"), else the exercise the article names most: "The exercise includes three weeks
+    of training ..." in a report on Balikatan 23 is Balikatan 23."""
+    names = mentions.exercise_names
+    if not names:
+        return
+    # the series named most often, the first of them on a tie: what the article is about
+    counted = Counter(name_series(n.text) for n in names)
+    top = max(counted.values())
+    only = next(n.text for n in names if counted[name_series(n.text)] == top)
+    for draft in drafts:
+        if draft.kind != "exercise" or draft.name:
+            continue
+        here = mentions.within(names, draft.sentence.start, draft.sentence.end)
+        if here:
+            at = draft.places[0].start if draft.places else draft.sentence.start
+            draft.name = min(here, key=lambda n: abs(n.start - at)).text
+        else:
+            draft.name = only
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")

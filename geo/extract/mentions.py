@@ -89,6 +89,7 @@ class Mentions:
     dates: list[DateMention]
     triggers: list[TriggerMention]
     masked: list[tuple[int, int]] = field(default_factory=list)
+    exercise_names: list[TriggerMention] = field(default_factory=list)  # also among the triggers
     # id(list) -> (the list, its starts) for lists in text order: `within` bisects them.
     _starts: dict[int, tuple[list, list[int] | None]] = field(default_factory=dict, repr=False)
 
@@ -391,7 +392,12 @@ def find_mentions(
         assert group is not None  # every alternative of the trigger pattern is a named group
         kind, priority, status = meaning[int(group[1:])]
         triggers.append(TriggerMention(match.start(), match.end(), match.group(0), kind, priority, status))
-    triggers.extend(_exercise_names(names))
+    exercise_names = _exercise_names(names)
+    exercise_names += _drill_names(text, SpanIndex(
+        masked + [(p.start, p.end) for p in places] + [(a.start, a.end) for a in actors]
+        + [(a.start, a.end) for a in assets]))
+    exercise_names.sort(key=lambda t: t.start)
+    triggers.extend(exercise_names)
     triggers.sort(key=lambda t: t.start)
     budget.check("finding trigger words")
     counts = _find_counts(text, dates.written)
@@ -406,6 +412,7 @@ def find_mentions(
         dates=dates.mentions,
         triggers=triggers,
         masked=masked,
+        exercise_names=exercise_names,
     )
 
 
@@ -515,6 +522,59 @@ def _exercise_names(names: list[tuple[str, re.Match[str]]]) -> list[TriggerMenti
     """A named exercise ("Talisman Sabre 2025", "Joint Sword-2024A") says what kind of event it is."""
     return [TriggerMention(m.start(), m.end(), m.group(0), "exercise", 3, "")
             for kind, m in names if kind == "exercise"]
+
+
+# The names of drills the name patterns do not list, read from how news writes them. A name is one
+# to four capitalised words (or all capitals), never a place, actor or asset the other steps found.
+_DRILL_WORD = r"(?:exercises?|drills?|war[ -]?games?|manoeuvres|maneuvers)\b"
+_NAME_WORD = r"[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
+_ITERATED = rf"(?:{_NAME_WORD}[^\S\n]+|{_NAME_WORD}-){{0,3}}{_NAME_WORD}[^\S\n-]*-?(?:20\d\d|\d{{2}})[A-Z]?\b"
+_QUOTED = r"[“\"](?P<quoted>[A-Z][^”\"\n]{1,40}?)[”\"]"
+_DRILL_NAME_PATTERNS = tuple(re.compile(p) for p in (
+    # “Hand-in-Hand” army exercise; exercise “Lightning”; drills dubbed “Joint Sea”
+    rf"{_QUOTED}(?=[^\S\n]+(?:[\w-]+[^\S\n]+){{0,3}}{_DRILL_WORD})",
+    rf"\b{_DRILL_WORD}[^.;:\n]{{0,30}}?(?:called|dubbed|named|code-?named|known as)?[^\S\n]*,?[^\S\n]*{_QUOTED}",
+    # "Aman 2017 exercise", "Slavic Brotherhood 2016 joint drills", "exercise Tsentr-2019"
+    rf"(?P<iterated>{_ITERATED})(?=[^\S\n]+(?:[\w-]+[^\S\n]+){{0,3}}{_DRILL_WORD})",
+    rf"\b{_DRILL_WORD}[^\S\n]*,?[^\S\n]*(?:(?:called|dubbed|named|code-?named|known as)[^\S\n]+)?"
+    rf"(?P<after>{_ITERATED})",
+    # "drills code-named Northern Forest"
+    rf"\b{_DRILL_WORD}[^.;:\n]{{0,30}}?\b(?:called|dubbed|named|code-?named|known as)[^\S\n]+"
+    rf"(?P<called>(?:{_NAME_WORD}[^\S\n]+){{0,3}}{_NAME_WORD})",
+    # "the Tarang Shakti exercise", "the Bersama Lima drills"
+    rf"\bthe[^\S\n]+(?P<plain>(?:{_NAME_WORD}[^\S\n]+){{0,2}}{_NAME_WORD})[^\S\n]+"
+    rf"(?:(?:joint|military|naval|air|army|bilateral|trilateral|multinational|annual|combined|"
+    rf"international|maritime|field|training|combat)[^\S\n]+){{0,3}}{_DRILL_WORD}",
+))
+# Words that start no drill's name, or say only whose or what kind of drill it is ("the Joint Naval
+# exercise", "In 2020 drills", "the Navy's exercise").
+_NOT_DRILL_NAMES = frozenset(
+    "a an the in at on of for to from by with and or as since until after before during this that these those "
+    "its their his her our first second third last next latest new annual joint combined military naval navy "
+    "army air force forces marine marines allied bilateral trilateral multinational international large-scale "
+    "major nato un eu pla us uk exercise exercises drill drills live-fire field command staff training "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _drill_names(text: str, taken: SpanIndex) -> list[TriggerMention]:
+    """Named drills the name patterns do not list: "the Tarang Shakti exercise", "Aman 2017",
+    exercise “Lightning” (a named drill is a trigger, and the event's name)."""
+    found: dict[int, TriggerMention] = {}
+    for pattern in _DRILL_NAME_PATTERNS:
+        group = next(g for g in ("quoted", "iterated", "after", "called", "plain") if g in pattern.groupindex)
+        for match in pattern.finditer(text):
+            start, end = match.span(group)
+            while end > start and text[end - 1] in ",;:.":  # “Cooperation 3,”
+                end -= 1
+            name = text[start:end]
+            words = [w.lower() for w in re.split(r"[\s-]+", name) if w and not w[0].isdigit()]
+            if not words or words[0] in _NOT_DRILL_NAMES or start in found or taken.overlaps(start, end):
+                continue
+            if name.endswith(("'", "’", "'s", "’s")):
+                continue  # "the Guards’ naval drills": whose drills, not their name
+            found[start] = TriggerMention(start, end, name, "exercise", 3, "")
+    return sorted(found.values(), key=lambda t: t.start)
 
 
 def _ship_names(names: list[tuple[str, re.Match[str]]]) -> list[tuple[int, int]]:

@@ -178,6 +178,7 @@ def merge(drafts: list[Draft], budget: TimeBudget = UNLIMITED) -> list[Draft]:
             elif (asset.family, asset.name) not in known:
                 target.assets.append(asset)
         target.actors = list(dict.fromkeys(target.actors + draft.actors))
+        target.name = target.name or draft.name
         target.partners = [p for p in dict.fromkeys(target.partners + draft.partners) if p not in target.actors]
         arrival = next((k for k in (target.kind, draft.kind) if k in ("deployment", "basing")), None)
         if draft.trigger_priority > target.trigger_priority:

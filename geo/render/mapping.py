@@ -166,7 +166,8 @@ def _info(event: Event) -> list[str]:
         dates += " · edited"
     src = event.source
     source = " — ".join(x for x in (src.outlet, src.headline, src.published, src.document) if x)
-    return [html_text(field) for field in (event.kind, actors, _assets_text(event), places, dates, src.sentence,
+    kind = f"{event.kind}: {event.name}" if event.name else event.kind
+    return [html_text(field) for field in (kind, actors, _assets_text(event), places, dates, src.sentence,
                                            source)]
 
 

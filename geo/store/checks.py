@@ -171,6 +171,7 @@ def check_properties(props: dict[str, Any]) -> list[str]:
         _choice_problem(props.get("time_precision"), "time_precision", TIME_PRECISIONS),
         _choice_problem(props.get("geo_precision"), "geo_precision", GEO_PRECISION),
         _text_problem(props.get("notes"), "notes"),
+        _text_problem(props.get("name"), "name", optional=True),
     ) if p]
     for name in ("start", "end"):
         value = props.get(name)

@@ -92,6 +92,7 @@ def _decode_event(props: dict[str, Any], geometry: BaseGeometry) -> Event:
     try:
         return Event(
             id=props["id"], kind=props["kind"], actors=props["actors"], partners=props["partners"],
+            name=props.get("name", ""),
             assets=[Asset(**a) for a in props["assets"]], places=[EventPlace(**p) for p in props["places"]],
             geometry=geometry, geo_precision=props["geo_precision"], start=props["start"], end=props["end"],
             time_precision=props["time_precision"], status=props["status"], source=EventSource(**props["source"]),
@@ -106,7 +107,7 @@ def event_row(event: Event, *, deleted: bool = False, merged_into: str | None = 
     props = event.properties()
     minx, miny, maxx, maxy = event.geometry.bounds
     words = [
-        *event.actors, *event.partners, event.kind, event.status, event.notes,
+        *event.actors, *event.partners, event.kind, event.name, event.status, event.notes,
         event.source.sentence, event.source.headline or "", event.source.outlet or "", event.source.document,
         *(f"{a.name} {a.family} {a.category} {a.text}" for a in event.assets),
         *(f"{p.name} {p.text}" for p in event.places),

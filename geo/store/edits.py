@@ -30,8 +30,8 @@ __all__ = [
     "utc_stamp",
 ]
 
-EDITABLE_FIELDS = ("kind", "actors", "partners", "assets", "places", "geometry", "geo_precision", "start", "end",
-                   "time_precision", "status", "source", "confidence", "notes")
+EDITABLE_FIELDS = ("kind", "name", "actors", "partners", "assets", "places", "geometry", "geo_precision", "start",
+                   "end", "time_precision", "status", "source", "confidence", "notes")
 
 
 def _jsonable(value: Any) -> Any:
@@ -145,6 +145,7 @@ def combine_events(keep: Event, others: list[Event]) -> Event:
         notes.append(f"merged {other.id} from {other.source.document}: \u201c{other.source.sentence}\u201d")
     return keep.copy(
         actors=actors, partners=partners, assets=assets, places=places, geometry=geometry,
+        name=keep.name or next((e.name for e in others if e.name), ""),
         geo_precision=geo_precision, start=min(starts) if starts else None, end=end,
         status="observed" if any(e.status == "observed" for e in everyone) else keep.status,
         confidence=max(e.confidence for e in everyone), notes="\n".join(notes),

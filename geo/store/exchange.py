@@ -66,9 +66,9 @@ LAYER = "events"
 PROPERTIES_KEY = "fpm_properties"
 
 FLAT_COLUMNS = (
-    "id", "kind", "status", "actors", "partners", "start", "end", "time_precision", "geo_precision", "confidence",
-    "edited", "notes", "assets", "places", "source_document", "source_sentence", "source_start", "source_end",
-    "source_outlet", "source_headline", "source_published", "summary",
+    "id", "kind", "name", "status", "actors", "partners", "start", "end", "time_precision", "geo_precision",
+    "confidence", "edited", "notes", "assets", "places", "source_document", "source_sentence", "source_start",
+    "source_end", "source_outlet", "source_headline", "source_published", "summary",
 )
 SOURCE_FIELDS = ("document", "sentence", "start", "end", "outlet", "headline", "published")
 REQUIRED_COLUMNS = ("id", "kind", "geo_precision", "source_document", "source_sentence")
@@ -240,6 +240,7 @@ def _props(record: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     return {
         "id": _text(event_id),
         "kind": _text(record.get("kind")),
+        "name": _text(record.get("name")) or "",
         "status": _text(record.get("status")) or "observed",
         "actors": _codes(record.get("actors"), "actors", problems),
         "partners": _codes(record.get("partners"), "partners", problems),
@@ -296,13 +297,14 @@ def summary_text(event: Event) -> str:
     assets = ", ".join(f"{a.count} × {a.name}" if a.count else a.name for a in event.assets)
     places = ", ".join(p.name for p in event.places)
     who = "+".join(event.actors) or "unknown"
-    return f"{event.kind} by {who}" + (f": {assets}" if assets else "") + (f" at {places}" if places else "")
+    kind = f"{event.kind} {event.name}" if event.name else event.kind
+    return f"{kind} by {who}" + (f": {assets}" if assets else "") + (f" at {places}" if places else "")
 
 
 def flat_record(event: Event) -> dict[str, Any]:
     props = event.properties()
     record = {
-        "id": event.id, "kind": event.kind, "status": event.status,
+        "id": event.id, "kind": event.kind, "name": event.name, "status": event.status,
         "actors": ";".join(event.actors), "partners": ";".join(event.partners),
         "start": event.start or "", "end": event.end or "", "time_precision": event.time_precision,
         "geo_precision": event.geo_precision, "confidence": event.confidence, "edited": event.edited,
@@ -557,6 +559,7 @@ def _kml_part(container: Any, geometry: BaseGeometry) -> Any:
 
 def _kml_description(event: Event) -> str:
     rows = [
+        ("Name", event.name),
         ("What", summary_text(event)),
         ("When", (event.start or "undated") + (f" to {event.end}" if event.end else "") + f" ({event.time_precision})"),
         ("Status", event.status),

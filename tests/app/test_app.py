@@ -102,6 +102,11 @@ def test_correction_form_sends_only_what_changed(gazetteer):
     changed = form_changes(event, {**same, "actors": "us, gb", "end": None, "counts": [5], "notes": "checked"})
     assert changed["actors"] == ["US", "GB"] and changed["end"] is None and changed["notes"] == "checked"
     assert changed["assets"][0].count == 5 and changed["assets"][0].name == "B-52H"
+    # The exercise's name, spaces tidied; the card shows it escaped
+    named = form_changes(event, {**same, "name": "  Baltops   25 <b> "})
+    assert named == {"name": "Baltops 25 <b>"}
+    card = event_card_html(event.copy(name=named["name"]))
+    assert "Baltops 25 &#60;b&#62;" in card and "<b>" not in card.replace('<b class="name">', "").replace("</b>", "")
 
 
 def test_clicks_become_places(gazetteer):

@@ -158,6 +158,19 @@ def test_assets_match_by_designator_family_or_category_never_by_prefix():
     assert asset_matches("warship", warships) and not asset_matches("frigate", warships)
 
 
+def test_an_exercise_name_matches_the_event_of_that_name_or_its_series():
+    """The gold lists an exercise's name among its assets ("Balikatan", "Balikatan 23"): it matches
+    the event the extractor named so, an iteration its series, never another exercise."""
+    drill = _only_event("US and Philippine troops began Balikatan 23 in northern Luzon on 3 March 2025.")
+    assert drill.name == "Balikatan 23"
+    for gold in ("Balikatan 23", "Balikatan", "BALIKATAN 2023", "balikatan-23"):
+        assert asset_matches(gold, drill), gold
+    for gold in ("Cobra Gold", "Balikatan Sabre", "Bali"):
+        assert not asset_matches(gold, drill), gold
+    unnamed = _only_event("Two Chinese frigates sailed through the Taiwan Strait on 3 March 2025.")
+    assert unnamed.name == "" and not asset_matches("", unnamed)
+
+
 def test_event_distance_is_to_the_geometry_the_event_carries(tmp_path):
     """A deployment to Alaska is drawn as a point: a gold event 770 km from that point, though inside
     Alaska's polygon, is not within a 300 km tolerance (the scorer once measured to the gazetteer's

@@ -530,3 +530,41 @@ def test_a_base_named_like_a_ship_is_a_place():
                            published="2025-03-04"))
     assert [p.name for p in event.places] == ["HMAS Stirling"]
     assert [a.name for a in event.assets] == ["USS Minnesota"] and event.actors == ["US"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a listed name, and names read from how news writes them
+    ("US and Thai marines opened Cobra Gold 2025 in Thailand on 25 February.", "Cobra Gold 2025"),
+    ("Greek and French fighter jets flew in the Iniochos 23 exercise at Andravida Air Base on 3 April.",
+     "Iniochos 23"),
+    ("Indian and Chinese troops began the “Hand-in-Hand” army exercise in India on 17 November.", "Hand-in-Hand"),
+    ("Russian and Serbian paratroopers held drills code-named Northern Forest in Serbia on 2 November.",
+     "Northern Forest"),
+    ("Egyptian and US troops began the Desert Knight joint exercise in Egypt on 31 August.", "Desert Knight"),
+])
+def test_an_exercise_carries_its_name(text, name):
+    """A named drill's name is the event's label on the map (and the gold lists it among the assets)."""
+    drill = only([e for e in events_of(text, published="2024-11-20") if e.kind == "exercise"])
+    assert drill.name == name
+
+
+def test_an_exercise_without_its_name_in_the_sentence_takes_the_article_s():
+    """ "The drills ran for ten days ..." in a report on Talisman Sabre 2025 is Talisman Sabre 2025;
+    a place, an owner or a kind of drill is no name."""
+    events = events_of("Australian and US forces began Talisman Sabre 2025 on 13 July. The drills include "
+                       "40 US F-35 fighters at RAAF Base Tindal.", published="2025-07-14")
+    assert {e.name for e in events if e.kind == "exercise"} == {"Talisman Sabre 2025"}
+    for text in ("Six Russian warships held the Black Sea exercise near Crimea on 3 May.",
+                 "Iranian speedboats began the Guards’ naval drills in the Strait of Hormuz on 3 May.",
+                 "Ten US F-16 fighters held the Joint Air exercise over Poland on 3 May."):
+        assert all(e.name == "" for e in events_of(text)), text
+
+
+def test_a_named_exercise_at_a_place_is_an_event_before_its_forces_are_told():
+    """ "... opened Sea Breeze 2020 in the Black Sea": the named drill is reported at its place; an
+    unnamed one with no forces is not enough."""
+    drill = only(events_of("Ukraine and the United States opened Sea Breeze 2020 in the Black Sea on Monday.",
+                           published="2020-07-20"))
+    assert (drill.kind, drill.name, drill.places[0].name) == ("exercise", "Sea Breeze 2020", "Black Sea")
+    assert events_of("Ukraine and the United States opened exercises in the Black Sea on Monday.",
+                     published="2020-07-20") == []
