@@ -520,13 +520,23 @@ class Extractor:
         """ "The Indian detachment comprises four Su-30MKI fighters ...", "The three-day activity involved
         the frigate HMAS Toowoomba and a P-8A": a sentence right after an event that names no place lists
         that event's forces."""
-        if actors and not set(actors) & set(draft.actors + draft.partners):
+        ours = set(draft.actors + draft.partners)
+        if actors and not set(actors) & ours and not mentions.within(mentions.assets, sentence.start, sentence.end):
             return  # another country's forces
         known = {a.family.lower() for a in draft.assets}
+        hits = mentions.within(mentions.assets, sentence.start, sentence.end)
         for asset in self._assets(mentions, sentence.start, sentence.end, sentence):
-            if not is_generic(asset) and asset.family.lower() not in known:
-                draft.assets.append(asset)
-                known.add(asset.family.lower())
+            if is_generic(asset) or asset.family.lower() in known:
+                continue
+            # "Sahyadri, a Shivalik-class frigate, arrived ... and was welcomed by sailors from the
+            # Philippine Navy": the countries named before a force say whose it is; one named after
+            # it is the host
+            at = next((h.end for h in hits if h.text == asset.text), sentence.end)
+            before = {c for a in mentions.within(mentions.actors, sentence.start, at) for c in a.actor.countries}
+            if before and not before & ours:
+                continue
+            draft.assets.append(asset)
+            known.add(asset.family.lower())
 
     def _actors(self, mentions: Mentions, start: int, end: int, named: frozenset[str] = frozenset()) -> list[str]:
         """Countries whose forces act here: demonyms and services, and countries or capitals as subjects.

@@ -568,3 +568,14 @@ def test_a_named_exercise_at_a_place_is_an_event_before_its_forces_are_told():
     assert (drill.kind, drill.name, drill.places[0].name) == ("exercise", "Sea Breeze 2020", "Black Sea")
     assert events_of("Ukraine and the United States opened exercises in the Black Sea on Monday.",
                      published="2020-07-20") == []
+
+
+def test_the_next_sentence_names_the_forces_even_when_it_names_the_host_too():
+    """ "The ship, a Type 45 destroyer, was greeted ... by officers of the Philippine Navy": the
+    country named after the force is the host, not its owner; one named before it says whose it is."""
+    arrival = only(events_of("A Royal Navy ship arrived in Manila on 1 June. The ship, a Type 45 destroyer, was "
+                             "greeted at the pier by officers of the Philippine Navy.", published="2024-06-02"))
+    assert arrival.actors == ["GB"] and "Type 45 destroyer" in [a.name for a in arrival.assets]
+    hosts = only(events_of("A Royal Navy ship arrived in Manila on 1 June. Philippine Navy officers greeted the "
+                           "ship; a Philippine Jacinto-class patrol vessel escorted it.", published="2024-06-02"))
+    assert [a.name for a in hosts.assets] == ["warship"]
