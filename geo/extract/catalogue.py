@@ -164,17 +164,19 @@ class Catalogue:
         """The actor entry spelled exactly like `surface` (case-folded), if any."""
         return self._actor_by_key.get(fold_text(surface))
 
-    def named_ship(self, name: str, countries: tuple[str, ...]) -> AssetType:
-        """A ship the catalogue does not list, known by its prefixed name ("INS Delhi", "HMS Trent"): a
-        warship of the country its prefix names. Kept in `by_id` like a catalogue entry, so that what
-        reads assets by entry (operators, evaluation, symbols) reads it too."""
-        key = "ship:" + fold_text(" ".join(name.split()))
+    def named_ship(self, name: str, countries: tuple[str, ...], kind: AssetType | None = None) -> AssetType:
+        """A ship the catalogue does not list, known by its prefixed name ("INS Delhi", "HMS Trent") or
+        by the name after its type ("the frigate Admiral Makarov"): a ship of that type (a warship when
+        the text gives none) of the country its prefix names. Kept in `by_id` like a catalogue entry, so
+        that what reads assets by entry (operators, evaluation, symbols) reads it too."""
+        kind = kind or self.by_id.get("asset:warship")
+        family = kind.family if kind else "warship"
+        key = "ship:" + ("" if family == "warship" else fold_text(family) + ":") + fold_text(" ".join(name.split()))
         known = self.by_id.get(key)
         if known is None:
-            warship = self.by_id.get("asset:warship")
             known = self.by_id.setdefault(key, AssetType(
-                key, name, "warship", (), "surface combatant", countries, False,
-                warship.app6 if warship else "", "a ship named in the text, not in the catalogue"))
+                key, name, family, (), kind.category if kind else "surface combatant", countries, False,
+                kind.app6 if kind else "", "a ship named in the text, not in the catalogue"))
         return known
 
     def families(self) -> set[str]:

@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.extract.catalogue import ActorHit, AssetHit, Catalogue
+from geo.extract.catalogue import ActorHit, AssetHit, AssetType, Catalogue
 from geo.extract.dates import DateMention, PublicationDate, scan_dates
 from geo.gazetteer import DATA_DIR, FoldedPattern, Place, WordStartMatcher, fold_article
 from geo.geocode import OfflineGazetteer
@@ -335,6 +335,7 @@ def find_mentions(
     actors = [a for a in actors if (a.start in ship_starts if a.actor.ship_prefix
                                     else not in_ships.covers(a.start, a.end))]
     assets = _with_named_ships(names, assets, actors, catalogue)
+    assets = _with_typed_names(text, assets, actors, catalogue)
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = SpanIndex([(a.start, a.end) for a in assets])
@@ -594,6 +595,80 @@ def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[Asset
              for kind, m in names
              if kind == "ship" and m.start() in prefixes and not taken.overlaps(m.start(), m.end())]
     return sorted(assets + named, key=lambda hit: hit.start) if named else assets
+
+
+# A ship's name right after its type: "the frigate Admiral Makarov", "Naval Ship (INS) 'Delhi'",
+# "Naval Ships Whirlwind (PC-11) and Squall (PC-7)", "Hospital Ship Peace Ark".
+_SHIP_NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[A-Z]{3,}"
+_TYPED_NAME = re.compile(
+    r"[^\S\n]*(?:\((?P<prefix>[A-Z]{2,5})\)[^\S\n]*)?(?P<quote>['‘\"“])?"
+    rf"(?P<name>(?:{_SHIP_NAME_WORD})(?:[^\S\n](?:{_SHIP_NAME_WORD})){{0,2}})['’\"”]?"
+    r"(?:[^\S\n]*\((?P<hull>[A-Z]{1,4}[- ]?\d{1,4})\))?")
+_NEXT_TYPED_NAME = re.compile(r"[^\S\n]*(?:,|and)[^\S\n]+" + _TYPED_NAME.pattern.removeprefix(r"[^\S\n]*"))
+_SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
+# Words a ship's name does not start with or contain (a headline's verbs, days, the type words).
+_NOT_SHIP_NAMES = frozenset(
+    "the a an and or of in at on to for from with by as off near into this that its their was were is are has have "
+    "had will would arrives arrive arrived arriving sails sail sailed docks docked visits visited leaves left enters "
+    "entered joins joined returns returned departs departed transits transited makes holds conducts deployed deploys "
+    "begins began heads headed navy naval ship ships vessel vessels class type monday tuesday wednesday thursday "
+    "friday saturday sunday january february march april may june july august september october november december "
+    "last next first second third two three four five six seven eight nine ten".split())
+
+
+def _with_typed_names(text: str, assets: list[AssetHit], actors: list[ActorHit],
+                      catalogue: Catalogue) -> list[AssetHit]:
+    """The assets with a ship's type followed by its name read as that named ship ("the frigate
+    Admiral Makarov" is the frigate Admiral Makarov; a prefix in brackets says whose it is)."""
+    taken = SpanIndex([(a.start, a.end) for a in assets] + [(a.start, a.end) for a in actors])
+    named: list[AssetHit] = []
+    replaced: set[int] = set()
+    for hit in assets:
+        if hit.asset.category not in _SHIP_CATEGORIES or hit.asset.source.startswith("a ship named"):
+            continue
+        found: list[tuple[re.Match[str], int]] = []  # each name and where it ends
+        match = _TYPED_NAME.match(text, hit.end)
+        while match is not None:
+            end = _ship_name_end(text, match)
+            if end is None or taken.overlaps(match.start("name"), end):
+                break
+            found.append((match, end))
+            if not match.group("hull") or end < match.end("name"):
+                break  # "Whirlwind (PC-11) and Squall (PC-7)": a list of names goes by hull numbers
+            match = _NEXT_TYPED_NAME.match(text, match.end())
+            if match is not None and not match.group("hull"):
+                break
+        for match, end in found:
+            prefix = match.group("prefix")
+            alias = catalogue.actor_alias(prefix) if prefix else None
+            if alias is not None and not alias.ship_prefix:
+                alias = None
+            own = text[match.start("name"): end]
+            name = f"{prefix} {own}" if alias else own
+            kind = None if _is_generic_ship(hit.asset) else hit.asset
+            start = hit.start if match is found[0][0] else match.start("name")  # the type word with the first
+            named.append(AssetHit(start, end, text[start:end],
+                                  catalogue.named_ship(name, alias.countries if alias else (), kind)))
+        if found:
+            replaced.add(id(hit))
+    if not named:
+        return assets
+    return sorted([a for a in assets if id(a) not in replaced] + named, key=lambda hit: hit.start)
+
+
+def _ship_name_end(text: str, match: re.Match[str]) -> int | None:
+    """Where the name read after a ship's type ends: before the first word no name has ("Peace Ark
+    Arrives in Ecuador", a headline's verb); None when it starts with one ("warship Monday")."""
+    end = match.start("name")
+    for word in re.finditer(r"\S+", match.group("name")):
+        if any(part.lower() in _NOT_SHIP_NAMES for part in word.group(0).split("-")):
+            break
+        end = match.start("name") + word.end()
+    return end if end > match.start("name") else None
+
+
+def _is_generic_ship(asset: AssetType) -> bool:
+    return asset.family in ("warship", "vessel") or asset.family.lower() == asset.category
 
 
 _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")

@@ -579,3 +579,18 @@ def test_the_next_sentence_names_the_forces_even_when_it_names_the_host_too():
     hosts = only(events_of("A Royal Navy ship arrived in Manila on 1 June. Philippine Navy officers greeted the "
                            "ship; a Philippine Jacinto-class patrol vessel escorted it.", published="2024-06-02"))
     assert [a.name for a in hosts.assets] == ["warship"]
+
+
+@pytest.mark.parametrize(("text", "name", "family", "actors"), [
+    ("The Indian Naval Ship (INS) 'Kolkata' arrived at the port of Colombo on 1 June.", "INS Kolkata", "warship",
+     ["IN"]),
+    ("Chinese Navy Hospital Ship Silk Road Arrives in Colombo", "Silk Road", "warship", ["CN"]),
+    ("The Russian frigate Neustrashimy arrived in Havana on 1 June.", "Neustrashimy", "frigate", ["RU"]),
+])
+def test_a_ship_named_after_its_type_is_that_ship(text, name, family, actors):
+    """ "Naval Ship (INS) 'Kolkata'", "the frigate Neustrashimy": the name after a ship's type is the
+    ship (the gold names it so); a prefix in brackets says whose it is. A headline's verb after the
+    name, or a day after the type, is no part of a name."""
+    event = only(events_of(text, published="2024-06-02"))
+    assert (event.assets[0].name, event.assets[0].family, event.actors) == (name, family, actors)
+    assert only(events_of("A Chinese warship Monday sailed into the Black Sea.")).assets[0].name == "warship"
