@@ -89,7 +89,7 @@ from geo.extract.mentions import (
     TriggerMention,
     find_mentions,
 )
-from geo.extract.merging import merge, resolve_references
+from geo.extract.merging import merge, resolve_references, specify_generic_assets
 from geo.gazetteer import fold_article
 from geo.geocode import OfflineGazetteer, default_geocoder
 
@@ -276,6 +276,7 @@ class Extractor:
             events.append(event)
         if not deciding:
             events = [e for e in events if e.confidence >= self.min_confidence]
+        specify_generic_assets(events, [hit.asset for hit in mentions.assets])
         return ExtractionResult(article, events, mentions), candidates
 
     # -- one sentence ------------------------------------------------------------------------------

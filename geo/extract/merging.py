@@ -13,6 +13,8 @@ from itertools import islice
 from shapely.geometry.base import BaseGeometry
 
 from geo.budget import UNLIMITED, TimeBudget
+from geo.events import Asset, Event
+from geo.extract.catalogue import AssetType
 from geo.extract.clues import is_generic
 from geo.extract.drafts import Draft
 from geo.extract.geometry import MAX_CACHED_PAIRS, contains, drawn, most_specific, unique_places
@@ -80,6 +82,40 @@ def resolve_references(drafts: list[Draft]) -> None:
                 draft.assets = [copy.copy(a) for a in named.assets]
         elif any(not is_generic(a) for a in draft.assets):
             named = draft
+
+
+AIR = frozenset({"bomber", "fighter", "maritime patrol", "transport/tanker", "helicopter", "reconnaissance",
+                 "early warning", "drone", "aircraft"})
+
+
+def specify_generic_assets(events: list[Event], named: list[AssetType]) -> None:
+    """ "Airmen from the 2nd Bomb Wing flew missions over ...", "the Russian planes flew within 100
+    miles of Kodiak" in an article about Tu-95 bombers: a generic word stands for the one type the
+    article names of that kind, for those actors. `named`: the types the article names, in order.
+
+    Read on the finished events: the type is inferred, not told, so it neither merges events nor
+    raises their confidence."""
+    specific = [t for t in named if t.countries]
+    if not specific:
+        return
+    for event in events:
+        if not event.actors:
+            continue
+        for asset in list(event.assets):
+            if not is_generic(asset):
+                continue
+            if asset.category == "aircraft":
+                fits = [t for t in specific if t.category in AIR]  # "planes": an aircraft of any kind
+            else:
+                fits = [t for t in specific if t.category == asset.category]
+            fits = [t for t in fits if set(t.countries) & set(event.actors)]
+            families = {t.family.lower() for t in fits}
+            if len(families) != 1 or any(a.family.lower() in families for a in event.assets):
+                continue
+            # beside the generic word, which keeps its count: "two aircraft" may not all be of the type
+            kind = fits[0]
+            event.assets.append(Asset(name=kind.designator, family=kind.family, category=kind.category,
+                                      catalogue_id=kind.id, nuclear=kind.nuclear, app6=kind.app6, text=asset.text))
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:

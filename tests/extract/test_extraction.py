@@ -594,3 +594,14 @@ def test_a_ship_named_after_its_type_is_that_ship(text, name, family, actors):
     event = only(events_of(text, published="2024-06-02"))
     assert (event.assets[0].name, event.assets[0].family, event.actors) == (name, family, actors)
     assert only(events_of("A Chinese warship Monday sailed into the Black Sea.")).assets[0].name == "warship"
+
+
+def test_a_generic_word_stands_for_the_one_type_the_article_names_for_those_actors():
+    """ "the Russian aircraft flew over the Barents Sea" after Tu-160s took off: the aircraft are the
+    Tu-160s (beside the word as written); another country's type is not theirs."""
+    patrol = only(events_of("Russian Tu-160 bombers took off from Engels on 3 March, the ministry said. Later "
+                            "that day the Russian aircraft flew over the Barents Sea.", published="2025-03-04"))
+    assert [a.name for a in patrol.assets] == ["aircraft", "Tu-160"] and patrol.places[0].name == "Barents Sea"
+    other = only(events_of("US F-22 fighters took off from Elmendorf on 3 March. Later that day the Russian "
+                           "aircraft flew over the Bering Sea.", published="2025-03-04"))
+    assert [a.name for a in other.assets] == ["aircraft"]
