@@ -605,3 +605,11 @@ def test_a_generic_word_stands_for_the_one_type_the_article_names_for_those_acto
     other = only(events_of("US F-22 fighters took off from Elmendorf on 3 March. Later that day the Russian "
                            "aircraft flew over the Bering Sea.", published="2025-03-04"))
     assert [a.name for a in other.assets] == ["aircraft"]
+
+
+def test_an_earlier_edition_s_date_does_not_date_this_one():
+    """ "..., with the last one having taken place in 2010": the year is the previous edition's; the
+    drill reported is dated by the article."""
+    drill = only(events_of("Indian and US fighter jets began the Cope India exercise in India, with the last one "
+                           "having taken place in 2010.", published="2025-08-06"))
+    assert drill.start == "2025-08-06"
