@@ -263,15 +263,22 @@ def plain_count(text: str) -> int | None:
 def count_before(mentions: Mentions, hit: AssetHit, sentence: Sentence) -> int | None:
     """The number written just before an asset: "two additional F-35 fighter aircraft squadrons"."""
     # Within the hit's sentence; an asset borrowed from a sentence before this one brings its own number.
-    window_start = max(sentence.start if hit.start >= sentence.start else 0, hit.start - 45)
+    window_start = max(sentence.start if hit.start >= sentence.start else 0, hit.start - 90)
     best = None
     for count in mentions.within(mentions.counts, window_start, hit.start):
         between = mentions.text[count.end: hit.start]
-        if _NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 \
-                and (not _LINKING_WORD.search(between) or _JOINED_NAMES.fullmatch(between)) \
-                and not mentions.within(mentions.assets, count.end, hit.start):
+        if mentions.within(mentions.assets, count.end, hit.start):
+            continue
+        if (_NAME_WORDS_ONLY.fullmatch(between) and len(between.split()) <= 4 and hit.start - count.end <= 45
+                and (not _LINKING_WORD.search(between) or _JOINED_NAMES.fullmatch(between))) \
+                or _MEMBERS_OF.fullmatch(between):
             best = count.value
     return best
+
+
+# "350 members of the 9th Chinese peacekeeping infantry battalion": the unit's strength.
+_MEMBERS_OF = re.compile(r"\s+(?:members|personnel|servicemen|service\s+members)\s+(?:of|from)\s+(?:the\s+)?"
+                         r"(?:[\w'’-]+\s+){0,5}")
 
 
 # "11,000 U.S. and NATO military members", "1,200 British and Polish troops": the forces of two named

@@ -633,10 +633,13 @@ def _with_typed_names(text: str, assets: list[AssetHit], actors: list[ActorHit],
             if end is None or taken.overlaps(match.start("name"), end):
                 break
             found.append((match, end))
-            if not match.group("hull") or end < match.end("name"):
-                break  # "Whirlwind (PC-11) and Squall (PC-7)": a list of names goes by hull numbers
+            # "Whirlwind (PC-11) and Squall (PC-7)", "Naval Ships Kolkata and Shakti": a list of names
+            # goes by hull numbers, or follows a plural type
+            listing = bool(match.group("hull")) or hit.text.endswith("s")
+            if not listing or end < match.end("name"):
+                break
             match = _NEXT_TYPED_NAME.match(text, match.end())
-            if match is not None and not match.group("hull"):
+            if match is not None and not (match.group("hull") or hit.text.endswith("s")):
                 break
         for match, end in found:
             prefix = match.group("prefix")

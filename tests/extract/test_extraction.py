@@ -613,3 +613,13 @@ def test_an_earlier_edition_s_date_does_not_date_this_one():
     drill = only(events_of("Indian and US fighter jets began the Cope India exercise in India, with the last one "
                            "having taken place in 2010.", published="2025-08-06"))
     assert drill.start == "2025-08-06"
+
+
+def test_a_plural_type_before_two_names_is_two_ships_and_a_unit_takes_its_members_count():
+    """ "Naval Ships Rana and Kiltan": two named ships; "350 members of the 9th ... battalion": the
+    battalion's strength is the count (the codebook's one personnel figure)."""
+    ships = only(events_of("Indian Naval Ships Rana and Kiltan arrived in Manila on Sunday.", published="2024-12-23"))
+    assert [a.name for a in ships.assets] == ["Rana", "Kiltan"]
+    battalion = only(events_of("The second group of 350 members of the 9th Chinese peacekeeping infantry battalion "
+                               "arrived in Juba on 21 December.", published="2024-12-23"))
+    assert [(a.family, a.count) for a in battalion.assets] == [("battalion", 350)]
