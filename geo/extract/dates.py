@@ -40,11 +40,12 @@ _PATTERNS: list[tuple[str, WordStartMatcher]] = [
     ("month_day", WordStartMatcher([rf"{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"],
                                    re.IGNORECASE)),
     ("part_month", WordStartMatcher(
-        [rf"(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+{_YEAR})?\b"],
+        [rf"(?P<part>early|late|mid-?|middle of|beginning of|start of|end of)\s*{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?\b"],
         re.IGNORECASE)),
-    ("month_year", WordStartMatcher([rf"(?:in|since|during|by|until|from|last)\s+{_MONTH}(?:\s+{_YEAR})?\b"],
-                                    re.IGNORECASE)),
-    ("month_year_bare", WordStartMatcher([rf"{_MONTH}\s+{_YEAR}\b"], re.IGNORECASE)),
+    # "in September of 1991", "scheduled for September"
+    ("month_year", WordStartMatcher(
+        [rf"(?:in|since|during|by|until|from|last|for)\s+{_MONTH}(?:\s+(?:of\s+)?{_YEAR})?\b"], re.IGNORECASE)),
+    ("month_year_bare", WordStartMatcher([rf"{_MONTH}\s+(?:of\s+)?{_YEAR}\b"], re.IGNORECASE)),
     ("weekday", WordStartMatcher([r"(?:on\s+|last\s+|this\s+|next\s+)?(?P<weekday>monday|tuesday|wednesday|"
                                   r"thursday|friday|saturday|sunday)\b"], re.IGNORECASE)),
     ("year", WordStartMatcher([rf"(?:in|since|during|by|until|from|early|late|mid-?)\s+{_YEAR}\b"], re.IGNORECASE)),

@@ -30,6 +30,11 @@ def test_calendar_forms_and_year_inference():
     assert ("June 3, 2023", "2023-06-03", "day") in found
     assert ("in 2024", "2024-01-01", "year") in found
     assert ("2024-04-11", "2024-04-11", "day") in found
+    # "of" before the year, and a month a plan is "scheduled for"
+    found = resolved("back in September of 1991; scheduled for September; late March of 2019", "2025-08-06")
+    assert ("in September of 1991", "1991-09-01", "month") in found
+    assert ("for September", "2025-09-01", "month") in found
+    assert ("late March of 2019", "2019-03-20", "month") in found
 
 
 def test_december_article_mentioning_january_means_the_same_winter():
