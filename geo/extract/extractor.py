@@ -89,7 +89,7 @@ from geo.extract.mentions import (
     TriggerMention,
     find_mentions,
 )
-from geo.extract.merging import merge, resolve_references, specify_generic_assets
+from geo.extract.merging import merge, resolve_references, share_named_forces, specify_generic_assets
 from geo.gazetteer import fold_article
 from geo.geocode import OfflineGazetteer, default_geocoder
 
@@ -277,6 +277,7 @@ class Extractor:
         if not deciding:
             events = [e for e in events if e.confidence >= self.min_confidence]
         specify_generic_assets(events, [hit.asset for hit in mentions.assets])
+        share_named_forces(events)
         return ExtractionResult(article, events, mentions), candidates
 
     # -- one sentence ------------------------------------------------------------------------------

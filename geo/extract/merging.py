@@ -13,7 +13,7 @@ from itertools import islice
 from shapely.geometry.base import BaseGeometry
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.events import Asset, Event
+from geo.events import Asset, Event, name_series
 from geo.extract.catalogue import AssetType
 from geo.extract.clues import is_generic
 from geo.extract.drafts import Draft
@@ -116,6 +116,26 @@ def specify_generic_assets(events: list[Event], named: list[AssetType]) -> None:
             kind = fits[0]
             event.assets.append(Asset(name=kind.designator, family=kind.family, category=kind.category,
                                       catalogue_id=kind.id, nuclear=kind.nuclear, app6=kind.app6, text=asset.text))
+
+
+def share_named_forces(events: list[Event]) -> None:
+    """ "Sea Breeze 2020 exercises kick off in the Black Sea" and, later, the ships that take part in
+    Odesa: one named exercise's forces, told at one of its places, are the forces of its other
+    places the article reports without them (not counted again: the count stays where it was told)."""
+    forces: dict[str, list[Asset]] = {}
+    for event in events:
+        if event.name and event.assets:
+            forces.setdefault(name_series(event.name), []).extend(event.assets)
+    for event in events:
+        told = forces.get(name_series(event.name)) if event.name and not event.assets else None
+        if told:
+            seen: set[str] = set()
+            for asset in told:
+                if asset.family.lower() not in seen:
+                    seen.add(asset.family.lower())
+                    event.assets.append(Asset(name=asset.name, family=asset.family, category=asset.category,
+                                              catalogue_id=asset.catalogue_id, nuclear=asset.nuclear,
+                                              app6=asset.app6, text=asset.text))
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:

@@ -623,3 +623,17 @@ def test_a_plural_type_before_two_names_is_two_ships_and_a_unit_takes_its_member
     battalion = only(events_of("The second group of 350 members of the 9th Chinese peacekeeping infantry battalion "
                                "arrived in Juba on 21 December.", published="2024-12-23"))
     assert [(a.family, a.count) for a in battalion.assets] == [("battalion", 350)]
+
+
+def test_a_named_exercise_told_without_forces_takes_those_told_at_its_other_places():
+    """One named exercise's forces, told at one place, are also the forces of the place the article
+    reports it at without them, uncounted there; another exercise's are not."""
+    from geo.extract.merging import share_named_forces
+    from tests.store_helpers import make_event
+
+    told = make_event("told", kind="exercise", name="Cobra Gold 2025", family="F-16", count=30)
+    bare = make_event("bare", kind="exercise", name="Cobra Gold", family="F-16").copy(assets=[])
+    other = make_event("other", kind="exercise", name="Balikatan 25", family="F-16").copy(assets=[])
+    share_named_forces([told, bare, other])
+    assert [(a.family, a.count) for a in bare.assets] == [("F-16", None)]
+    assert other.assets == [] and [(a.family, a.count) for a in told.assets] == [("F-16", 30)]
