@@ -444,9 +444,12 @@ class Extractor:
                     # The drill joins the forces that came with the host of the place they came to.
                     host = [location.place.country] if location.place.country else []
                     participants = list(dict.fromkeys([*actors, *host]))
+                    # "... to participate in the exercise scheduled for September": the drill's own date
+                    when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
+                                 if d.date > (here[0] if here else d.date)), here)
                     also.append(Draft(sentence, "exercise", drill.priority, list(places_here),
                                       [copy.copy(a) for a in assets], participants,
-                                      [p for p in partners if p not in participants], here, status, signals))
+                                      [p for p in partners if p not in participants], when, status, signals))
             segment_start = segment_end
         return drafts + also
 

@@ -637,3 +637,12 @@ def test_a_named_exercise_told_without_forces_takes_those_told_at_its_other_plac
     share_named_forces([told, bare, other])
     assert [(a.family, a.count) for a in bare.assets] == [("F-16", None)]
     assert other.assets == [] and [(a.family, a.count) for a in told.assets] == [("F-16", 30)]
+
+
+def test_the_drill_forces_arrive_for_keeps_its_own_later_date():
+    """ "arrived in Belarus on 6 August to take part in the Zapad-2025 exercise scheduled for
+    September": the arrival is in August, the drill in September."""
+    events = events_of("Russian troops arrived in Belarus on 6 August to take part in the Zapad-2025 exercise "
+                       "scheduled for September.", published="2025-08-06")
+    assert sorted((e.kind, e.start, e.time_precision) for e in events) == [
+        ("deployment", "2025-08-06", "day"), ("exercise", "2025-09-01", "month")]
