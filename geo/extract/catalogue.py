@@ -24,6 +24,7 @@ from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text
 
 __all__ = [
     "ASSETS_PATH",
+    "NAMED_SHIP_PREFIX",
     "ActorAlias",
     "ActorHit",
     "AssetHit",
@@ -34,6 +35,8 @@ __all__ = [
 
 ASSETS_PATH = DATA_DIR / "assets.csv"
 ACTORS_PATH = DATA_DIR / "actors.csv"
+# The id of a ship the text names that the catalogue does not list ("ship:ins delhi").
+NAMED_SHIP_PREFIX = "ship:"
 ACTOR_KINDS = ("demonym", "abbreviation", "combined", "service", "command", "government", "country")
 
 T = TypeVar("T")
@@ -171,7 +174,8 @@ class Catalogue:
         that what reads assets by entry (operators, evaluation, symbols) reads it too."""
         kind = kind or self.by_id.get("asset:warship")
         family = kind.family if kind else "warship"
-        key = "ship:" + ("" if family == "warship" else fold_text(family) + ":") + fold_text(" ".join(name.split()))
+        key = NAMED_SHIP_PREFIX + ("" if family == "warship" else fold_text(family) + ":") \
+            + fold_text(" ".join(name.split()))
         known = self.by_id.get(key)
         if known is None:
             known = self.by_id.setdefault(key, AssetType(

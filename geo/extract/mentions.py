@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.extract.catalogue import ActorHit, AssetHit, AssetType, Catalogue
+from geo.extract.catalogue import NAMED_SHIP_PREFIX, ActorHit, AssetHit, AssetType, Catalogue
 from geo.extract.dates import DateMention, PublicationDate, scan_dates
 from geo.gazetteer import DATA_DIR, FoldedPattern, Place, WordStartMatcher, fold_article
 from geo.geocode import OfflineGazetteer
@@ -547,15 +547,18 @@ _DRILL_NAME_PATTERNS = tuple(re.compile(p) for p in (
     rf"(?:(?:joint|military|naval|air|army|bilateral|trilateral|multinational|annual|combined|"
     rf"international|maritime|field|training|combat)[^\S\n]+){{0,3}}{_DRILL_WORD}",
 ))
-# Words that start no drill's name, or say only whose or what kind of drill it is ("the Joint Naval
-# exercise", "In 2020 drills", "the Navy's exercise").
-_NOT_DRILL_NAMES = frozenset(
+# Words no name read beside a drill or a ship's type is made of: function words, months and days.
+_NOT_NAME_WORDS = frozenset(
     "a an the in at on of for to from by with and or as since until after before during this that these those "
-    "its their his her our first second third last next latest new annual joint combined military naval navy "
-    "army air force forces marine marines allied bilateral trilateral multinational international large-scale "
-    "major nato un eu pla us uk exercise exercises drill drills live-fire field command staff training "
+    "its their his her our off near into was were is are has have had will would first second third last next "
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split())
+# ... nor does a drill's name start with a word that says only whose or what kind of drill it is ("the
+# Joint Naval exercise", "the Navy's exercise").
+_NOT_DRILL_NAMES = _NOT_NAME_WORDS | frozenset(
+    "latest new annual joint combined military naval navy army air force forces marine marines allied bilateral "
+    "trilateral multinational international large-scale major nato un eu pla us uk exercise exercises drill drills "
+    "live-fire field command staff training".split())
 
 
 def _drill_names(text: str, taken: SpanIndex) -> list[TriggerMention]:
@@ -601,19 +604,16 @@ def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[Asset
 # "Naval Ships Whirlwind (PC-11) and Squall (PC-7)", "Hospital Ship Peace Ark".
 _SHIP_NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[A-Z]{3,}"
 _TYPED_NAME = re.compile(
-    r"[^\S\n]*(?:\((?P<prefix>[A-Z]{2,5})\)[^\S\n]*)?(?P<quote>['‘\"“])?"
+    r"[^\S\n]*(?:\((?P<prefix>[A-Z]{2,5})\)[^\S\n]*)?['‘\"“]?"
     rf"(?P<name>(?:{_SHIP_NAME_WORD})(?:[^\S\n](?:{_SHIP_NAME_WORD})){{0,2}})['’\"”]?"
     r"(?:[^\S\n]*\((?P<hull>[A-Z]{1,4}[- ]?\d{1,4})\))?")
 _NEXT_TYPED_NAME = re.compile(r"[^\S\n]*(?:,|and)[^\S\n]+" + _TYPED_NAME.pattern.removeprefix(r"[^\S\n]*"))
 _SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
-# Words a ship's name does not start with or contain (a headline's verbs, days, the type words).
-_NOT_SHIP_NAMES = frozenset(
-    "the a an and or of in at on to for from with by as off near into this that its their was were is are has have "
-    "had will would arrives arrive arrived arriving sails sail sailed docks docked visits visited leaves left enters "
-    "entered joins joined returns returned departs departed transits transited makes holds conducts deployed deploys "
-    "begins began heads headed navy naval ship ships vessel vessels class type monday tuesday wednesday thursday "
-    "friday saturday sunday january february march april may june july august september october november december "
-    "last next first second third two three four five six seven eight nine ten".split())
+# ... nor a ship's name a headline's verb or a type word.
+_NOT_SHIP_NAMES = _NOT_NAME_WORDS | frozenset(
+    "arrives arrive arrived arriving sails sail sailed docks docked visits visited leaves left enters entered joins "
+    "joined returns returned departs departed transits transited makes holds conducts deployed deploys begins began "
+    "heads headed navy naval ship ships vessel vessels class type two three four five six seven eight nine ten".split())
 
 
 def _with_typed_names(text: str, assets: list[AssetHit], actors: list[ActorHit],
@@ -624,8 +624,8 @@ def _with_typed_names(text: str, assets: list[AssetHit], actors: list[ActorHit],
     named: list[AssetHit] = []
     replaced: set[int] = set()
     for hit in assets:
-        if hit.asset.category not in _SHIP_CATEGORIES or hit.asset.source.startswith("a ship named"):
-            continue
+        if hit.asset.category not in _SHIP_CATEGORIES or hit.asset.id.startswith(NAMED_SHIP_PREFIX):
+            continue  # a prefixed name ("INS Delhi") is a named ship already
         found: list[tuple[re.Match[str], int]] = []  # each name and where it ends
         match = _TYPED_NAME.match(text, hit.end)
         while match is not None:
