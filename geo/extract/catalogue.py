@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from geo.errors import DataBuildError
-from geo.events import ASSET_CATEGORIES
+from geo.events import ASSET_CATEGORIES, Asset
 from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "AssetHit",
     "AssetType",
     "Catalogue",
+    "asset_of",
     "load_catalogue",
 ]
 
@@ -185,6 +186,12 @@ class Catalogue:
 
     def families(self) -> set[str]:
         return {a.family.lower() for a in self.assets}
+
+
+def asset_of(kind: AssetType, count: int | None, text: str) -> Asset:
+    """The event's record of one asset of catalogue type `kind`, written as `text`."""
+    return Asset(name=kind.designator, family=kind.family, category=kind.category, count=count,
+                 catalogue_id=kind.id, nuclear=kind.nuclear, app6=kind.app6, text=text)
 
 
 def load_assets(path: Path = ASSETS_PATH) -> list[AssetType]:

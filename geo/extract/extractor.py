@@ -26,7 +26,7 @@ from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
 from geo.events import KIND_GROUPS, Asset, Event, EventPlace, EventSource, event_id, name_series
 from geo.extract.article import Article, read_article, read_article_bytes
-from geo.extract.catalogue import AssetHit, Catalogue, load_catalogue
+from geo.extract.catalogue import AssetHit, Catalogue, asset_of, load_catalogue
 from geo.extract.clues import (
     ACTOR_FOLLOWERS,
     AIRSPACE,
@@ -221,7 +221,7 @@ class Extractor:
                 drafts[-1].partners = sorted(set(drafts[-1].partners) | {
                     c for c in partners if c not in drafts[-1].actors})
                 if not locations_in(mentions, sentence) and drafts[-1].sentence.start >= behind.start:
-                    self._add_told_forces(mentions, sentence, drafts[-1], actors_in(sentence.start, sentence.end))
+                    self._add_told_forces(mentions, sentence, drafts[-1])
             sentence_actors = acting(mentions, sentence, actors_in(sentence.start, sentence.end))
             if sentence_actors:
                 previous_actors = sentence_actors
@@ -446,7 +446,7 @@ class Extractor:
                     participants = list(dict.fromkeys([*actors, *host]))
                     # "... to participate in the exercise scheduled for September": the drill's own date
                     when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
-                                 if d.date > (here[0] if here else d.date)), here)
+                                 if here and d.date > here[0]), here)
                     also.append(Draft(sentence, "exercise", drill.priority, list(places_here),
                                       [copy.copy(a) for a in assets], participants,
                                       [p for p in partners if p not in participants], when, status, signals))
@@ -521,13 +521,11 @@ class Extractor:
                         found.append(draft)
         return found
 
-    def _add_told_forces(self, mentions: Mentions, sentence: Sentence, draft: Draft, actors: list[str]) -> None:
+    def _add_told_forces(self, mentions: Mentions, sentence: Sentence, draft: Draft) -> None:
         """ "The Indian detachment comprises four Su-30MKI fighters ...", "The three-day activity involved
         the frigate HMAS Toowoomba and a P-8A": a sentence right after an event that names no place lists
         that event's forces."""
         ours = set(draft.actors + draft.partners)
-        if actors and not set(actors) & ours and not mentions.within(mentions.assets, sentence.start, sentence.end):
-            return  # another country's forces
         known = {a.family.lower() for a in draft.assets}
         hits = mentions.within(mentions.assets, sentence.start, sentence.end)
         for asset in self._assets(mentions, sentence.start, sentence.end, sentence):
@@ -605,11 +603,7 @@ class Extractor:
                 if count and not assets[-1].count:
                     assets[-1].count = count
                 continue
-            assets.append(Asset(
-                name=asset_type.designator, family=asset_type.family, category=asset_type.category,
-                count=count, catalogue_id=asset_type.id, nuclear=asset_type.nuclear, app6=asset_type.app6,
-                text=hit.text,
-            ))
+            assets.append(asset_of(asset_type, count, hit.text))
             previous = hit
         segment = folded[start:end]
         ranged = FROM_TO.search(segment) if "from" in segment else None  # the regex tries every position

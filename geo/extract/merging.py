@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 from itertools import islice
@@ -14,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.events import Asset, Event, name_series
-from geo.extract.catalogue import AssetType
+from geo.extract.catalogue import AssetType, asset_of
 from geo.extract.clues import is_generic
 from geo.extract.drafts import Draft
 from geo.extract.geometry import MAX_CACHED_PAIRS, contains, drawn, most_specific, unique_places
@@ -113,9 +114,7 @@ def specify_generic_assets(events: list[Event], named: list[AssetType]) -> None:
             if len(families) != 1 or any(a.family.lower() in families for a in event.assets):
                 continue
             # beside the generic word, which keeps its count: "two aircraft" may not all be of the type
-            kind = fits[0]
-            event.assets.append(Asset(name=kind.designator, family=kind.family, category=kind.category,
-                                      catalogue_id=kind.id, nuclear=kind.nuclear, app6=kind.app6, text=asset.text))
+            event.assets.append(asset_of(fits[0], None, asset.text))
 
 
 def share_named_forces(events: list[Event]) -> None:
@@ -133,9 +132,7 @@ def share_named_forces(events: list[Event]) -> None:
             for asset in told:
                 if asset.family.lower() not in seen:
                     seen.add(asset.family.lower())
-                    event.assets.append(Asset(name=asset.name, family=asset.family, category=asset.category,
-                                              catalogue_id=asset.catalogue_id, nuclear=asset.nuclear,
-                                              app6=asset.app6, text=asset.text))
+                    event.assets.append(dataclasses.replace(asset, count=None))
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
