@@ -794,9 +794,11 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
         token = tokens[index]
         if token in prepositions and not (token == "of" and index > 0 and words.get(tokens[index - 1]) == "skip"):
             role = prepositions[token]
+            previous = tokens[index - 1] if index > 0 else ""
+            if token == "of" and words.get(_before_aside(tokens, index)) == "forces":
+                return "partner"  # "the air forces of Finland, Norway and Sweden": whose forces take part
             if role == "context":
                 return "context"
-            previous = tokens[index - 1] if index > 0 else ""
             if role in LOCATING_ROLES and words.get(f"{previous} {token}") == "location":
                 return role  # "called at Busan" is a port call, though "called on Washington" is not
             if role in LOCATING_ROLES and token in _STATIC_PREPOSITIONS and _from_earlier(tokens[:index]):
@@ -821,6 +823,16 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
 
 
 _STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
+
+
+def _before_aside(tokens: list[str], index: int) -> str:
+    """The token before tokens[index], past a bracketed aside: "the air forces (Air Force) of"."""
+    index -= 1
+    if index >= 0 and tokens[index] == ")":
+        while index >= 0 and tokens[index] != "(":
+            index -= 1
+        index -= 1
+    return tokens[index] if index >= 0 else ""
 
 
 def _from_earlier(tokens: list[str]) -> bool:

@@ -654,3 +654,13 @@ def test_a_city_of_millions_is_a_place_alone_in_its_sentence(city):
     scored under the city threshold without one, so the port call was lost)."""
     event = only(events_of(f"Two Chinese frigates arrived in {city} on 3 March.", published="2025-03-04"))
     assert event.places[0].name == city and event.places[0].kind == "city"
+
+
+@pytest.mark.parametrize("forces", ["The air forces (Air Force) of Norway and Sweden",
+                                    "The navies of Norway and Sweden"])
+def test_countries_whose_forces_are_named_take_part(forces):
+    text = (f"U.S. F-35 fighters landed at Rovaniemi air base on Monday for a week of training. {forces} "
+            "also sent units.")
+    event = only(events_of(text))
+    assert (event.actors, event.partners) == (["US"], ["NO", "SE"])
+    assert [p.name for p in event.places] == ["Rovaniemi Air Base"]
