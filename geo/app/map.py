@@ -62,7 +62,6 @@ MAP_EVENT_LIMIT = 15_000
 RETURNED = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"]
 SITE_SNAP_DEG = 0.02  # a clicked symbol stands on its place's point to 3 decimals; allow for rounding
 MIN_ZOOM, MAX_ZOOM = 2, 12
-FOCUS_CSS = "<style>.leaflet-interactive:focus{outline:none}</style>"
 # The map's script (basemap shapes and event payload, megabytes) is served as a static file, so the
 # component's arguments, which Streamlit sends again on every rerun (every slider move), stay small.
 MAP_FILES_DIR = STATIC_DIR / "maps"
@@ -140,8 +139,6 @@ def render_map(fmap: folium.Map, *, theatre: str | tuple[float, float, float, fl
     """
     import streamlit_folium as sf
 
-    # Chromium outlines a clicked SVG path with its focus ring: a black box around a whole sea.
-    fmap.get_root().header.add_child(folium.Element(FOCUS_CSS), name="fpm-focus")
     fmap.get_root().render()
     html = sf._get_html(fmap)
     header = sf._get_header(fmap)

@@ -102,6 +102,15 @@ def _label_min_zoom(kind: str, subkind: str, importance: float, area_deg2: float
     return 6
 
 
+TOWN_POPULATION = 250_000  # the smallest city the basemap names (from zoom 6)
+
+
+def _point_label(place_id: str, name: str, kind: str, lon: float, lat: float, minzoom: int) -> dict[str, Any]:
+    return {"type": "Feature", "id": place_id,
+            "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+            "properties": {"name": name, "kind": kind, "minzoom": minzoom}}
+
+
 def _write(path: Path, features: list[dict[str, Any]]) -> int:
     text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":"))
@@ -151,6 +160,15 @@ def build_basemap(gazetteer: Gazetteer | None = None, out_dir: Path = BUILD_DIR)
             "properties": {"name": p.name, "kind": p.kind,
                            "minzoom": _label_min_zoom(p.kind, p.subkind, p.importance, area)},
         })
+    # Close in, the towns and military sites a reader looks for around a base: capitals and the
+    # largest cities from zoom 5, other cities of 250,000 from 6, every gazetteer installation from 6.
+    for p in gaz.places_of_kind("city"):
+        population = p.population or 0
+        if p.capital or population >= TOWN_POPULATION:
+            minzoom = 5 if p.capital or population >= 1_000_000 else 6
+            labels.append(_point_label(p.id, p.name, "city", p.lon, p.lat, minzoom))
+    for p in gaz.places_of_kind("installation"):
+        labels.append(_point_label(p.id, p.name, "installation", p.lon, p.lat, 6))
     sizes["labels"] = _write(out_dir / BASEMAP_FILES["labels"].name, labels)
     return sizes
 
@@ -171,14 +189,17 @@ def load_layer(name: str) -> tuple[tuple[dict[str, Any], ...], np.ndarray]:
 
 
 @functools.lru_cache(maxsize=48)
-def _collection(name: str, bounds: tuple[float, ...] | None) -> dict[str, Any]:
-    """The layer as a GeoJSON dict, clipped to (west, south, east, north) when given.
+def _collection(name: str, bounds: tuple[float, ...] | None, outside: bool = False) -> dict[str, Any]:
+    """The layer as a GeoJSON dict, clipped to (west, south, east, north) when given, or with
+    `outside` everything but that box (the world around a theatre's detailed layer).
 
     Cached per process (a few MB in all): every map of a theatre draws the same basemap, and turning
     the world's countries into GeoJSON costs about a second. Callers must not modify the result.
     """
     props, geoms = load_layer(name)
-    if bounds is not None:
+    if bounds is not None and outside:
+        geoms = shapely.difference(shapely.make_valid(geoms), shapely.box(*bounds))  # rounding left a few invalid
+    elif bounds is not None:
         geoms = shapely.clip_by_rect(geoms, *bounds)
     features = []
     for p, g in zip(props, geoms, strict=True):
@@ -189,29 +210,55 @@ def _collection(name: str, bounds: tuple[float, ...] | None) -> dict[str, Any]:
             if not parts:
                 continue
             g = shapely.union_all(parts)
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            continue  # a sliver cut to a line or point by the box: Leaflet would draw a point as a pin
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": p})
     return {"type": "FeatureCollection", "features": features}
 
 
 @functools.lru_cache(maxsize=48)
-def _collection_text(name: str, bounds: tuple[float, ...] | None) -> str:
-    return json.dumps(_collection(name, bounds), ensure_ascii=False, separators=(",", ":"))
+def _outlines(name: str, bounds: tuple[float, ...] | None, outside: bool = False) -> dict[str, Any]:
+    """The layer's outlines as lines, cut like `_collection`: a clipped polygon's outline would run
+    along the cut, a seam across the land; a cut line just stops."""
+    _props, geoms = load_layer(name)
+    lines = shapely.boundary(shapely.make_valid(geoms))
+    if bounds is not None and outside:
+        lines = shapely.difference(lines, shapely.box(*bounds))
+    elif bounds is not None:
+        lines = shapely.clip_by_rect(lines, *bounds)
+    parts = [part for line in lines if line is not None and not line.is_empty
+             for part in getattr(line, "geoms", [line]) if part.geom_type == "LineString"]
+    merged = shapely.MultiLineString(parts)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(merged), "properties": {}}] if parts else []}
+
+
+@functools.lru_cache(maxsize=48)
+def _collection_text(name: str, bounds: tuple[float, ...] | None, outside: bool = False,
+                     outlines: bool = False) -> str:
+    source = _outlines if outlines else _collection
+    return json.dumps(source(name, bounds, outside), ensure_ascii=False, separators=(",", ":"))
 
 
 def _layer(source: str, clip: tuple[float, ...] | None, serve: Callable[[str, str], str] | None,
-           **options: Any) -> folium.GeoJson | None:
+           outside: bool = False, outlines: bool = False, **options: Any) -> folium.GeoJson | None:
     """A basemap GeoJson layer: its data inline, or (with `serve`) loaded from the URL serve() gives.
     None when nothing of it lies in `clip` (an inland box has no sea): folium cannot build a
     tooltip over an empty layer, and there is nothing to draw."""
-    collection = _collection(source, clip)
+    collection = (_outlines if outlines else _collection)(source, clip, outside)
     if not collection["features"]:
         return None
     layer = folium.GeoJson(collection, **options)
     if serve is not None:
         # folium then loads it with a synchronous request: drawn in order, under the event layer.
         layer.embed = False
-        layer.embed_link = serve(_collection_text(source, clip), "json")
+        layer.embed_link = serve(_collection_text(source, clip, outside, outlines), "json")
     return layer
+
+
+def _named() -> dict[str, Any]:
+    """A fill layer's hover name (a new tooltip each time: a folium element has one parent)."""
+    return {"tooltip": folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True), "smooth_factor": 1.0}
 
 
 def _padded(bounds: Sequence[float], pad: float = 1.0) -> tuple[float, float, float, float]:
@@ -244,33 +291,39 @@ def add_basemap(
     if detail is None:
         detail = bounds is not None and (bounds[2] - bounds[0]) < 60
     group = folium.FeatureGroup(name="Basemap (Natural Earth, gazetteer seas)", control=False, overlay=True)
-    seas = _layer(
-        "seas" if clip else "seas_world", clip, serve,
-        name="Seas",
-        style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "color": "#b7cfe0",
-                                   "weight": 0.6, "dashArray": "2 3"},
-        highlight_function=lambda _f: {"fillColor": "#bcd4e6", "weight": 1.2},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        smooth_factor=1.0,
-    )
-    countries = _layer(
-        "countries_detail" if detail else "countries_coarse" if clip else "countries_world", clip, serve,
-        name="Countries",
-        style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "color": BORDER_COLOUR,
-                                   "weight": 0.8},
-        highlight_function=lambda _f: {"fillColor": "#ece6d8"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        smooth_factor=1.0,
-    )
-    for layer in (seas, countries):
+    # Fills carry no stroke: with a theatre's clip their outlines would run along the cut. The outlines
+    # are drawn once more as lines (`_outlines`), which just stop at the cut.
+    seas_source = "seas" if clip else "seas_world"
+    countries_source = "countries_detail" if detail else "countries_coarse" if clip else "countries_world"
+    layers = [
+        # Around a theatre, the world's land at the coarsest level (the map's background is the
+        # ocean): panning or zooming out never shows China or Canada as sea behind a straight seam.
+        None if clip is None else _layer(
+            "countries_world", clip, serve, outside=True, name="Countries beyond the theatre",
+            style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "stroke": False},
+            highlight_function=lambda _f: {"fillColor": "#ece6d8"}, **_named()),
+        _layer(seas_source, clip, serve, name="Seas",
+               style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "stroke": False},
+               highlight_function=lambda _f: {"fillColor": "#bcd4e6"}, **_named()),
+        _layer(countries_source, clip, serve, name="Countries",
+               style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "stroke": False},
+               highlight_function=lambda _f: {"fillColor": "#ece6d8"}, **_named()),
+        _layer(seas_source, clip, serve, outlines=True, name="Sea limits",
+               style_function=lambda _f: {"color": "#b7cfe0", "weight": 0.6, "dashArray": "2 3", "fill": False,
+                                          "interactive": False}),
+        None if clip is None else _layer(
+            "countries_world", clip, serve, outside=True, outlines=True, name="Borders beyond the theatre",
+            style_function=lambda _f: {"color": BORDER_COLOUR, "weight": 0.6, "fill": False, "interactive": False}),
+        _layer(countries_source, clip, serve, outlines=True, name="Borders",
+               style_function=lambda _f: {"color": BORDER_COLOUR, "weight": 0.8, "fill": False, "interactive": False}),
+    ]
+    for layer in layers:
         if layer is not None:
             layer.add_to(group)
     rows: list[list[Any]] = []
-    if labels:
+    if labels:  # every label: the ones beyond the theatre name the land drawn there
         props, geoms = load_layer("labels")
         for p, g in zip(props, geoms, strict=True):
-            if clip is not None and not (clip[0] <= g.x <= clip[2] and clip[1] <= g.y <= clip[3]):
-                continue
             rows.append([html_text(p["name"]), round(g.y, 3), round(g.x, 3), p["kind"], p["minzoom"]])
     group.add_to(fmap)
     if labels:

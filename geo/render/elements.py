@@ -115,6 +115,13 @@ class LabelLayer(SinglePassElement):
 .fpm-label span{display:inline-block;transform:translate(-50%,-50%);font:600 11px/1.1 "DejaVu Sans",Arial,sans-serif;
  color:#5b554c;text-shadow:0 0 3px #fff,0 0 3px #fff;letter-spacing:.02em}
 .fpm-label.fpm-sea span{font-style:italic;font-weight:500;color:#3d6a8a;text-shadow:0 0 3px #e3eef6,0 0 3px #e3eef6}
+.fpm-label.fpm-city span,.fpm-label.fpm-installation span{transform:translate(-4px,-50%);font-weight:500;
+ font-size:10.5px;color:#3b3731}
+.fpm-label.fpm-city span::before{content:"";display:inline-block;width:5px;height:5px;margin-right:4px;
+ border-radius:50%;background:#3b3731;vertical-align:middle}
+.fpm-label.fpm-installation span{color:#5a2d2d;font-style:italic}
+.fpm-label.fpm-installation span::before{content:"";display:inline-block;width:6px;height:6px;margin-right:4px;
+ border:1.5px solid #5a2d2d;background:#fff;vertical-align:middle}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -122,17 +129,41 @@ class LabelLayer(SinglePassElement):
   var map = {{ this._parent.get_name() }};
   var rows = {{ this.payload }};
   var layer = L.layerGroup();
-  var markers = rows.map(function(r){
-    var icon = L.divIcon({className: 'fpm-label ' + (r[3] === 'sea' ? 'fpm-sea' : 'fpm-country'),
-                          html: '<span>' + r[0] + '</span>', iconSize: [0, 0]});
-    return [r[4], L.marker([r[1], r[2]], {icon: icon, interactive: false, keyboard: false})];
+  // Labels that would overlap a more important one are left out at that zoom: names first, then
+  // seas, military sites and towns; bigger (earlier) first. Boxes are estimated from the text length.
+  var RANK = {country: 0, sea: 1, installation: 3, city: 4}, CELL = 64;
+  function rank(r){ return r[3] === 'city' && r[4] <= 5 ? 2 : RANK[r[3]]; }  // capitals, cities of a million
+  var order = rows.map(function(r, i){ return i; }).sort(function(a, b){
+    return (rank(rows[a]) - rank(rows[b])) || (rows[a][4] - rows[b][4]) || (a - b);
   });
+  var markers = {};
+  function marker(i){
+    var r = rows[i];
+    return markers[i] || (markers[i] = L.marker([r[1], r[2]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'fpm-label fpm-' + r[3], html: '<span>' + r[0] + '</span>', iconSize: [0, 0]})}));
+  }
   function update(){
-    var z = map.getZoom();
-    markers.forEach(function(m){
-      if (m[0] <= z) { if (!layer.hasLayer(m[1])) layer.addLayer(m[1]); }
-      else if (layer.hasLayer(m[1])) layer.removeLayer(m[1]);
+    var z = map.getZoom(), grid = {}, shown = {};
+    order.forEach(function(i){
+      var r = rows[i];
+      if (r[4] > z) return;
+      var p = map.project([r[1], r[2]], z), w = r[0].length * 6.3 + 10, h = 14;
+      var box = r[3] === 'city' || r[3] === 'installation' ? [p.x - 5, p.y - h / 2, p.x + w, p.y + h / 2]
+                                                            : [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2];
+      var cells = [];
+      for (var cx = Math.floor(box[0] / CELL); cx <= Math.floor(box[2] / CELL); cx++)
+        for (var cy = Math.floor(box[1] / CELL); cy <= Math.floor(box[3] / CELL); cy++) cells.push(cx + ',' + cy);
+      var clash = cells.some(function(c){
+        return (grid[c] || []).some(function(o){
+          return o[0] < box[2] && box[0] < o[2] && o[1] < box[3] && box[1] < o[3];
+        });
+      });
+      if (clash) return;
+      cells.forEach(function(c){ (grid[c] = grid[c] || []).push(box); });
+      shown[i] = true;
     });
+    layer.eachLayer(function(m){ if (!shown[m._fpmLabel]) layer.removeLayer(m); });
+    for (var i in shown) { var m = marker(i); m._fpmLabel = i; if (!layer.hasLayer(m)) layer.addLayer(m); }
   }
   layer.addTo(map);
   map.on('zoomend', update);
@@ -143,7 +174,7 @@ class LabelLayer(SinglePassElement):
     )
 
     def __init__(self, rows: list[list[Any]]) -> None:
-        """`rows`: [name (HTML-escaped), lat, lon, "country"|"sea", min zoom]."""
+        """`rows`: [name (HTML-escaped), lat, lon, "country"|"sea"|"city"|"installation", min zoom]."""
         super().__init__()
         self._name = "LabelLayer"
         self.payload = safe_json(rows)
@@ -157,6 +188,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
 {% macro header(this, kwargs) %}
 <style>
 .fpm-symbol-icon{background:none;border:none}
+.leaflet-interactive:focus{outline:none}  /* Chromium rings a clicked path: a box around a sea */
 .fpm-sym{position:relative;line-height:0}
 .fpm-count{position:absolute;left:100%;top:50%;transform:translate(2px,-50%);background:#1d2733;color:#fff;
  font:700 11px/1 "DejaVu Sans",Arial,sans-serif;padding:2px 4px;border-radius:8px;white-space:nowrap;
@@ -167,6 +199,11 @@ class EventLayer(JSCSSMixin, SinglePassElement):
 .fpm-ev q{display:block;color:#333;font-style:italic;margin:2px 0}
 .fpm-ev small{color:#666}
 .fpm-kind{text-transform:uppercase;font-size:10px;font-weight:700;color:#555;letter-spacing:.04em}
+.fpm-unsure .fpm-sym>svg{opacity:.6}
+.fpm-q{position:absolute;right:100%;top:0;transform:translate(-1px,-30%);background:#fff;color:#8a4b00;
+ border:1.5px solid #8a4b00;font:700 11px/1 "DejaVu Sans",Arial,sans-serif;padding:1px 3px;border-radius:50%}
+.fpm-flag{font-size:10px;font-weight:700;color:#8a4b00;margin-left:4px}
+.fpm-popup h5{margin:6px 0 2px;font-size:12px;border-top:2px solid #bbb;padding-top:4px}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -175,17 +212,28 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   var D = JSON.parse({{ this.payload_text }});
   var S = D.strings;  // resolve the interned strings once
   D.info.forEach(function(f){ [0, 1, 2, 3, 4, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
-  // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour]
-  D.groups.forEach(function(g){ [1, 2, 6, 7, 8].forEach(function(k){ g[k] = S[g[k]]; }); });
+  // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour, stripes, hatch angle]
+  D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9].forEach(function(k){ g[k] = S[g[k]]; }); });
+  var ANNOUNCED = 1, UNSURE = 2;  // row flags (geo.render.mapping.certainty)
   var DAY = 86400000;
   var cluster = D.cluster && L.markerClusterGroup;
   var symbols = cluster ? L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 7,
                                                 showCoverageOnHover: false}) : L.featureGroup();
+  // Event areas in a pane of their own above the basemap's, so an exercise can be put under the
+  // patrols (bringToBack) without sinking under the land; the selection outline above them.
+  if (!map.getPane('fpm-areas')) {
+    map.createPane('fpm-areas').style.zIndex = 410;
+    map.createPane('fpm-selected').style.zIndex = 420;
+    map.getPane('fpm-selected').style.pointerEvents = 'none';
+  }
+  var areaRenderer = L.svg({pane: 'fpm-areas'}), selectedRenderer = L.svg({pane: 'fpm-selected'});
   var areas = L.featureGroup();
   areas.addTo(map); symbols.addTo(map);
   var iconCache = {}, svgCache = {};
-  function symbolIcon(sidc, colour, count){
-    var key = sidc + colour + count;
+  function symbolIcon(sidc, colour, count, flags){
+    // Announced, not yet seen: APP-6 status "planned/anticipated" (7th digit 1), a dashed frame.
+    if (flags & ANNOUNCED) sidc = sidc.substr(0, 6) + '1' + sidc.substr(7);
+    var key = sidc + colour + count + '|' + flags;
     if (iconCache[key]) return iconCache[key];
     var base = svgCache[sidc + colour];  // milsymbol draws each symbol once; counts only change the badge
     if (!base) {
@@ -193,55 +241,133 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       base = svgCache[sidc + colour] = {svg: sym.asSVG(), a: sym.getAnchor(), s: sym.getSize()};
     }
     var html = '<div class="fpm-sym">' + base.svg +
-               (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') + '</div>';
-    return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon', html: html,
+               (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') +
+               (flags & UNSURE ? '<span class="fpm-q" title="unsure, not reviewed">?</span>' : '') + '</div>';
+    return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon' + (flags & UNSURE ? ' fpm-unsure' : ''),
+                                       html: html,
                                        iconSize: [base.s.width, base.s.height], iconAnchor: [base.a.x, base.a.y]});
   }
-  function hatch(colour){
-    var id = 'fpm-hatch-' + colour.replace('#', '');
-    var svg = map.getPanes().overlayPane.querySelector('svg');
+  // Hatching in stripes of every actor's colour (a joint patrol shows each partner), at the angle the
+  // area was given, so two areas over one sea cross instead of hiding each other; `strength` fades it.
+  function hatch(stripes, angle, strength){
+    var colours = stripes.split('|');
+    var id = 'fpm-hatch-' + colours.join('').replace(/#/g, '') + '-' + (angle + 90) + '-' + Math.round(strength * 100);
+    var svg = map.getPane('fpm-areas').querySelector('svg');
     if (!svg) return null;
     if (!svg.querySelector('#' + id)) {
-      var ns = 'http://www.w3.org/2000/svg';
+      var ns = 'http://www.w3.org/2000/svg', step = 7, width = step * colours.length;
       var defs = svg.querySelector('defs') || svg.insertBefore(document.createElementNS(ns, 'defs'), svg.firstChild);
       var p = document.createElementNS(ns, 'pattern');
       p.setAttribute('id', id); p.setAttribute('patternUnits', 'userSpaceOnUse');
-      p.setAttribute('width', '8'); p.setAttribute('height', '8'); p.setAttribute('patternTransform', 'rotate(45)');
+      p.setAttribute('width', String(width)); p.setAttribute('height', '8');
+      p.setAttribute('patternTransform', 'rotate(' + angle + ')');
       var bg = document.createElementNS(ns, 'rect');
-      bg.setAttribute('width', '8'); bg.setAttribute('height', '8');
-      bg.setAttribute('fill', colour); bg.setAttribute('fill-opacity', '0.10');
-      var line = document.createElementNS(ns, 'rect');
-      line.setAttribute('width', '2.5'); line.setAttribute('height', '8');
-      line.setAttribute('fill', colour); line.setAttribute('fill-opacity', '0.45');
-      p.appendChild(bg); p.appendChild(line); defs.appendChild(p);
+      bg.setAttribute('width', String(width)); bg.setAttribute('height', '8');
+      bg.setAttribute('fill', colours[0]); bg.setAttribute('fill-opacity', String(0.10 * strength));
+      p.appendChild(bg);
+      colours.forEach(function(colour, i){
+        var line = document.createElementNS(ns, 'rect');
+        line.setAttribute('x', String(i * step)); line.setAttribute('width', '2.5'); line.setAttribute('height', '8');
+        line.setAttribute('fill', colour); line.setAttribute('fill-opacity', String(0.5 * strength));
+        p.appendChild(line);
+      });
+      defs.appendChild(p);
     }
     return 'url(#' + id + ')';
   }
-  function tipOf(item){
-    return item.g[7] + (item.n > 1 ? ' (' + item.n.toLocaleString('en-US') + ' events)' : '');
+  function areaStyle(g, flags){
+    var c = g[8], line = D.shapes[g[5]].type.indexOf('LineString') >= 0, unsure = flags & UNSURE;
+    var dash = unsure ? '2 6' : (flags & ANNOUNCED) ? '10 6' : null;
+    if (line) return {color: c, weight: 3, opacity: unsure ? 0.55 : 0.9, dashArray: dash || '10 6'};
+    if (g[0] === 'exercise') return {color: c, weight: 4, opacity: unsure ? 0.5 : 0.9,
+                                     dashArray: unsure ? '2 6' : '9 6', fillColor: c, fillOpacity: 0.06};
+    return {color: c, weight: 1.8, opacity: unsure ? 0.5 : 0.9, dashArray: dash, fillColor: c, fillOpacity: 0.25};
   }
-  // Popups are built when opened, from the rows active at that moment (never all up front).
-  function popup(item){
-    var html = '<div class="fpm-popup"><h4>' + tipOf(item) + '</h4>';
+  function tipOf(item){
+    return item.g[7] + (item.n > 1 ? ' (' + item.n.toLocaleString('en-US') + ' events)' : '') +
+      (item.f & UNSURE ? ' · unsure, not reviewed' : (item.f & ANNOUNCED ? ' · announced' : ''));
+  }
+  function flagText(flags){
+    return (flags & ANNOUNCED ? '<span class="fpm-flag">ANNOUNCED</span>' : '') +
+      (flags & UNSURE ? '<span class="fpm-flag">? UNSURE, NOT REVIEWED</span>' : '');
+  }
+  function eventsHtml(item){
     if (!D.details) {
-      return html + '<div class="fpm-ev">' + item.n.toLocaleString('en-US') + ' events' +
+      return '<div class="fpm-ev">' + item.n.toLocaleString('en-US') + ' events' +
         (item.c !== null ? ', ' + item.c.toLocaleString('en-US') + ' assets' : '') +
-        '<br><small>Click the place to list them in the side panel.</small></div></div>';
+        '<br><small>Click the place to list them in the side panel.</small></div>';
     }
+    var html = '';
     item.idx.slice(0, 25).forEach(function(i){
       var f = D.info[i];
-      html += '<div class="fpm-ev"><span class="fpm-kind">' + f[0] + '</span> ' + f[1] +
-        (f[2] ? ' &middot; ' + f[2] : '') + '<br>' + f[3] + '<br><small>' + f[4] + '</small>' +
+      html += '<div class="fpm-ev"><span class="fpm-kind">' + f[0] + '</span>' + flagText(D.events[i][5]) + ' ' +
+        f[1] + (f[2] ? ' &middot; ' + f[2] : '') + '<br>' + f[3] + '<br><small>' + f[4] + '</small>' +
         (f[5] ? '<q>' + f[5] + '</q>' : '') + '<small>' + f[6] + '</small></div>';
     });
     if (item.idx.length > 25) html += '<div class="fpm-ev"><small>+ ' + (item.idx.length - 25) + ' more</small></div>';
-    return html + '</div>';
+    return html;
   }
+  // Popups are built when opened, from the rows active at that moment (never all up front).
+  function popup(item){
+    return '<div class="fpm-popup"><h4>' + tipOf(item) + '</h4>' + eventsHtml(item) + '</div>';
+  }
+  // Every area under a clicked point, not only the top one: two events over one sea are both listed.
+  function ringHas(ring, x, y){
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function polygonHas(rings, x, y){
+    if (!ringHas(rings[0], x, y)) return false;
+    for (var h = 1; h < rings.length; h++) if (ringHas(rings[h], x, y)) return false;
+    return true;
+  }
+  function shapeHas(shape, latlng){
+    var polygons = shape.type === 'Polygon' ? [shape.coordinates] :
+      shape.type === 'MultiPolygon' ? shape.coordinates : [];
+    var x = ((latlng.lng + 180) % 360 + 360) % 360 - 180, y = latlng.lat;
+    return polygons.some(function(rings){
+      return polygonHas(rings, x, y) || polygonHas(rings, x + 360, y) || polygonHas(rings, x - 360, y);
+    });
+  }
+  var highlight = L.featureGroup().addTo(map);
+  function areasAt(latlng, clicked){
+    var found = [];
+    for (var gi in live) {
+      var item = live[gi];
+      if (item.g[5] >= 0 && (item === clicked || shapeHas(D.shapes[item.g[5]], latlng))) found.push(item);
+    }
+    return found;
+  }
+  areas.on('click', function(e){
+    var clicked = e.layer && e.layer._fpm;
+    var found = areasAt(e.latlng, clicked);
+    if (!found.length) return;
+    highlight.clearLayers();
+    found.forEach(function(item){  // a white halo and a dark line: the selection reads on any colour
+      [['#ffffff', 7, 0.9], ['#111111', 2.5, 1]].forEach(function(s){
+        L.geoJSON(D.shapes[item.g[5]], {interactive: false, pane: 'fpm-selected', renderer: selectedRenderer,
+          noClip: true, style: function(){ return {color: s[0], weight: s[1], opacity: s[2], fill: false}; }})
+          .addTo(highlight);
+      });
+    });
+    var html = '<div class="fpm-popup"><h4>' +
+      (found.length > 1 ? found.length + ' areas here' : tipOf(found[0])) + '</h4>';
+    found.forEach(function(item){
+      html += (found.length > 1 ? '<h5>' + tipOf(item) + '</h5>' : '') + eventsHtml(item);
+    });
+    ctrl.selected = found.map(function(item){ return item.g[7]; });
+    L.popup({maxWidth: 400}).setLatLng(e.latlng).setContent(html + '</div>').openOn(map);
+  });
+  map.on('popupclose', function(){ highlight.clearLayers(); ctrl.selected = []; });
   function onPopup(e){
     var item = e.popup._source && e.popup._source._fpm;
     if (item) e.popup.setContent(popup(item));
   }
-  symbols.on('popupopen', onPopup); areas.on('popupopen', onPopup);
+  symbols.on('popupopen', onPopup);
   // Symbols get their tooltip and popup on first hover or click: thousands of markers, few touched.
   symbols.on('mouseover', function(e){
     var l = e.layer;
@@ -270,56 +396,61 @@ class EventLayer(JSCSSMixin, SinglePassElement):
     var w = ctrl.window, active = {}, order = [], present = {}, nEvents = 0;
     var rows = D.events;
     for (var i = 0; i < rows.length; i++) {
-      // r: [first day|null (undated), last day|null (ongoing), count|null, group, events]
+      // r: [first day|null (undated), last day|null (ongoing), count|null, group, events, flags]
       var r = rows[i];
       if (w && (r[0] === null || r[0] > w[1])) continue;
       if (w && !(r[1] === null || r[1] >= w[0])) continue;
       nEvents += r[4];
       var a = active[r[3]];
-      if (!a) { a = active[r[3]] = {idx: [], n: 0, c: null}; order.push(r[3]); }
-      a.idx.push(i); a.n += r[4];
+      // a drawn feature is announced or unsure only when every event it stands for is
+      if (!a) { a = active[r[3]] = {idx: [], n: 0, c: null, f: r[5]}; order.push(r[3]); }
+      a.idx.push(i); a.n += r[4]; a.f &= r[5];
       if (r[2] !== null) a.c = (a.c || 0) + r[2];
     }
-    var d = {symbols: 0, areas: 0, routes: 0, events: nEvents};
+    var d = {symbols: 0, areas: 0, routes: 0, events: nEvents, announced: 0, unsure: 0};
     var old = live, addSymbols = [], dropSymbols = [];
     live = {};
     order.forEach(function(gi){
       var a = active[gi], g = D.groups[gi], item = old[gi];
+      if (item && g[5] >= 0 && item.f !== a.f) { areas.removeLayer(item.layer); item = null; }  // restyle
       if (item) {
         delete old[gi];
-        if (g[5] < 0 && a.c !== item.c) item.layer.setIcon(symbolIcon(g[1], g[2], a.c));
-        if (a.n !== item.n) { item.n = a.n; if (item.layer.getTooltip()) item.layer.setTooltipContent(tipOf(item)); }
+        if (g[5] < 0 && (a.c !== item.c || a.f !== item.f)) item.layer.setIcon(symbolIcon(g[1], g[2], a.c, a.f));
+        if (a.n !== item.n || a.f !== item.f) {
+          item.n = a.n; item.f = a.f;
+          if (item.layer.getTooltip()) item.layer.setTooltipContent(tipOf(item));
+        }
       } else {
-        item = {g: g, n: a.n, c: a.c};
+        delete old[gi];
+        item = {g: g, n: a.n, c: a.c, f: a.f};
         if (g[5] < 0) {
-          item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c), riseOnHover: true, title: ''});
+          item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c, a.f), riseOnHover: true, title: ''});
           addSymbols.push(item.layer);
         } else {
           var shape = D.shapes[g[5]];
           var line = shape.type.indexOf('LineString') >= 0;
-          var c = g[8];
-          var style = line ? {color: c, weight: 3, opacity: 0.9, dashArray: '10 6'} :
-            g[0] === 'exercise' ? {color: c, weight: 2.5, opacity: 0.95, dashArray: '8 5',
-                                   fillColor: c, fillOpacity: 0.06} :
-            {color: c, weight: 1.8, opacity: 0.9, fillColor: c, fillOpacity: 0.25};
-          item.layer = L.geoJSON(shape, {style: function(){ return style; }});
+          var style = areaStyle(g, a.f);
+          item.layer = L.geoJSON(shape, {style: function(){ return style; }, pane: 'fpm-areas',
+                                         renderer: areaRenderer});
           item.layer.eachLayer(function(l){ l._fpm = item; });
           areas.addLayer(item.layer);
-          if (!line && g[0] === 'patrol') {
-            var fill = hatch(c);
+          // exercises (thick dashed outlines) lie under patrols, whose thin outlines stay on top
+          if (g[0] === 'exercise') item.layer.bringToBack();
+          if (!line) {
+            var fill = hatch(g[9], g[10], (a.f & UNSURE ? 0.5 : 1) * (g[0] === 'exercise' ? 0.8 : 1));
             if (fill) item.layer.eachLayer(function(l){
               if (l._path) { l._path.setAttribute('fill', fill); l._path.setAttribute('fill-opacity', '1'); }
             });
           }
         }
         item.layer._fpm = item;
-        if (g[5] >= 0) {
-          item.layer.bindTooltip(tipOf(item), {sticky: true, direction: 'top'});
-          item.layer.bindPopup('…', {maxWidth: 380});  // filled on open
-        }
+        if (g[5] >= 0) item.layer.bindTooltip(tipOf(item), {sticky: true, direction: 'top'});
       }
       item.idx = a.idx; item.c = a.c;
       live[gi] = item;
+      if (a.f & ANNOUNCED) { d.announced++; present['draw:announced'] = true; }
+      if (a.f & UNSURE) { d.unsure++; present['draw:unsure'] = true; }
+      if (g[5] >= 0 && g[9].indexOf('|') >= 0) present['draw:joint'] = true;
       if (g[5] < 0) { d.symbols++; present['draw:symbol'] = true; }
       else if (D.shapes[g[5]].type.indexOf('LineString') >= 0) { d.routes++; present['draw:route'] = true; }
       else { d.areas++; present['draw:area-' + (g[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
@@ -421,6 +552,12 @@ class Legend(SinglePassElement):
 .fpm-legend .fpm-row{display:flex;align-items:center;gap:6px;margin:2px 0;font-size:11.5px}
 .fpm-legend .fpm-sw{display:inline-block;width:22px;height:14px;flex:none}
 .fpm-legend .fpm-sec{margin-top:6px;font-weight:700;font-size:11px;color:#444;text-transform:uppercase}
+.fpm-legend .fpm-sw-q{width:14px;height:14px;margin:0 4px;text-align:center;
+ font:700 10px/12px "DejaVu Sans",Arial,sans-serif;color:#8a4b00;border:1.5px solid #8a4b00;border-radius:50%;
+ box-sizing:border-box}
+.fpm-legend .fpm-sw-joint{
+ background:repeating-linear-gradient(45deg,#c0392b 0 3px,#fff0 3px 6px,#e67e22 6px 9px,#fff0 9px 12px);
+ border:1.5px solid #555;box-sizing:border-box}
 .fpm-legend .fpm-note{margin-top:6px;color:#666;font-size:10px;max-width:210px}
 </style>
 {% endmacro %}

@@ -31,7 +31,16 @@ from geo.gazetteer import Gazetteer
 from geo.render.basemap import ATTRIBUTION, add_basemap, add_online_tiles
 from geo.render.elements import Attribution, EventLayer, Legend, SetTime, html_text
 from geo.render.offline_assets import Mode, use_local_assets
-from geo.render.symbols import AFFILIATIONS, DEFAULT_SIDC, PERSPECTIVES, event_count, event_style, primary_asset
+from geo.render.symbols import (
+    AFFILIATIONS,
+    DEFAULT_SIDC,
+    PERSPECTIVES,
+    affiliation,
+    country_colour,
+    event_count,
+    event_style,
+    primary_asset,
+)
 from geo.store import OPEN_END, event_span
 
 __all__ = [
@@ -68,6 +77,15 @@ INTERNED_INFO = (0, 1, 2, 3, 4, 6)  # popup fields sent as string-table indices 
 # and day and popups give totals (the side panel lists a clicked place's events from the store).
 DETAIL_LIMIT = 20_000
 EPOCH = dt.date(1970, 1, 1)
+# How sure the map is of what it shows, per event row (a bit mask the browser reads):
+ANNOUNCED = 1  # announced, not yet seen: the APP-6 "planned/anticipated" status, a dashed frame
+UNSURE = 2  # the extractor was unsure and no one has reviewed it: a "?" badge, a faded, dotted outline
+# Below this confidence an unreviewed event is drawn as unsure. On the held-out folds events scored
+# 0.4-0.5 were right about half the time (`python -m geo evaluate --cross`, reliability table).
+UNSURE_BELOW = 0.6
+MAX_STRIPES = 3  # a joint patrol's hatching carries at most this many actors' colours
+# Hatch angles of areas that share one shape, in drawing order: two patrols over one sea cross.
+HATCH_ANGLES = (45, -45, 0, 90)
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -171,6 +189,26 @@ def _info(event: Event) -> list[str]:
                                            source)]
 
 
+def certainty(event: Event) -> int:
+    """The event's ANNOUNCED and UNSURE flags: how the map qualifies what it draws."""
+    flags = ANNOUNCED if event.status == "announced" else 0
+    if event.confidence < UNSURE_BELOW and not event.edited:
+        flags |= UNSURE
+    return flags
+
+
+def _stripes(event: Event, perspective: str) -> str:
+    """The colours an area is hatched in, "|"-joined: one per actor, so a joint patrol shows every
+    partner (neutral view: each country's colour; a perspective: each affiliation's line colour)."""
+    colours: list[str] = []
+    for actor in event.actors or [None]:
+        colour = country_colour(actor) if perspective == "neutral" else \
+            AFFILIATIONS[affiliation(actor, perspective)][2]
+        if colour not in colours:
+            colours.append(colour)
+    return "|".join(colours[:MAX_STRIPES])
+
+
 def event_payload(
     events: Iterable[Event],
     *,
@@ -183,10 +221,12 @@ def event_payload(
     """(payload for EventLayer, summary for the legend) of the events.
 
     payload["groups"][g] = [kind, sidc, colour, lat, lon, shape index|-1, legend key, title, line
-    colour]: one drawn feature (a symbol per site, symbol and colour; an area per shape, kind and
-    colour); sidc, colour, legend key, title and line colour are indices into payload["strings"].
-    payload["events"][i] = [first day|None, last day|None, count|None, group, events]: days count
-    from 1970-01-01 (None: undated, or ongoing for the last day). With `details` (default: up to
+    colour, stripes, hatch angle]: one drawn feature (a symbol per site, symbol and colour; an area
+    per shape, kind and actors' colours); sidc, colour, legend key, title, line colour and stripes
+    ("|"-joined colours of the actors) are indices into payload["strings"]; areas on one shape get
+    HATCH_ANGLES in turn. payload["events"][i] = [first day|None, last day|None, count|None, group,
+    events, flags]: days count from 1970-01-01 (None: undated, or ongoing for the last day); flags are
+    `certainty()`'s ANNOUNCED and UNSURE. With `details` (default: up to
     DETAIL_LIMIT events) each row is one event and payload["info"][i] its escaped popup fields
     (INTERNED_INFO as string indices); without, rows with the same days and group are merged
     ("events" counts them), there is no "info", and popups show the group's totals only.
@@ -206,6 +246,7 @@ def event_payload(
     groups: dict[str, int] = {}  # site/shape + symbol + colour -> one drawn feature
     group_rows: list[list[Any]] = []
     strings: dict[str, int] = {}  # repeated strings (codes, colours, titles, sources) sent once
+    areas_on: Counter[int] = Counter()  # shape index -> areas drawn on it so far (their hatch angles)
 
     def ref(text: str) -> int:
         return strings.setdefault(text, len(strings))
@@ -229,7 +270,10 @@ def event_payload(
                 shape = shape_index[fingerprint] = len(shapes)
                 shapes.append(_shape_json(fingerprint, geom))
             lat = lon = 0.0
-            key = f"a|{shape}|{event.kind}|{style.colour}"
+            stripes = _stripes(event, perspective)
+            key = f"a|{shape}|{event.kind}|{stripes}"
+            if "|" in stripes:
+                drawn["joint"] += 1
             line = "LineString" in geom.geom_type
             drawn["route" if line else f"area-{'exercise' if event.kind == 'exercise' else 'patrol'}"] += 1
         group = groups.get(key)
@@ -243,22 +287,31 @@ def event_payload(
                 names = ", ".join(p.name for p in event.places if p.role != "origin") or event.kind
                 title = f"{actor} · {event.kind} · {names}"
             group = groups[key] = len(group_rows)
+            angle = 0
+            if not as_symbol:
+                angle = HATCH_ANGLES[areas_on[shape] % len(HATCH_ANGLES)]
+                areas_on[shape] += 1
             group_rows.append([event.kind, ref(style.sidc), ref(style.colour), lat, lon, shape,
-                               ref(style.legend_key), ref(html_text(title)), ref(style.stroke)])
+                               ref(style.legend_key), ref(html_text(title)), ref(style.stroke),
+                               ref(stripes if not as_symbol else style.stroke), angle])
         entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1
         first, last = active_days(event)
+        flags = certainty(event)
+        drawn["announced" if flags & ANNOUNCED else "reported"] += 1
+        if flags & UNSURE:
+            drawn["unsure"] += 1
         if with_info:
-            rows.append([first, last, count, group, 1])
+            rows.append([first, last, count, group, 1, flags])
             fields: list[Any] = _info(event)
             for k in INTERNED_INFO:  # actors, assets, places, source line: few distinct values
                 fields[k] = ref(fields[k])
             info.append(fields)
         else:
-            row = merged.get((first, last, group))
+            row = merged.get((first, last, group, flags))
             if row is None:
-                row = merged[(first, last, group)] = [first, last, None, group, 0]
+                row = merged[(first, last, group, flags)] = [first, last, None, group, 0, flags]
                 rows.append(row)
             if count is not None:
                 row[2] = (row[2] or 0) + count
@@ -318,6 +371,18 @@ def legend_html(summary: dict[str, Any], *, title: str = "Force posture", countr
         if drawn.get(key):
             svg, text = _SWATCHES[key]  # type: ignore[misc]
             out.append(f'<div class="fpm-row" data-fpm-key="draw:{key}">{svg}{html_text(text)}</div>')
+    if drawn.get("announced"):
+        planned = DEFAULT_SIDC[:3] + "4" + DEFAULT_SIDC[4:6] + "1" + DEFAULT_SIDC[7:]
+        out.append('<div class="fpm-row" data-fpm-key="draw:announced"><span class="fpm-sw" '
+                   f'data-sidc="{planned}" data-colour="#dddddd"></span>'
+                   'Announced, not yet seen (dashed frame or outline)</div>')
+    if drawn.get("unsure"):
+        out.append('<div class="fpm-row" data-fpm-key="draw:unsure"><span class="fpm-sw fpm-sw-q">?</span>'
+                   f'Unsure, not reviewed (confidence under {UNSURE_BELOW:.1f}): faded, dotted; '
+                   'check the source</div>')
+    if drawn.get("joint"):
+        out.append('<div class="fpm-row" data-fpm-key="draw:joint"><span class="fpm-sw fpm-sw-joint"></span>'
+                   'Joint activity: stripes in each actor\'s colour</div>')
     note = ("Neutral view: colour = operator country; frames are not affiliations."
             if perspective == "neutral" else f"Perspective: {perspective}.")
     out.append(f'<div class="fpm-note">{html_text(note)} Positions as reported in open sources.</div>')

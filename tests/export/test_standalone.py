@@ -1,7 +1,7 @@
 """The standalone HTML opens with the network blocked, draws the events and its slider moves time.
 
 Chromium gets only file:// requests (everything else is aborted and recorded); the page must not
-try any. Features are counted in the DOM Leaflet builds (symbol markers, hatched patrol paths).
+try any. Features are counted in the DOM Leaflet builds (symbol markers, hatched event areas).
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def _open(browser: Any, path) -> tuple[Any, list[str], list[str]]:
 
 def _count(page: Any) -> dict[str, int]:
     return {"symbols": page.locator(".fpm-symbol-icon").count(),
-            "hatched": page.locator(".leaflet-overlay-pane path[fill^='url(#fpm-hatch']").count(),
-            "paths": page.locator(".leaflet-overlay-pane path").count()}
+            "hatched": page.locator(".leaflet-fpm-areas-pane path[fill^='url(#fpm-hatch']").count(),
+            "paths": page.locator(".leaflet-overlay-pane path, .leaflet-fpm-areas-pane path").count()}
 
 
 def test_everything_is_inside_the_file(europe_html):

@@ -7,7 +7,16 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.render.basemap import BASEMAP_FILES, add_basemap, add_online_tiles, build_basemap, load_layer
+from geo.render.basemap import (
+    BASEMAP_FILES,
+    _collection,
+    _outlines,
+    _padded,
+    add_basemap,
+    add_online_tiles,
+    build_basemap,
+    load_layer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +44,24 @@ def test_shared_borders_stay_identical(built):
         assert shapely.intersection(index[a], index[b]).length > 1.0
 
 
-def test_regional_view_is_clipped(built):
-    world = folium.Map(tiles=None)
-    add_basemap(world)
+def test_regional_view_is_detailed_inside_and_the_world_around_it(built):
+    box = (9.0, 53.0, 31.0, 66.5)
     baltic = folium.Map(tiles=None)
-    add_basemap(baltic, (9.0, 53.0, 31.0, 66.5))
-    assert len(baltic.get_root().render()) < len(world.get_root().render())
+    add_basemap(baltic, box)
     html = baltic.get_root().render()
     assert "Gulf of Finland" in html and "Natural Earth" not in html  # credits come from build_map
+    assert '"Canada"' in html and '"Australia"' in html  # the world's land beyond the theatre
+    clip = _padded(box)
+    detail = shapely.union_all([shapely.geometry.shape(f["geometry"])
+                                for f in _collection("countries_detail", clip)["features"]])
+    world = shapely.union_all([shapely.geometry.shape(f["geometry"])
+                               for f in _collection("countries_world", clip, True)["features"]])
+    inside = shapely.box(*clip)
+    assert inside.buffer(1e-6).contains(detail) and world.intersection(inside).area < 1e-6  # they never overlap
+    # outlines are lines that stop at the cut: none runs along the box's edge, a seam across the land
+    for name, outside in (("countries_detail", False), ("countries_world", True), ("seas", False)):
+        lines = shapely.geometry.shape(_outlines(name, clip, outside)["features"][0]["geometry"])
+        assert lines.intersection(inside.boundary.buffer(1e-4)).length < 0.5, name
 
 
 def test_online_tiles_are_named_choices():

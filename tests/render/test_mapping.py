@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import shapely
 
 from geo.errors import InputError
-from geo.render.mapping import THEATRES, active_days, build_map, event_payload
-from tests.map_fixtures import XSS, sample_events
+from geo.events import Asset
+from geo.render.basemap import LAND_COLOUR
+from geo.render.mapping import (
+    ANNOUNCED,
+    THEATRES,
+    UNSURE,
+    active_days,
+    build_map,
+    certainty,
+    event_payload,
+    legend_html,
+)
+from geo.render.symbols import country_colour
+from tests.map_fixtures import XSS, make_event, sample_events
 
 
 def test_payload_escapes_and_references_shapes(gazetteer):
@@ -52,7 +67,7 @@ def test_map_draws_offline_with_legend_and_time_filter(gazetteer, artifacts, bro
     page = _render(browser_page, build_map(events, theatre="Baltic", gazetteer=gazetteer, assets="file"),
                    artifacts / "map_baltic_neutral.html")
     drawn = page.evaluate("window.FPM_LAST.drawn")
-    assert drawn == {"symbols": 4, "areas": 4, "routes": 1, "events": 10}
+    assert drawn == {"symbols": 4, "areas": 4, "routes": 1, "events": 10, "announced": 0, "unsure": 0}
     assert page.locator(".fpm-symbol-icon svg").count() == 4
     assert page.locator(".fpm-count").first.inner_text()
     assert page.locator(".fpm-legend").is_visible()
@@ -107,7 +122,7 @@ def test_large_payloads_merge_rows_and_keep_totals(gazetteer):
     assert len(lean["events"]) <= len(events)  # each copy merged into its original's row
     assert sum(r[4] for r in lean["events"]) == 2 * len(events)
     def resolved(payload):
-        return [[payload["strings"][v] if k in (1, 2, 6, 7, 8) else v for k, v in enumerate(g)]
+        return [[payload["strings"][v] if k in (1, 2, 6, 7, 8, 9) else v for k, v in enumerate(g)]
                 for g in payload["groups"]]
 
     assert resolved(lean) == resolved(full) and lean["shapes"] == full["shapes"]
@@ -120,9 +135,105 @@ def test_lean_map_draws_the_same_and_pops_up_totals(gazetteer, artifacts, browse
     events = sample_events(gazetteer)
     page = _render(browser_page, build_map(events, theatre="Baltic", gazetteer=gazetteer, assets="file",
                                            details=False), artifacts / "map_baltic_lean.html")
-    assert page.evaluate("window.FPM_LAST.drawn") == {"symbols": 4, "areas": 4, "routes": 1, "events": 10}
+    assert page.evaluate("window.FPM_LAST.drawn") == {"symbols": 4, "areas": 4, "routes": 1, "events": 10,
+                                                      "announced": 0, "unsure": 0}
     assert page.evaluate("window.FPM_LAST.setTime({asOf: '2024-02-25'})")["events"] == 4
     page.locator(".fpm-symbol-icon").first.click()
     page.wait_for_selector(".fpm-popup")
     assert "side panel" in page.locator(".fpm-popup").inner_text()
     assert browser_page.external == [] and browser_page.errors == []
+
+
+def test_unsure_and_announced_events_are_flagged_until_reviewed(gazetteer):
+    fairford = sample_events(gazetteer)[0]
+    announced = fairford.copy(id="ev-announced", status="announced")
+    unsure = fairford.copy(id="ev-unsure", confidence=0.45)
+    reviewed = fairford.copy(id="ev-reviewed", confidence=0.45, edited=True)
+    assert [certainty(e) for e in (fairford, announced, unsure, reviewed)] == [0, ANNOUNCED, UNSURE, 0]
+    payload, summary = event_payload([fairford, announced, unsure, reviewed], gazetteer=gazetteer)
+    assert [row[5] for row in payload["events"]] == [0, ANNOUNCED, UNSURE, 0]
+    assert summary["drawn"]["announced"] == 1 and summary["drawn"]["unsure"] == 1
+    legend = legend_html(summary)
+    assert 'data-fpm-key="draw:unsure"' in legend and "not reviewed" in legend
+    assert 'data-fpm-key="draw:announced"' in legend
+
+
+def sea_of_japan_story(gaz):
+    """The seed story: a China-Russia patrol and the US-Japan exercise that answered it, one sea."""
+    sea = gaz["sea:sea-of-japan"]
+    patrol = make_event(gaz, 21, "patrol", ["CN", "RU"], ["sea:sea-of-japan"],
+                        [Asset("H-6K", "H-6", "bomber", 2, None)], start="2025-12-09", geometry=sea.geometry,
+                        sentence="Chinese and Russian bombers flew a joint patrol over the Sea of Japan.")
+    exercise = make_event(gaz, 22, "exercise", ["US", "JP"], ["sea:sea-of-japan"],
+                          [Asset("B-52H", "B-52", "bomber", 2, "asset:b-52h")], start="2025-12-10",
+                          geometry=sea.geometry, sentence="US bombers and Japanese fighters held a drill.")
+    return [patrol, exercise]
+
+
+def test_areas_on_one_sea_cross_and_a_joint_patrol_carries_every_actor_colour(gazetteer):
+    payload, summary = event_payload(sea_of_japan_story(gazetteer))
+    strings = payload["strings"]
+    patrol, exercise = payload["groups"]
+    assert patrol[5] == exercise[5]  # one shape, sent once
+    assert strings[patrol[9]] == f"{country_colour('CN')}|{country_colour('RU')}"
+    assert patrol[10] != exercise[10]  # hatch angles differ, so both read
+    assert summary["drawn"]["joint"] == 2 and "Joint activity" in legend_html(summary)  # US-JP is joint too
+
+
+@pytest.mark.browser
+def test_both_events_on_one_sea_show_and_one_click_lists_both(gazetteer, artifacts, browser_page):
+    events = sea_of_japan_story(gazetteer)
+    unsure = events[1].copy(id="ev-unsure-site", kind="deployment", confidence=0.4, places=[],
+                            geometry=shapely.Point(139.77, 35.45))
+    announced = events[1].copy(id="ev-announced-site", kind="basing", status="announced",
+                               geometry=shapely.Point(127.77, 26.35))
+    page = _render(browser_page, build_map([*events, unsure, announced], theatre="Northeast Asia",
+                                           gazetteer=gazetteer, assets="file"), artifacts / "map_sea_of_japan.html")
+    # the joint patrol's hatching carries China's and Russia's colours; the exercise its own at another angle
+    fills = page.evaluate("Array.from(document.querySelectorAll('.leaflet-fpm-areas-pane pattern'))"
+                          ".map(p => [p.getAttribute('patternTransform'),"
+                          " Array.from(p.querySelectorAll('rect')).slice(1).map(r => r.getAttribute('fill'))])")
+    assert ["rotate(45)", [country_colour("CN"), country_colour("RU")]] in fills
+    assert ["rotate(-45)", [country_colour("US"), country_colour("JP")]] in fills
+    sea = gazetteer["sea:sea-of-japan"]
+    page.mouse.click(*_on_screen(page, sea.lat, sea.lon))
+    page.wait_for_selector(".fpm-popup")
+    text = page.locator(".fpm-popup").inner_text()
+    assert "2 areas here" in text and "joint patrol" in text and "held a drill" in text
+    assert page.locator(".leaflet-fpm-selected-pane path").count() == 4  # each area outlined: halo and line
+    # unsure: a "?" badge; announced: APP-6 status "planned", which milsymbol draws with a dashed frame
+    assert page.locator(".fpm-unsure .fpm-q").count() == 1
+    assert page.locator(".fpm-symbol-icon svg [stroke-dasharray]").count() >= 1
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "map_sea_of_japan.png"))
+    assert browser_page.external == [] and browser_page.errors == []
+
+
+@pytest.mark.browser
+def test_land_is_drawn_far_beyond_the_theatre(gazetteer, artifacts, browser_page):
+    page = _render(browser_page, build_map(sample_events(gazetteer), theatre="Baltic", gazetteer=gazetteer,
+                                           assets="file"), artifacts / "map_baltic_zoomed_out.html")
+    page.evaluate("window.FPM_LAST.areas._map.setView([45, 60], 3, {animate: false})")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "map_baltic_zoomed_out.png"))
+    # sample the screenshot far outside the Baltic box (away from labels and borders): Siberia, the Urals
+    for lat, lon in ((60.0, 100.0), (58.0, 80.0), (55.0, 60.0)):
+        assert _pixel(page, *_on_screen(page, lat, lon)) == LAND_RGB, (lat, lon)
+    assert browser_page.errors == []
+
+
+def _on_screen(page, lat: float, lon: float) -> tuple[float, float]:
+    """Page coordinates of a place on the last map drawn."""
+    return tuple(page.evaluate(
+        f"(() => {{ const m = window.FPM_LAST.areas._map, p = m.latLngToContainerPoint([{lat}, {lon}]);"
+        f" const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }})()"))
+
+
+LAND_RGB = tuple(int(LAND_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})))
+    return shot.convert("RGB").getpixel((0, 0))
