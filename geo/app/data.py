@@ -112,6 +112,12 @@ def timeline_counts(url: str, version: tuple[int, int], filters: Filters) -> pd.
     return counts_frame(get_store(url).weekly_counts(**_query_args(filters)))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def start_days(url: str, version: tuple[int, int], filters: Filters) -> list[dt.date]:
+    """The days shown events start on: where Page Up / Page Down step to in a briefing."""
+    return get_store(url).start_days(**_query_args(filters))
+
+
 def country_names(codes: list[str]) -> dict[str, str]:
     gazetteer = get_gazetteer()
     names = {}

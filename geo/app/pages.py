@@ -56,19 +56,34 @@ PLAY_PAUSE_S = 0.9
 MAX_CARDS = 40
 CAVEAT_DEFAULT = "Positions as reported in open sources; not verified."
 
+# Presentation: the map fills the window (its frame fixed over the page; inside, the map fits its
+# frame and scales symbols and type, see geo.render.elements), with the title, date and caveat on a
+# banner at the top and the time controls and Exit on a bar at the bottom, both over the map.
+# `.fpm-presenting` is what the map's frame looks for to choose its presentation scale.
 PRESENTATION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"], [data-testid="stToolbar"] {display:none !important}
 .block-container, [data-testid="stMainBlockContainer"] {padding-top:0.6rem !important; max-width:100% !important}
-[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] button {font-size:1.15rem !important}
+iframe[title="streamlit_folium.st_folium"] {position:fixed !important; inset:0 !important; width:100vw !important;
+  height:100vh !important; z-index:990; border:0}
+.fpm-banner {position:fixed; top:10px; left:50%; transform:translateX(-50%); z-index:1000; max-width:40vw;
+  margin:0 !important; box-shadow:0 2px 8px rgba(0,0,0,.35)}
+.st-key-fpm_present_bar {position:fixed; left:50%; transform:translateX(-50%); bottom:24px; width:min(1150px, 94vw);
+  z-index:1000; background:rgba(255,255,255,.95); border-radius:8px; padding:2px 14px 8px;
+  box-shadow:0 2px 8px rgba(0,0,0,.35)}
+.st-key-fpm_present_bar p, .st-key-fpm_present_bar label, .st-key-fpm_present_bar button {font-size:1.1rem !important}
 </style>
+<div class="fpm-presenting"></div>
 """
 PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] {padding-top:3.2rem}
 .fpm-title{font-size:1.45rem;font-weight:700;margin:0;line-height:1.2}
 .fpm-sub{color:#5c6570;font-size:0.85rem;margin-bottom:4px}
+button kbd {display:none !important}  /* the key's badge crowds out a narrow button's label; its help names the key */
+/* the map takes the height the window leaves under the title and time controls (a 1366x768 laptop too) */
+iframe[title="streamlit_folium.st_folium"] {height:max(420px, calc(100vh - 215px)) !important}
 </style>
 """
 
@@ -201,9 +216,27 @@ def _sidebar(actors: list[str], names: dict[str, str]) -> None:
                            help="Opt-in; added to the layer switcher. Offline they fail and the basemap stays.")
 
 
-def _time_controls(first: dt.date, last: dt.date, present: bool) -> None:
+def _jump(direction: int, days: list[dt.date], first: dt.date, last: dt.date) -> bool:
+    """Move the shown time to the next (1) or previous (-1) day an event starts; False if none."""
     ss = st.session_state
-    cols = st.columns([1.1, 4.4, 1.6], vertical_alignment="bottom")
+    current = ss["w_asof"] if ss["w_mode"] == "asof" else ss["w_range"][0]
+    targets = [d for d in days if first <= d <= last and (d > current if direction > 0 else d < current)]
+    if not targets:
+        return False
+    target = targets[0] if direction > 0 else targets[-1]
+    if ss["w_mode"] == "asof":
+        _set_widget("w_asof", target)
+    else:
+        start, end = ss["w_range"]
+        _set_widget("w_range", (target, clamp_day(target + (end - start), first, last)))
+    return True
+
+
+def _time_controls(first: dt.date, last: dt.date, present: bool, days: list[dt.date] | None = None) -> None:
+    """Mode, slider and stepping; presenting, also Page Up / Page Down to the previous / next day an
+    event starts (`days`) and Exit (Esc)."""
+    ss = st.session_state
+    cols = st.columns([1.4, 3.4, 4.0] if present else [1.4, 4.1, 1.6], vertical_alignment="bottom")
     cols[0].segmented_control("Time", ["asof", "range"], key="w_mode", required=True,
                               format_func={"asof": "As of", "range": "Between"}.__getitem__)
     span = first != last
@@ -214,17 +247,31 @@ def _time_controls(first: dt.date, last: dt.date, present: bool) -> None:
         cols[1].slider("Events between", min_value=first, max_value=last if span else first + dt.timedelta(days=1),
                        key="w_range", step=dt.timedelta(days=1), format="YYYY-MM-DD", disabled=not span)
     with cols[2]:
-        b = st.columns(3, gap="small")
-        if b[0].button("◀", key="b_back", help="One week back (← key)", shortcut="Left", width="stretch"):
+        b = st.columns(6 if present else 3, gap="small")
+        back, play, forward = (b[1], b[2], b[3]) if present else (b[0], b[1], b[2])
+        if present and b[0].button("|◀", key="b_prev_day", help="Previous day something started (Page Up)",
+                                   shortcut="PageUp", width="stretch"):
+            _jump(-1, days or [], first, last)
+            st.rerun()
+        if back.button("◀", key="b_back", help="One week back (← key)", shortcut="Left", width="stretch"):
             _step(-PLAY_STEP_DAYS, first, last)
             st.rerun()
         playing = ss.get("playing", False)
-        if b[1].button("⏸" if playing else "▶", key="b_play", help="Play: step a week at a time (space)",
+        if play.button("⏸" if playing else "▶", key="b_play", help="Play: step a week at a time (space)",
                        shortcut="Space" if present else None, width="stretch", type="primary"):
             ss["playing"] = not playing
             st.rerun()
-        if b[2].button("▶▶", key="b_fwd", help="One week forward (→ key)", shortcut="Right", width="stretch"):
+        if forward.button("▶▶", key="b_fwd", help="One week forward (→ key)", shortcut="Right", width="stretch"):
             _step(PLAY_STEP_DAYS, first, last)
+            st.rerun()
+        if present and b[4].button("▶|", key="b_next_day", help="Next day something started (Page Down)",
+                                   shortcut="PageDown", width="stretch"):
+            _jump(1, days or [], first, last)
+            st.rerun()
+        if present and b[5].button("Exit", key="b_exit", help="Leave presentation mode (Esc)", shortcut="Escape",
+                                   width="stretch"):
+            _set_widget("w_present", False)
+            ss["playing"] = False
             st.rerun()
 
 
@@ -377,22 +424,26 @@ def map_page() -> None:
     window = view.window()
     assert window[0] is not None and window[1] is not None
     when = f"As of {window[0]:%d %b %Y}" if view.mode == "asof" else f"{window[0]:%d %b %Y} – {window[1]:%d %b %Y}"
+    filters: app_data.Filters = (view.kinds, view.actors, view.categories, view.statuses, view.text)
     if present:
         st.markdown(banner_html(view.title, view.caveat or CAVEAT_DEFAULT, when), unsafe_allow_html=True)
+        with st.container(key="fpm_present_bar"):
+            _time_controls(first, last, present, app_data.start_days(url, version, filters))
     else:
         st.markdown(f'<p class="fpm-title">{safe_html(view.title or "Force Posture Map")}</p>'
                     f'<p class="fpm-sub">{safe_html(view.theatre)} · {safe_html(when)} · '
                     f"{version[0]:,} events in the store · {safe_html(view.caveat or CAVEAT_DEFAULT)}</p>",
                     unsafe_allow_html=True)
-    _time_controls(first, last, present)
-    filters: app_data.Filters = (view.kinds, view.actors, view.categories, view.statuses, view.text)
+        _time_controls(first, last, present)
     big = time_window_for_store(version[0], window)
     spec = app_data.map_spec(url, version, view.theatre, view.perspective, filters, view.tiles, view.basemap, big)
     fly = ss.get("fly")
     if present:
+        # The frame is fixed over the whole window by PRESENTATION_CSS (the height is the fallback);
+        # a click opens the map's own popup, listing every event there, so no side panel is drawn.
         result = show_map(spec, window, height=720, center=fly[:2] if fly else None, zoom=fly[2] if fly else None)
         _handle_click(result)
-        panel = st.container()
+        panel = None
     else:
         left, panel = st.columns([2.6, 1], gap="medium")
         with left:
@@ -407,19 +458,13 @@ def map_page() -> None:
             if big is not None:
                 st.caption(f"Large store: the map carries the events active {big[0]} – {big[1]}; moving outside "
                            "that quarter redraws it.")
-    else:
-        b = st.columns([1, 6])
-        if b[0].button("Exit presentation", key="b_exit"):
-            _set_widget("w_present", False)
-            ss["playing"] = False
-            st.rerun()
     view = _current_view()
-    with panel:
-        if view.event:
-            _event_details(store, view.event, view, names)
-            st.divider()
-        _place_panel(url, version, view, names, (window[0], window[1]), filters)
-        if not present:
+    if panel is not None:
+        with panel:
+            if view.event:
+                _event_details(store, view.event, view, names)
+                st.divider()
+            _place_panel(url, version, view, names, (window[0], window[1]), filters)
             _export_menu(store, view)
     ss["fpm_view"] = view
     query = view.link()

@@ -112,11 +112,12 @@ class LabelLayer(SinglePassElement):
 {% macro header(this, kwargs) %}
 <style>
 .fpm-label{background:none;border:none;white-space:nowrap;pointer-events:none}
-.fpm-label span{display:inline-block;transform:translate(-50%,-50%);font:600 11px/1.1 "DejaVu Sans",Arial,sans-serif;
+.fpm-label span{display:inline-block;transform:translate(-50%,-50%);
+ font:600 calc(11px * var(--fpm-scale, 1))/1.1 "DejaVu Sans",Arial,sans-serif;
  color:#5b554c;text-shadow:0 0 3px #fff,0 0 3px #fff;letter-spacing:.02em}
 .fpm-label.fpm-sea span{font-style:italic;font-weight:500;color:#3d6a8a;text-shadow:0 0 3px #e3eef6,0 0 3px #e3eef6}
 .fpm-label.fpm-city span,.fpm-label.fpm-installation span{transform:translate(-4px,-50%);font-weight:500;
- font-size:10.5px;color:#3b3731}
+ font-size:calc(10.5px * var(--fpm-scale, 1));color:#3b3731}
 .fpm-label.fpm-city span::before{content:"";display:inline-block;width:5px;height:5px;margin-right:4px;
  border-radius:50%;background:#3b3731;vertical-align:middle}
 .fpm-label.fpm-installation span{color:#5a2d2d;font-style:italic}
@@ -144,10 +145,11 @@ class LabelLayer(SinglePassElement):
   }
   function update(){
     var z = map.getZoom(), grid = {}, shown = {};
+    var k = parseFloat(getComputedStyle(map.getContainer()).getPropertyValue('--fpm-scale')) || 1;
     order.forEach(function(i){
       var r = rows[i];
       if (r[4] > z) return;
-      var p = map.project([r[1], r[2]], z), w = r[0].length * 6.3 + 10, h = 14;
+      var p = map.project([r[1], r[2]], z), w = (r[0].length * 6.3 + 10) * k, h = 14 * k;
       var box = r[3] === 'city' || r[3] === 'installation' ? [p.x - 5, p.y - h / 2, p.x + w, p.y + h / 2]
                                                             : [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2];
       var cells = [];
@@ -166,7 +168,7 @@ class LabelLayer(SinglePassElement):
     for (var i in shown) { var m = marker(i); m._fpmLabel = i; if (!layer.hasLayer(m)) layer.addLayer(m); }
   }
   layer.addTo(map);
-  map.on('zoomend', update);
+  map.on('zoomend fpmscale', update);
   update();
 })();
 {% endmacro %}
@@ -189,7 +191,8 @@ class EventLayer(JSCSSMixin, SinglePassElement):
 <style>
 .fpm-symbol-icon{background:none;border:none}
 .leaflet-interactive:focus{outline:none}  /* Chromium rings a clicked path: a box around a sea */
-.fpm-sym{position:relative;line-height:0}
+.fpm-sym{position:relative;line-height:0;transform:scale(var(--fpm-scale, 1))}
+.fpm-size a{font:700 13px/26px "DejaVu Sans",Arial,sans-serif;text-decoration:none;color:#222}
 .fpm-count{position:absolute;left:100%;top:50%;transform:translate(2px,-50%);background:#1d2733;color:#fff;
  font:700 11px/1 "DejaVu Sans",Arial,sans-serif;padding:2px 4px;border-radius:8px;white-space:nowrap;
  box-shadow:0 0 0 1px #fff}
@@ -240,7 +243,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true});
       base = svgCache[sidc + colour] = {svg: sym.asSVG(), a: sym.getAnchor(), s: sym.getSize()};
     }
-    var html = '<div class="fpm-sym">' + base.svg +
+    var html = '<div class="fpm-sym" style="transform-origin:' + base.a.x + 'px ' + base.a.y + 'px">' + base.svg +
                (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') +
                (flags & UNSURE ? '<span class="fpm-q" title="unsure, not reviewed">?</span>' : '') + '</div>';
     return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon' + (flags & UNSURE ? ' fpm-unsure' : ''),
@@ -488,6 +491,62 @@ class EventLayer(JSCSSMixin, SinglePassElement):
     render();
     return ctrl.drawn;
   };
+  // Type and symbols for the back of the room: A- / A+ scale symbols, badges, labels and the legend
+  // (CSS variable --fpm-scale on the map). Shown in the app's presentation mode at 1.45 unless set.
+  var SCALES = [0.8, 1, 1.2, 1.45, 1.75, 2.1], chosen = null;
+  ctrl.scale = 1;
+  ctrl.setScale = function(value, byUser){
+    if (byUser) chosen = value;
+    ctrl.scale = value;
+    map.getContainer().style.setProperty('--fpm-scale', String(value));
+    map.fire('fpmscale');
+    return value;
+  };
+  var size = L.control({position: 'topleft'});
+  size.onAdd = function(){
+    var div = L.DomUtil.create('div', 'leaflet-bar fpm-size');
+    var buttons = [['A−', -1, 'Smaller symbols and type'], ['A+', 1, 'Larger symbols and type (for a projector)']];
+    buttons.forEach(function(b){
+      var a = L.DomUtil.create('a', '', div);
+      a.href = '#'; a.textContent = b[0]; a.title = b[2]; a.setAttribute('role', 'button');
+      L.DomEvent.on(a, 'click', function(e){
+        L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
+        var i = SCALES.indexOf(ctrl.scale); if (i < 0) i = 1;
+        ctrl.setScale(SCALES[Math.max(0, Math.min(SCALES.length - 1, i + b[1]))], true);
+      });
+    });
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  size.addTo(map);
+  function presenting(){
+    try { return !!window.parent.document.querySelector('.fpm-presenting'); } catch (e) { return false; }
+  }
+  // Inside the app the map fills its frame, whatever height the page gives the frame (presentation
+  // mode makes it the whole window); a saved page's map is 100% of the page already.
+  function fitFrame(){
+    var box = map.getContainer();
+    if (window.parent !== window && box.id === 'map_div') {
+      box.style.height = window.innerHeight + 'px';
+      map.invalidateSize();
+    }
+    if (chosen === null) ctrl.setScale(presenting() ? 1.45 : 1);
+  }
+  window.addEventListener('resize', fitFrame);
+  fitFrame();
+  // Presenting, the briefing's keys belong to the page around the map (step, play, exit), also
+  // after a click into the map has moved the focus into its frame: they are handed on, and the
+  // map's own arrow-key panning is off.
+  var BRIEFING_KEYS = {Escape: 1, ' ': 1, ArrowLeft: 1, ArrowRight: 1, PageUp: 1, PageDown: 1};
+  document.addEventListener('keydown', function(e){
+    if (!BRIEFING_KEYS[e.key] || !presenting()) return;
+    e.preventDefault(); e.stopPropagation();
+    var target = window.parent.document.body;
+    target.dispatchEvent(new KeyboardEvent('keydown', {key: e.key, code: e.code, keyCode: e.keyCode,
+                                                        bubbles: true, cancelable: true}));
+    target.dispatchEvent(new KeyboardEvent('keyup', {key: e.key, code: e.code, keyCode: e.keyCode,
+                                                      bubbles: true, cancelable: true}));
+  }, true);
   ctrl.symbols = symbols; ctrl.areas = areas;
   window.FPM = window.FPM || {};
   window.FPM['{{ this._parent.get_name() }}'] = ctrl;
@@ -545,20 +604,26 @@ class Legend(SinglePassElement):
 {% macro header(this, kwargs) %}
 <style>
 .fpm-legend{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);
- font:12px/1.3 "DejaVu Sans",Arial,sans-serif;color:#222;max-height:60vh;overflow-y:auto;
- min-width:150px;max-width:240px}
-.fpm-legend h4{margin:0 0 2px;font-size:13px}
-.fpm-legend .fpm-when{color:#555;font-size:11px;margin-bottom:4px}
-.fpm-legend .fpm-row{display:flex;align-items:center;gap:6px;margin:2px 0;font-size:11.5px}
+ font:calc(12px * var(--fpm-scale, 1))/1.3 "DejaVu Sans",Arial,sans-serif;color:#222;max-height:60vh;overflow-y:auto;
+ min-width:150px;max-width:calc(240px * var(--fpm-scale, 1))}
+.fpm-legend h4{margin:0 0 2px;font-size:calc(13px * var(--fpm-scale, 1));display:flex;gap:8px;
+ justify-content:space-between;align-items:baseline}
+.fpm-legend .fpm-when{color:#555;font-size:calc(11px * var(--fpm-scale, 1));margin-bottom:4px}
+.fpm-legend .fpm-row{display:flex;align-items:center;gap:6px;margin:2px 0;font-size:calc(11.5px * var(--fpm-scale, 1))}
 .fpm-legend .fpm-sw{display:inline-block;width:22px;height:14px;flex:none}
-.fpm-legend .fpm-sec{margin-top:6px;font-weight:700;font-size:11px;color:#444;text-transform:uppercase}
+.fpm-legend .fpm-sec{margin-top:6px;font-weight:700;font-size:calc(11px * var(--fpm-scale, 1));color:#444;
+ text-transform:uppercase}
 .fpm-legend .fpm-sw-q{width:14px;height:14px;margin:0 4px;text-align:center;
  font:700 10px/12px "DejaVu Sans",Arial,sans-serif;color:#8a4b00;border:1.5px solid #8a4b00;border-radius:50%;
  box-sizing:border-box}
 .fpm-legend .fpm-sw-joint{
  background:repeating-linear-gradient(45deg,#c0392b 0 3px,#fff0 3px 6px,#e67e22 6px 9px,#fff0 9px 12px);
  border:1.5px solid #555;box-sizing:border-box}
-.fpm-legend .fpm-note{margin-top:6px;color:#666;font-size:10px;max-width:210px}
+.fpm-legend .fpm-note{margin-top:6px;color:#666;font-size:calc(10px * var(--fpm-scale, 1));
+ max-width:calc(210px * var(--fpm-scale, 1))}
+.fpm-legend .fpm-fold{border:1px solid #bbb;background:#fff;border-radius:3px;cursor:pointer;font:inherit;
+ line-height:1;padding:1px 5px;color:#333}
+.fpm-legend.fpm-folded > :not(h4):not(.fpm-when){display:none}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -569,6 +634,14 @@ class Legend(SinglePassElement):
     div.setAttribute('data-fpm-legend', '{{ this._parent.get_name() }}');
     div.innerHTML = {{ this.payload }};
     L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
+    // Folds to its title and date: a legend must not cover a third of a projected map.
+    var title = div.querySelector('h4'), fold = document.createElement('button');
+    fold.className = 'fpm-fold'; fold.type = 'button'; fold.textContent = '−'; fold.title = 'Fold the legend';
+    fold.onclick = function(){
+      var folded = div.classList.toggle('fpm-folded');
+      fold.textContent = folded ? '+' : '−'; fold.title = folded ? 'Show the legend' : 'Fold the legend';
+    };
+    if (title) title.appendChild(fold);
     Array.prototype.forEach.call(div.querySelectorAll('[data-sidc]'), function(el){
       if (window.ms) el.innerHTML = new ms.Symbol(el.getAttribute('data-sidc'),
         {size: 12, fillColor: el.getAttribute('data-colour')}).asSVG();

@@ -146,6 +146,27 @@ class EventStore(StoreCore):
         # Sorted here, not in SQL: the order of kinds must not depend on the database's collation.
         return sorted(WeekCount(_as_day(week), kind, int(n)) for week, kind, n in rows if week is not None)
 
+    def start_days(self, *, kinds: Iterable[str] | str | None = None, actors: Iterable[str] | str | None = None,
+                   categories: Iterable[str] | str | None = None, statuses: Iterable[str] | str | None = None,
+                   bbox: Sequence[float] | None = None, text: str | None = None,
+                   intersects: BaseGeometry | None = None) -> list[dt.date]:
+        """The days live events start on, in order, with `weekly_counts`' filters: where a briefing
+        steps to the next or previous development (one query, not the events themselves)."""
+        f = Filters.make(kinds=kinds, actors=actors, categories=categories, statuses=statuses, bbox=bbox, text=text,
+                         intersects=intersects)
+        where, params, exact = self._where(f)
+        dated = f"{where} AND start_date IS NOT NULL"
+        with self._read() as cur:
+            if exact is None:
+                cur.execute(self._q(f"SELECT DISTINCT start_date FROM events WHERE {dated}"), params)
+                days = {row[0] for row in cur.fetchall()}
+            else:  # as weekly_counts: SQLite's exact geometry test is shapely's
+                cur.execute(self._q(f"SELECT start_date, {self.GEOM_SELECT} FROM events WHERE {dated}"), params)
+                found = cur.fetchall()
+                keep = exact(shapely.from_wkb([bytes(r[1]) for r in found])) if found else []
+                days = {row[0] for row, k in zip(found, keep, strict=True) if k}
+        return sorted(_as_day(day) for day in days)
+
     def actor_counts(self) -> dict[str, int]:
         """How many live events name each country, as actor or partner, counted by the database from
         the stored actor keys (the app's actor filter lists them most frequent first; decoding every
@@ -545,7 +566,7 @@ def _ids(joined: str) -> tuple[int, list[str]]:
 
 
 def _as_day(value: dt.date | str) -> dt.date:
-    """A week as the database returns it: a date (PostgreSQL) or ISO text (SQLite)."""
+    """A day as the database returns it: a date (PostgreSQL) or ISO text (SQLite)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 

@@ -229,23 +229,86 @@ def test_the_url_reproduces_the_view(app, browser, app_server, artifacts):
         other.page.close()
 
 
-def test_presentation_mode_hides_the_sidebar(app, artifacts):
-    frame = app.open("?theatre=Europe&asof=2022-07-01&present=1&title=US%20posture%20in%20Europe"
-                     "&caveat=Open%20sources%20only")
-    assert not app.page.locator('[data-testid="stSidebar"]').is_visible()
-    banner = app.page.locator(".fpm-banner")
-    assert banner.is_visible() and "US posture in Europe" in banner.inner_text()
-    assert frame.frame_element().bounding_box()["width"] > 1300  # the map takes the full width
-    settle(app)
-    app.page.screenshot(path=str(artifacts / "app_presentation.png"))
-    app.page.locator('[data-testid="stMain"]').click(position={"x": 5, "y": 5})
-    app.page.keyboard.press("ArrowRight")  # a week on, by keyboard
-    app.wait_text("08 Jul 2022")
-    deadline = time.monotonic() + 10
-    while "asof=2022-07-08" not in app.page.url and time.monotonic() < deadline:
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_presentation_fills_the_screen_for_the_back_of_the_room(browser, app_server, artifacts, width, height):
+    app = AppPage(browser, app_server, width, height)
+    try:
+        frame = app.open("?theatre=Europe&asof=2022-07-01&present=1&title=US%20posture%20in%20Europe"
+                         "&caveat=Open%20sources%20only")
+        assert not app.page.locator('[data-testid="stSidebar"]').is_visible()
+        banner = app.page.locator(".fpm-banner")
+        assert banner.is_visible() and "US posture in Europe" in banner.inner_text()
+        assert "Open sources only" in banner.inner_text() and "01 Jul 2022" in banner.inner_text()
+        box = frame.frame_element().bounding_box()
+        assert box["width"] * box["height"] >= 0.9 * width * height  # the map fills the window
+        # inside, the map fills its frame, and type is set for a projector: legend rows of 16 px or more
+        settle(app)
+        assert frame.evaluate("map_div.getSize().y") >= 0.9 * height
+        legend_px = frame.evaluate("parseFloat(getComputedStyle(document.querySelector('.fpm-legend .fpm-row'))"
+                                   ".fontSize)")
+        assert legend_px >= 16
+        # every control on the bar is inside the window and shows its whole label
+        for key in ("b_prev_day", "b_back", "b_play", "b_fwd", "b_next_day", "b_exit", "w_mode"):
+            control = app.page.locator(f".st-key-{key}")
+            area = control.bounding_box()
+            assert area and area["x"] >= 0 and area["x"] + area["width"] <= width
+            assert area["y"] + area["height"] <= height, key
+            assert _whole_labels(control), key
+        app.page.screenshot(path=str(artifacts / f"app_presentation_{width}x{height}.png"))
+        # the legend folds to its title and date
+        frame.locator(".fpm-legend .fpm-fold").click()
+        assert not frame.locator(".fpm-legend .fpm-row").first.is_visible()
+        assert frame.locator(".fpm-legend .fpm-when").is_visible()
+        # keys reach the briefing even after a click into the map moved the focus into its frame
+        app.page.mouse.click(width * 0.3, height * 0.45)
+        _wait_url(app, "place=")  # the click's own rerun has finished
+        settle(app)
+        app.page.keyboard.press("ArrowRight")  # a week on
+        _wait_url(app, "asof=2022-07-08")
+        app.page.keyboard.press("PageDown")  # to the next day something started
+        _wait_url(app, "asof=2025-")
+        app.page.keyboard.press("Escape")
+        deadline = time.monotonic() + 15
+        while "present=1" in app.page.url and time.monotonic() < deadline:
+            app.page.wait_for_timeout(100)
+        assert "present=1" not in app.page.url
+        # back to the working page (its sidebar stays as a presentation link opened it: collapsed)
+        app.page.locator(".fpm-title").wait_for(state="visible", timeout=15000)
+        assert not app.page.locator(".fpm-banner").is_visible()
+        assert app.external == [] and app.errors == []
+    finally:
+        app.page.close()
+
+
+def _whole_labels(control: Any) -> bool:
+    """No text of the control is cut (clipped or ellipsised): nothing is wider than its box."""
+    return control.evaluate("el => Array.from(el.querySelectorAll('button, p, [data-testid=stMarkdownContainer]'))"
+                            ".every(b => b.scrollWidth <= b.clientWidth + 1)")
+
+
+def _wait_url(app: AppPage, part: str, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while part not in app.page.url and time.monotonic() < deadline:
         app.page.wait_for_timeout(100)
-    assert "asof=2022-07-08" in app.page.url
-    assert app.external == [] and app.errors == []
+    assert part in app.page.url
+
+
+def test_laptop_layout_keeps_the_map_and_controls_in_view(browser, app_server, artifacts):
+    app = AppPage(browser, app_server, 1366, 768)
+    try:
+        frame = app.open("?theatre=Europe&asof=2022-07-01")
+        box = frame.frame_element().bounding_box()
+        assert box["y"] + box["height"] <= 768 and box["height"] >= 420  # the whole map above the fold
+        for key in ("w_mode", "w_asof", "b_back", "b_play", "b_fwd"):
+            control = app.page.locator(f".st-key-{key}")
+            area = control.bounding_box()
+            assert area and area["y"] + area["height"] <= 768
+            assert _whole_labels(control), key
+        settle(app)
+        app.page.screenshot(path=str(artifacts / "app_laptop_1366x768.png"))
+        assert app.external == [] and app.errors == []
+    finally:
+        app.page.close()
 
 
 def test_article_markup_is_inert_in_the_page(app, artifacts):

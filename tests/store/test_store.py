@@ -105,6 +105,27 @@ def test_time_range_count_and_get(store):
     assert store.get("ev-nothing") is None
 
 
+def test_start_days_are_the_days_live_events_start_with_the_filters(store):
+    assert store.start_days() == []
+    _fill(store)
+    store.add_event(make_event("twin", kind="patrol", lon=20.5, lat=56.5, start="2025-03-09", country=None),
+                    editor="t")
+    store.add_event(make_event("gone", kind="patrol", lon=20.5, lat=56.5, start="2025-03-05", country=None),
+                    editor="t")
+    store.delete("ev-gone", editor="t")
+
+    def reference(**filters) -> list[dt.date]:
+        return sorted({dt.date.fromisoformat(e.start) for e in store.query(**filters) if e.start})
+
+    days = store.start_days()
+    assert days == reference() and len(days) == len(set(days)) and dt.date(2025, 3, 5) not in days
+    baltic = shapely.box(13, 53, 30, 66)
+    for filters in ({"kinds": "patrol"}, {"actors": ["RU"]}, {"statuses": "announced"}, {"bbox": (130, 0, -170, 60)},
+                    {"intersects": baltic}, {"text": "no such words"}):
+        assert store.start_days(**filters) == reference(**filters), filters
+    assert store.start_days(intersects=baltic) and all(isinstance(d, dt.date) for d in store.start_days())
+
+
 def test_actor_counts_count_live_events_per_country_as_actor_or_partner(store):
     assert store.actor_counts() == {}
     _fill(store)
