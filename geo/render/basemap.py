@@ -59,6 +59,10 @@ BASEMAP_FILES = {
     "seas_world": BUILD_DIR / "basemap_seas_world.geojson",
     "labels": BUILD_DIR / "basemap_labels.geojson",
 }
+# Each filled layer's outlines as lines (shared borders once), made at build time: a view cuts lines
+# where it ends, while a cut polygon's own outline would run along the cut, a seam across the land.
+OUTLINED = ("countries_world", "countries_coarse", "countries_detail", "seas", "seas_world")
+BASEMAP_FILES.update({f"{name}_lines": BUILD_DIR / f"basemap_{name}_lines.geojson" for name in OUTLINED})
 
 # Opt-in online layers: (name, URL template, attribution). Off unless asked for; when the network
 # is absent their tiles simply fail and the vector basemap underneath stays visible.
@@ -111,6 +115,14 @@ def _point_label(place_id: str, name: str, kind: str, lon: float, lat: float, mi
             "properties": {"name": name, "kind": kind, "minzoom": minzoom}}
 
 
+def _outline_feature(path: Path) -> dict[str, Any]:
+    """One feature with every outline of a written layer as lines, each shared border once."""
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    shapes = shapely.make_valid(np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object))
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(shapes)))
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(lines), "properties": {}}
+
+
 def _write(path: Path, features: list[dict[str, Any]]) -> int:
     text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":"))
@@ -151,6 +163,9 @@ def build_basemap(gazetteer: Gazetteer | None = None, out_dir: Path = BUILD_DIR)
                                  "geometry": shapely.geometry.mapping(_round(g, PRECISION["seas"])),
                                  "properties": {"id": p.id, "name": p.name, "subkind": p.subkind}})
         sizes[name] = _write(out_dir / BASEMAP_FILES[name].name, sea_features)
+    for name in OUTLINED:
+        sizes[f"{name}_lines"] = _write(out_dir / BASEMAP_FILES[f"{name}_lines"].name,
+                                        [_outline_feature(out_dir / BASEMAP_FILES[name].name)])
     labels = []
     for p in [*countries, *seas]:
         area = float(shapely.area(p.geometry)) if p.kind == "country" else 0.0
@@ -198,7 +213,7 @@ def _collection(name: str, bounds: tuple[float, ...] | None, outside: bool = Fal
     """
     props, geoms = load_layer(name)
     if bounds is not None and outside:
-        geoms = shapely.difference(shapely.make_valid(geoms), shapely.box(*bounds))  # rounding left a few invalid
+        geoms = _outside(geoms, bounds)
     elif bounds is not None:
         geoms = shapely.clip_by_rect(geoms, *bounds)
     features = []
@@ -216,18 +231,34 @@ def _collection(name: str, bounds: tuple[float, ...] | None, outside: bool = Fal
     return {"type": "FeatureCollection", "features": features}
 
 
+def _outside(geoms: np.ndarray, bounds: Sequence[float]) -> np.ndarray:
+    """Each geometry without the part inside `bounds`: clipped to the four bands around the box (a
+    rectangle clip is fast where a polygon difference costs a second on the world's countries)."""
+    west, south, east, north = bounds
+    bands = [band for band in ((-180.0, -90.0, west, 90.0), (east, -90.0, 180.0, 90.0), (west, -90.0, east, south),
+                               (west, north, east, 90.0)) if band[0] < band[2] and band[1] < band[3]]
+    cut = [shapely.clip_by_rect(geoms, *band) for band in bands]
+    out = []
+    for pieces in zip(*cut, strict=True):
+        parts = [part for piece in pieces if piece is not None and not piece.is_empty
+                 for part in shapely.get_parts(piece)]
+        polygons = [p for p in parts if p.geom_type == "Polygon"]
+        lines = [p for p in parts if p.geom_type == "LineString"]
+        out.append(shapely.MultiPolygon(polygons) if polygons else shapely.MultiLineString(lines) if lines
+                   else shapely.GeometryCollection())
+    return np.array(out, dtype=object)
+
+
 @functools.lru_cache(maxsize=48)
 def _outlines(name: str, bounds: tuple[float, ...] | None, outside: bool = False) -> dict[str, Any]:
-    """The layer's outlines as lines, cut like `_collection`: a clipped polygon's outline would run
-    along the cut, a seam across the land; a cut line just stops."""
-    _props, geoms = load_layer(name)
-    lines = shapely.boundary(shapely.make_valid(geoms))
+    """The layer's outlines (built with it as lines), cut like `_collection`; a cut line just stops."""
+    lines = load_layer(f"{name}_lines")[1]
     if bounds is not None and outside:
-        lines = shapely.difference(lines, shapely.box(*bounds))
+        lines = _outside(lines, bounds)
     elif bounds is not None:
         lines = shapely.clip_by_rect(lines, *bounds)
     parts = [part for line in lines if line is not None and not line.is_empty
-             for part in getattr(line, "geoms", [line]) if part.geom_type == "LineString"]
+             for part in shapely.get_parts(line) if part.geom_type == "LineString"]
     merged = shapely.MultiLineString(parts)
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": shapely.geometry.mapping(merged), "properties": {}}] if parts else []}
@@ -254,6 +285,12 @@ def _layer(source: str, clip: tuple[float, ...] | None, serve: Callable[[str, st
         layer.embed = False
         layer.embed_link = serve(_collection_text(source, clip, outside, outlines), "json")
     return layer
+
+
+def _fill(colour: str) -> dict[str, Any]:
+    """A basemap fill: its hairline stroke in its own colour closes the anti-aliasing seam where two
+    cut pieces of land meet, and shows no border (borders are the separate line layers)."""
+    return {"fillColor": colour, "fillOpacity": 1, "color": colour, "weight": 0.8, "opacity": 1}
 
 
 def _named() -> dict[str, Any]:
@@ -291,7 +328,7 @@ def add_basemap(
     if detail is None:
         detail = bounds is not None and (bounds[2] - bounds[0]) < 60
     group = folium.FeatureGroup(name="Basemap (Natural Earth, gazetteer seas)", control=False, overlay=True)
-    # Fills carry no stroke: with a theatre's clip their outlines would run along the cut. The outlines
+    # Fills carry no visible stroke: with a theatre's clip their outlines would run along the cut. The outlines
     # are drawn once more as lines (`_outlines`), which just stop at the cut.
     seas_source = "seas" if clip else "seas_world"
     countries_source = "countries_detail" if detail else "countries_coarse" if clip else "countries_world"
@@ -300,13 +337,13 @@ def add_basemap(
         # ocean): panning or zooming out never shows China or Canada as sea behind a straight seam.
         None if clip is None else _layer(
             "countries_world", clip, serve, outside=True, name="Countries beyond the theatre",
-            style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "stroke": False},
+            style_function=lambda _f: _fill(LAND_COLOUR),
             highlight_function=lambda _f: {"fillColor": "#ece6d8"}, **_named()),
         _layer(seas_source, clip, serve, name="Seas",
-               style_function=lambda _f: {"fillColor": OCEAN_COLOUR, "fillOpacity": 1, "stroke": False},
+               style_function=lambda _f: _fill(OCEAN_COLOUR),
                highlight_function=lambda _f: {"fillColor": "#bcd4e6"}, **_named()),
         _layer(countries_source, clip, serve, name="Countries",
-               style_function=lambda _f: {"fillColor": LAND_COLOUR, "fillOpacity": 1, "stroke": False},
+               style_function=lambda _f: _fill(LAND_COLOUR),
                highlight_function=lambda _f: {"fillColor": "#ece6d8"}, **_named()),
         _layer(seas_source, clip, serve, outlines=True, name="Sea limits",
                style_function=lambda _f: {"color": "#b7cfe0", "weight": 0.6, "dashArray": "2 3", "fill": False,

@@ -217,6 +217,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   D.info.forEach(function(f){ [0, 1, 2, 3, 4, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
   // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour, stripes, hatch angle]
   D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9].forEach(function(k){ g[k] = S[g[k]]; }); });
+  // g[11]: the outlined region of a region-wide symbol (-1: none)
   var ANNOUNCED = 1, UNSURE = 2;  // row flags (geo.render.mapping.certainty)
   var DAY = 86400000;
   var cluster = D.cluster && L.markerClusterGroup;
@@ -395,6 +396,47 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   }
   var ctrl = {window: null, drawn: null};
   var live = {};  // group index -> {layer, g, idx, n, c}: what is on the map now
+  // Symbols that would overlap at this zoom are moved apart around their place, the largest forces
+  // keeping theirs, each moved one tied to its true position by a leader line and a dot (clustered
+  // maps, hundreds of sites, group them instead).
+  var leaders = L.layerGroup().addTo(map), outlines = L.layerGroup().addTo(map);
+  function declutter(){
+    leaders.clearLayers();
+    if (cluster) return;
+    var z = map.getZoom(), size = D.size * 1.15 * (ctrl.scale || 1), placed = [], items = [];
+    for (var gi in live) if (live[gi].g[5] < 0) items.push(live[gi]);
+    items.sort(function(a, b){ return (b.c || 0) - (a.c || 0) || a.g[3] - b.g[3] || a.g[4] - b.g[4]; });
+    function box(p, item){
+      var badge = item.c ? (String(item.c.toLocaleString('en-US')).length * 7 + 12) * (ctrl.scale || 1) : 0;
+      var query = item.f & UNSURE ? 18 * (ctrl.scale || 1) : 0;  // the "?" badge on the left
+      return [p.x - size / 2 - query, p.y - size / 2, p.x + size / 2 + badge, p.y + size / 2];
+    }
+    function free(b){
+      return placed.every(function(q){ return q[2] <= b[0] || b[2] <= q[0] || q[3] <= b[1] || b[3] <= q[1]; });
+    }
+    items.forEach(function(item){
+      var home = map.project([item.g[3], item.g[4]], z), spot = null;
+      for (var ring = 0; ring <= 4 && !spot; ring++) {
+        var steps = ring === 0 ? 1 : 8 * ring;
+        for (var k = 0; k < steps && !spot; k++) {
+          var angle = 2 * Math.PI * k / steps - Math.PI / 2, reach = ring * size * 1.2;
+          var p = ring === 0 ? home : home.add([Math.cos(angle) * reach, Math.sin(angle) * reach]);
+          if (free(box(p, item))) spot = p;
+        }
+      }
+      spot = spot || home;
+      placed.push(box(spot, item));
+      var at = map.unproject(spot, z), there = L.latLng(item.g[3], item.g[4]);
+      item.layer.setLatLng(spot === home ? there : at);
+      if (spot !== home) {
+        var line = {color: '#1d2733', weight: 1.3, opacity: 0.85, interactive: false, pane: 'fpm-selected',
+                    renderer: selectedRenderer};
+        L.polyline([there, at], line).addTo(leaders);
+        L.circleMarker(there, L.extend({radius: 2.5, fillColor: '#1d2733', fillOpacity: 1}, line)).addTo(leaders);
+      }
+    });
+  }
+  map.on('zoomend fpmscale', function(){ if (ctrl.drawn) declutter(); });
   function render(){
     var w = ctrl.window, active = {}, order = [], present = {}, nEvents = 0;
     var rows = D.events;
@@ -429,6 +471,11 @@ class EventLayer(JSCSSMixin, SinglePassElement):
         if (g[5] < 0) {
           item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c, a.f), riseOnHover: true, title: ''});
           addSymbols.push(item.layer);
+          if (g[11] >= 0) {
+            item.outline = L.geoJSON(D.shapes[g[11]], {interactive: false, pane: 'fpm-areas', renderer: areaRenderer,
+              style: function(){ return {color: g[8], weight: 1.6, opacity: 0.8, dashArray: '5 5', fill: false}; }});
+            outlines.addLayer(item.outline);
+          }
         } else {
           var shape = D.shapes[g[5]];
           var line = shape.type.indexOf('LineString') >= 0;
@@ -454,13 +501,14 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       if (a.f & ANNOUNCED) { d.announced++; present['draw:announced'] = true; }
       if (a.f & UNSURE) { d.unsure++; present['draw:unsure'] = true; }
       if (g[5] >= 0 && g[9].indexOf('|') >= 0) present['draw:joint'] = true;
-      if (g[5] < 0) { d.symbols++; present['draw:symbol'] = true; }
+      if (g[5] < 0) { d.symbols++; present['draw:symbol'] = true; if (g[11] >= 0) present['draw:region'] = true; }
       else if (D.shapes[g[5]].type.indexOf('LineString') >= 0) { d.routes++; present['draw:route'] = true; }
       else { d.areas++; present['draw:area-' + (g[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
       present[g[6]] = true;
     });
     for (var k in old) {
       if (old[k].g[5] < 0) dropSymbols.push(old[k].layer); else areas.removeLayer(old[k].layer);
+      if (old[k].outline) outlines.removeLayer(old[k].outline);
     }
     if (cluster) {  // markercluster's bulk calls: one re-clustering, not one per marker
       if (dropSymbols.length) symbols.removeLayers(dropSymbols);
@@ -469,6 +517,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       dropSymbols.forEach(function(l){ symbols.removeLayer(l); });
       addSymbols.forEach(function(l){ symbols.addLayer(l); });
     }
+    declutter();
     ctrl.drawn = d; ctrl.present = present;
     ctrl.updateLegend();
   }
@@ -616,6 +665,7 @@ class Legend(SinglePassElement):
 .fpm-legend .fpm-sw-q{width:14px;height:14px;margin:0 4px;text-align:center;
  font:700 10px/12px "DejaVu Sans",Arial,sans-serif;color:#8a4b00;border:1.5px solid #8a4b00;border-radius:50%;
  box-sizing:border-box}
+.fpm-legend .fpm-sw-region{border:1.5px dashed #555;box-sizing:border-box}
 .fpm-legend .fpm-sw-joint{
  background:repeating-linear-gradient(45deg,#c0392b 0 3px,#fff0 3px 6px,#e67e22 6px 9px,#fff0 9px 12px);
  border:1.5px solid #555;box-sizing:border-box}

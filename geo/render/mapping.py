@@ -189,6 +189,12 @@ def _info(event: Event) -> list[str]:
                                            source)]
 
 
+def _region_wide(event: Event) -> bool:
+    """A posture item over a whole region ("Europe", "the Baltic states"), not at a site or country."""
+    located = [p for p in event.places if p.role == "location"] or list(event.places)
+    return bool(located) and located[0].kind == "region" and event.geometry.geom_type in ("Polygon", "MultiPolygon")
+
+
 def certainty(event: Event) -> int:
     """The event's ANNOUNCED and UNSURE flags: how the map qualifies what it draws."""
     flags = ANNOUNCED if event.status == "announced" else 0
@@ -221,12 +227,13 @@ def event_payload(
     """(payload for EventLayer, summary for the legend) of the events.
 
     payload["groups"][g] = [kind, sidc, colour, lat, lon, shape index|-1, legend key, title, line
-    colour, stripes, hatch angle]: one drawn feature (a symbol per site, symbol and colour; an area
-    per shape, kind and actors' colours); sidc, colour, legend key, title, line colour and stripes
-    ("|"-joined colours of the actors) are indices into payload["strings"]; areas on one shape get
-    HATCH_ANGLES in turn. payload["events"][i] = [first day|None, last day|None, count|None, group,
-    events, flags]: days count from 1970-01-01 (None: undated, or ongoing for the last day); flags are
-    `certainty()`'s ANNOUNCED and UNSURE. With `details` (default: up to
+    colour, stripes, hatch angle, outline shape|-1]: one drawn feature (a symbol per site, symbol and
+    colour; an area per shape, kind and actors' colours); sidc, colour, legend key, title, line colour
+    and stripes ("|"-joined colours of the actors) are indices into payload["strings"]; areas on one
+    shape get HATCH_ANGLES in turn; a region-wide symbol's region is outlined (its shape index).
+    payload["events"][i] = [first day|None, last day|None, count|None, group, events, flags]: days
+    count from 1970-01-01 (None: undated, or ongoing for the last day); flags are `certainty()`'s
+    ANNOUNCED and UNSURE. With `details` (default: up to
     DETAIL_LIMIT events) each row is one event and payload["info"][i] its escaped popup fields
     (INTERNED_INFO as string indices); without, rows with the same days and group are merged
     ("events" counts them), there is no "info", and popups show the group's totals only.
@@ -256,10 +263,19 @@ def event_payload(
         count = event_count(event)
         geom = event.geometry
         as_symbol = event.kind in SYMBOL_KINDS or geom.geom_type in ("Point", "MultiPoint")
+        outline = -1
         if as_symbol:
             lat, lon, site = _site(event, gazetteer)
             lat, lon = round(lat, COORD_DECIMALS), round(lon, COORD_DECIMALS)
             shape = -1
+            if _region_wide(event):
+                # "20,000 troops to Europe": one symbol at the region's point, and the region outlined
+                fingerprint = _shape_key(geom)
+                outline = shape_index.get(fingerprint, -1)
+                if outline < 0:
+                    outline = shape_index[fingerprint] = len(shapes)
+                    shapes.append(_shape_json(fingerprint, geom))
+                drawn["region"] += 1
             key = f"s|{lat},{lon}|{style.sidc}|{style.colour}"
             sites.add(key)
             drawn["symbol"] += 1
@@ -293,7 +309,7 @@ def event_payload(
                 areas_on[shape] += 1
             group_rows.append([event.kind, ref(style.sidc), ref(style.colour), lat, lon, shape,
                                ref(style.legend_key), ref(html_text(title)), ref(style.stroke),
-                               ref(stripes if not as_symbol else style.stroke), angle])
+                               ref(stripes if not as_symbol else style.stroke), angle, outline])
         entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1
@@ -371,6 +387,9 @@ def legend_html(summary: dict[str, Any], *, title: str = "Force posture", countr
         if drawn.get(key):
             svg, text = _SWATCHES[key]  # type: ignore[misc]
             out.append(f'<div class="fpm-row" data-fpm-key="draw:{key}">{svg}{html_text(text)}</div>')
+    if drawn.get("region"):
+        out.append('<div class="fpm-row" data-fpm-key="draw:region"><span class="fpm-sw fpm-sw-region"></span>'
+                   'Region-wide: one symbol, the region outlined</div>')
     if drawn.get("announced"):
         planned = DEFAULT_SIDC[:3] + "4" + DEFAULT_SIDC[4:6] + "1" + DEFAULT_SIDC[7:]
         out.append('<div class="fpm-row" data-fpm-key="draw:announced"><span class="fpm-sw" '

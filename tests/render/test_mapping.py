@@ -237,3 +237,32 @@ def _pixel(page, x: float, y: float) -> tuple[int, int, int]:
 
     shot = Image.open(io.BytesIO(page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})))
     return shot.convert("RGB").getpixel((0, 0))
+
+
+def test_a_region_wide_item_is_one_symbol_with_its_region_outlined(gazetteer):
+    troops = Asset("troops", "troops", "personnel", 20000, None)
+    europe = make_event(gazetteer, 31, "deployment", ["US"], ["region:europe"], [troops], start="2022-06-29")
+    fairford = sample_events(gazetteer)[0]
+    payload, summary = event_payload([europe, fairford], gazetteer=gazetteer)
+    region, site = payload["groups"]
+    assert region[5] == -1 and region[11] >= 0  # a symbol, and Europe's shape to outline
+    assert shapely.geometry.shape(payload["shapes"][region[11]]).contains(shapely.Point(15.0, 50.0))
+    assert site[11] == -1  # a base is a point: nothing to outline
+    assert summary["drawn"]["region"] == 1 and 'data-fpm-key="draw:region"' in legend_html(summary)
+
+
+@pytest.mark.browser
+def test_close_symbols_move_apart_with_leader_lines(gazetteer, artifacts, browser_page):
+    page = _render(browser_page, build_map(sample_events(gazetteer), theatre="Europe", gazetteer=gazetteer,
+                                           assets="file"), artifacts / "map_europe_declutter.html")
+    page.evaluate("window.FPM_LAST.areas._map.setView([54, 18], 3, {animate: false})")
+    page.wait_for_timeout(300)
+    boxes = page.evaluate("Array.from(document.querySelectorAll('.fpm-symbol-icon svg')).map(e => {"
+                          " const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    assert len(boxes) == 4
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1, (a, b)
+    assert page.locator(".leaflet-fpm-selected-pane path").count() >= 2  # a leader line and its dot
+    page.screenshot(path=str(artifacts / "map_europe_declutter.png"))
+    assert browser_page.errors == []
