@@ -403,7 +403,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   function declutter(){
     leaders.clearLayers();
     if (cluster) return;
-    var z = map.getZoom(), size = D.size * 1.15 * (ctrl.scale || 1), placed = [], items = [];
+    var z = map.getZoom(), size = D.size * 1.15 * (ctrl.scale || 1), grid = {}, CELL = 96, items = [];
     for (var gi in live) if (live[gi].g[5] < 0) items.push(live[gi]);
     items.sort(function(a, b){ return (b.c || 0) - (a.c || 0) || a.g[3] - b.g[3] || a.g[4] - b.g[4]; });
     function box(p, item){
@@ -411,8 +411,18 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       var query = item.f & UNSURE ? 18 * (ctrl.scale || 1) : 0;  // the "?" badge on the left
       return [p.x - size / 2 - query, p.y - size / 2, p.x + size / 2 + badge, p.y + size / 2];
     }
+    function cells(b, visit){  // the grid cells a box covers: placed boxes are looked up by cell
+      for (var cx = Math.floor(b[0] / CELL); cx <= Math.floor(b[2] / CELL); cx++)
+        for (var cy = Math.floor(b[1] / CELL); cy <= Math.floor(b[3] / CELL); cy++)
+          if (visit(cx + ',' + cy) === false) return false;
+      return true;
+    }
     function free(b){
-      return placed.every(function(q){ return q[2] <= b[0] || b[2] <= q[0] || q[3] <= b[1] || b[3] <= q[1]; });
+      return cells(b, function(key){
+        return (grid[key] || []).every(function(q){
+          return q[2] <= b[0] || b[2] <= q[0] || q[3] <= b[1] || b[3] <= q[1];
+        });
+      });
     }
     items.forEach(function(item){
       var home = map.project([item.g[3], item.g[4]], z), spot = null;
@@ -425,7 +435,8 @@ class EventLayer(JSCSSMixin, SinglePassElement):
         }
       }
       spot = spot || home;
-      placed.push(box(spot, item));
+      var taken = box(spot, item);
+      cells(taken, function(key){ (grid[key] = grid[key] || []).push(taken); });
       var at = map.unproject(spot, z), there = L.latLng(item.g[3], item.g[4]);
       item.layer.setLatLng(spot === home ? there : at);
       if (spot !== home) {
