@@ -682,6 +682,12 @@ _LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
 _TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
 _BRACKET_GAP = re.compile(r"\s*\(\s*")
 _COMMA_GAP = re.compile(r"\s*,\s*")
+# An appositive noun phrase that describes the place before it by another: ", a crucial waterway near
+# the mouth of the" (a clause, ", a battery will be stationed in", names a place of its own).
+_DESCRIBED = re.compile(
+    r",\s+an?\s+(?:[\w-]+\s+){0,3}(?:waterway|route|port|city|town|island|strait|sea|gulf|bay|region|province|"
+    r"base|country|channel|passage|chokepoint|area|territory|exclave|enclave|archipelago|peninsula|lane|corridor)"
+    r"\s+(?:near|off|at|in|on|by|of|to|between)\s+(?:the\s+)?(?:(?:mouth|entrance|coast|edge|tip)\s+of\s+(?:the\s+)?)?")
 _LOCATOR_GAP = re.compile(r"[\s\w'’-]*\b(?:in|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+)?")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w'-]*)")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
@@ -715,6 +721,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
             role = previous.role = "context"  # "would stretch from the Baltic to the Black Sea": an extent
         elif previous is not None and _BRACKET_GAP.fullmatch(gap):
             role = "qualifier"
+        elif previous is not None and _DESCRIBED.fullmatch(gap):
+            role = "qualifier"  # "the Gulf of Oman, a crucial waterway near the mouth of the Persian Gulf"
         elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
             role = "qualifier"  # "Severomorsk near Murmansk": the town only says where the base is
         elif previous is not None and _CONTAINER_OF.fullmatch(gap):

@@ -664,3 +664,19 @@ def test_countries_whose_forces_are_named_take_part(forces):
     event = only(events_of(text))
     assert (event.actors, event.partners) == (["US"], ["NO", "SE"])
     assert [p.name for p in event.places] == ["Rovaniemi Air Base"]
+
+
+def test_the_mouth_of_a_sea_is_where_the_drill_is():
+    event = only(events_of("Iran on February 22 opened naval drills with submarines at the mouth of the Persian "
+                           "Gulf, state media reported.", "2019-02-23"))
+    assert (event.kind, event.actors, [p.name for p in event.places]) == ("exercise", ["IR"], ["Persian Gulf"])
+
+
+def test_a_place_that_only_describes_another_is_not_a_second_site():
+    event = only(events_of("China, Iran and Russia began a joint naval drill with warships in the Gulf of Oman, a "
+                           "crucial waterway near the mouth of the Persian Gulf.", "2024-03-12"))
+    assert [p.name for p in event.places if p.role == "location"] == ["Gulf of Oman"]
+    # a clause after the comma names a place of its own
+    events = events_of("The US will strengthen its forces in Europe. Two F-35 squadrons will be sent to the United "
+                       "Kingdom, a short-range air defence battery will be stationed in Italy.", "2022-06-29")
+    assert {e.places[0].name for e in events} == {"United Kingdom", "Italy"}
