@@ -216,7 +216,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   var S = D.strings;  // resolve the interned strings once
   D.info.forEach(function(f){ [0, 1, 2, 3, 4, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
   // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour, stripes, hatch angle]
-  D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9].forEach(function(k){ g[k] = S[g[k]]; }); });
+  D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9, 12].forEach(function(k){ g[k] = S[g[k]]; }); });
   // g[11]: the outlined region of a region-wide symbol (-1: none)
   var ANNOUNCED = 1, UNSURE = 2;  // row flags (geo.render.mapping.certainty)
   var DAY = 86400000;
@@ -234,18 +234,23 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   var areas = L.featureGroup();
   areas.addTo(map); symbols.addTo(map);
   var iconCache = {}, svgCache = {};
-  function symbolIcon(sidc, colour, count, flags){
+  function symbolIcon(sidc, colour, count, flags, name){
     // Announced, not yet seen: APP-6 status "planned/anticipated" (7th digit 1), a dashed frame.
     if (flags & ANNOUNCED) sidc = sidc.substr(0, 6) + '1' + sidc.substr(7);
-    var key = sidc + colour + count + '|' + flags;
+    var key = sidc + colour + count + '|' + flags + '|' + name;
     if (iconCache[key]) return iconCache[key];
-    var base = svgCache[sidc + colour];  // milsymbol draws each symbol once; counts only change the badge
+    var base = svgCache[sidc + colour + name];  // milsymbol draws each symbol once; counts only change the badge
     if (!base) {
-      var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true});
-      base = svgCache[sidc + colour] = {svg: sym.asSVG(), a: sym.getAnchor(), s: sym.getSize()};
+      // APP-6 unique designation (field T) beside the frame: "V Corps", a ship's name
+      var sym = new ms.Symbol(sidc, {size: D.size, fillColor: colour, simpleStatusModifier: true,
+                                     uniqueDesignation: name || ''});  // milsymbol escapes it
+      base = svgCache[sidc + colour + name] = {svg: sym.asSVG(), a: sym.getAnchor(), s: sym.getSize()};
     }
     var html = '<div class="fpm-sym" style="transform-origin:' + base.a.x + 'px ' + base.a.y + 'px">' + base.svg +
-               (count ? '<span class="fpm-count">' + count.toLocaleString('en-US') + '</span>' : '') +
+               // beside a named symbol the badge sits under the name, at the frame's lower right
+               (count ? '<span class="fpm-count"' + (name ? ' style="left:' + Math.round(base.a.x + D.size * 0.75) +
+                        'px;top:' + Math.round(base.a.y + D.size * 0.45) + 'px"' : '') + '>' +
+                        count.toLocaleString('en-US') + '</span>' : '') +
                (flags & UNSURE ? '<span class="fpm-q" title="unsure, not reviewed">?</span>' : '') + '</div>';
     return iconCache[key] = L.divIcon({className: 'fpm-symbol-icon' + (flags & UNSURE ? ' fpm-unsure' : ''),
                                        html: html,
@@ -471,7 +476,9 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       if (item && g[5] >= 0 && item.f !== a.f) { areas.removeLayer(item.layer); item = null; }  // restyle
       if (item) {
         delete old[gi];
-        if (g[5] < 0 && (a.c !== item.c || a.f !== item.f)) item.layer.setIcon(symbolIcon(g[1], g[2], a.c, a.f));
+        if (g[5] < 0 && (a.c !== item.c || a.f !== item.f)) {
+          item.layer.setIcon(symbolIcon(g[1], g[2], a.c, a.f, g[12]));
+        }
         if (a.n !== item.n || a.f !== item.f) {
           item.n = a.n; item.f = a.f;
           if (item.layer.getTooltip()) item.layer.setTooltipContent(tipOf(item));
@@ -480,7 +487,8 @@ class EventLayer(JSCSSMixin, SinglePassElement):
         delete old[gi];
         item = {g: g, n: a.n, c: a.c, f: a.f};
         if (g[5] < 0) {
-          item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c, a.f), riseOnHover: true, title: ''});
+          item.layer = new Symbol([g[3], g[4]], {icon: symbolIcon(g[1], g[2], a.c, a.f, g[12]), riseOnHover: true,
+                                                 title: ''});
           addSymbols.push(item.layer);
           if (g[11] >= 0) {
             item.outline = L.geoJSON(D.shapes[g[11]], {interactive: false, pane: 'fpm-areas', renderer: areaRenderer,

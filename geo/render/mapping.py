@@ -16,6 +16,7 @@ tag when branca renders the figure.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 from geo.events import Event
+from geo.extract.catalogue import NAMED_SHIP_PREFIX
 from geo.gazetteer import Gazetteer
 from geo.render.basemap import ATTRIBUTION, add_basemap, add_online_tiles
 from geo.render.elements import Attribution, EventLayer, Legend, SetTime, html_text
@@ -189,6 +191,21 @@ def _info(event: Event) -> list[str]:
                                            source)]
 
 
+# A force's own name as APP-6 writes it beside the frame (unique designation, field T): an ordinal
+# or Roman numeral unit ("V Corps", "173rd Airborne Brigade") or a named ship.
+_UNIT_NAME = re.compile(r"(?:[IVX]+|\d+(?:st|nd|rd|th)?)\s+[A-Z]")
+DESIGNATION_CHARS = 24
+
+
+def designation(event: Event) -> str:
+    """The unique designation the event's symbol carries, or "" (a type such as B-52 is not one)."""
+    for asset in event.assets:
+        if (asset.catalogue_id or "").startswith(NAMED_SHIP_PREFIX) or _UNIT_NAME.match(asset.name):
+            name = asset.name.strip()
+            return name if len(name) <= DESIGNATION_CHARS else name[:DESIGNATION_CHARS - 1] + "…"
+    return ""
+
+
 def _region_wide(event: Event) -> bool:
     """A posture item over a whole region ("Europe", "the Baltic states"), not at a site or country."""
     located = [p for p in event.places if p.role == "location"] or list(event.places)
@@ -227,10 +244,11 @@ def event_payload(
     """(payload for EventLayer, summary for the legend) of the events.
 
     payload["groups"][g] = [kind, sidc, colour, lat, lon, shape index|-1, legend key, title, line
-    colour, stripes, hatch angle, outline shape|-1]: one drawn feature (a symbol per site, symbol and
-    colour; an area per shape, kind and actors' colours); sidc, colour, legend key, title, line colour
-    and stripes ("|"-joined colours of the actors) are indices into payload["strings"]; areas on one
-    shape get HATCH_ANGLES in turn; a region-wide symbol's region is outlined (its shape index).
+    colour, stripes, hatch angle, outline shape|-1, unique designation]: one drawn feature (a symbol
+    per site, symbol and colour; an area per shape, kind and actors' colours); sidc, colour, legend
+    key, title, line colour, stripes ("|"-joined colours of the actors) and designation are indices
+    into payload["strings"]; areas on one shape get HATCH_ANGLES in turn; a region-wide symbol's
+    region is outlined (its shape index).
     payload["events"][i] = [first day|None, last day|None, count|None, group, events, flags]: days
     count from 1970-01-01 (None: undated, or ongoing for the last day); flags are `certainty()`'s
     ANNOUNCED and UNSURE. With `details` (default: up to
@@ -309,7 +327,9 @@ def event_payload(
                 areas_on[shape] += 1
             group_rows.append([event.kind, ref(style.sidc), ref(style.colour), lat, lon, shape,
                                ref(style.legend_key), ref(html_text(title)), ref(style.stroke),
-                               ref(stripes if not as_symbol else style.stroke), angle, outline])
+                               ref(stripes if not as_symbol else style.stroke), angle, outline,
+                               # raw: milsymbol escapes the text it writes into the SVG (tested)
+                               ref(designation(event) if as_symbol else "")])
         entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
                                                       "affiliation": style.affiliation, "events": 0})
         entry["events"] += 1

@@ -17,6 +17,7 @@ from geo.render.mapping import (
     active_days,
     build_map,
     certainty,
+    designation,
     event_payload,
     legend_html,
 )
@@ -265,4 +266,27 @@ def test_close_symbols_move_apart_with_leader_lines(gazetteer, artifacts, browse
             assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1, (a, b)
     assert page.locator(".leaflet-fpm-selected-pane path").count() >= 2  # a leader line and its dot
     page.screenshot(path=str(artifacts / "map_europe_declutter.png"))
+    assert browser_page.errors == []
+
+
+def test_a_named_unit_or_ship_is_the_symbol_s_unique_designation(gazetteer):
+    corps = make_event(gazetteer, 41, "basing", ["US"], ["country:PL"],
+                       [Asset("permanent headquarters", "headquarters", "headquarters", None, None),
+                        Asset("V Corps", "corps headquarters", "headquarters", None, None)], start="2022-06-29")
+    bombers = sample_events(gazetteer)[0]
+    assert (designation(corps), designation(bombers)) == ("V Corps", "")  # a type (B-52H) is not a unit's name
+    payload, _ = event_payload([corps, bombers], gazetteer=gazetteer)
+    assert [payload["strings"][g[12]] for g in payload["groups"]] == ["V Corps", ""]
+
+
+@pytest.mark.browser
+def test_a_ship_name_with_markup_is_drawn_as_text(gazetteer, artifacts, browser_page):
+    ship = make_event(gazetteer, 42, "deployment", ["US"], ["installation:naval-station-rota"],
+                      [Asset("USS <b onmouseover=x>Ross</b>", "destroyer", "surface combatant", 1, "ship:uss-ross")],
+                      start="2022-06-29")
+    page = _render(browser_page, build_map([ship], theatre="Europe", gazetteer=gazetteer, assets="file"),
+                   artifacts / "map_designation.html")
+    texts = page.evaluate("Array.from(document.querySelectorAll('.fpm-symbol-icon text')).map(t => t.textContent)")
+    assert "USS <b onmouseover=x>Ro…" in texts  # cut to 24 characters, and written as text ...
+    assert page.locator(".fpm-symbol-icon b").count() == 0  # ... never as markup
     assert browser_page.errors == []
