@@ -34,9 +34,10 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -125,23 +126,15 @@ class EventStore(StoreCore):
         `query`'s without the time ones (the timeline shows all of time, so the user sees where to
         drag the slider).
         """
-        f = Filters.make(kinds=kinds, actors=actors, categories=categories, statuses=statuses, bbox=bbox, text=text,
-                         intersects=intersects)
-        where, params, exact = self._where(f)
-        dated = f"{where} AND start_date IS NOT NULL"
+        dated, params, exact = self._dated(kinds=kinds, actors=actors, categories=categories, statuses=statuses,
+                                           bbox=bbox, text=text, intersects=intersects)
         with self._read() as cur:
             if exact is None:
                 cur.execute(self._q(f"SELECT {self.WEEK_OF_START}, kind, COUNT(*) FROM events WHERE {dated}"
                                     " GROUP BY 1, 2"), params)
                 rows: list[tuple[Any, str, int]] = cur.fetchall()
             else:  # SQLite's exact geometry test is shapely's: count only the candidates that pass it
-                cur.execute(self._q(f"SELECT {self.WEEK_OF_START}, kind, {self.GEOM_SELECT} FROM events WHERE {dated}"),
-                            params)
-                found = cur.fetchall()
-                counts: Counter[tuple[Any, str]] = Counter()
-                if found:
-                    keep = exact(shapely.from_wkb([bytes(r[2]) for r in found]))
-                    counts.update((r[0], r[1]) for r, k in zip(found, keep, strict=True) if k)
+                counts = Counter(self._passing(cur, f"{self.WEEK_OF_START}, kind", dated, params, exact))
                 rows = [(week, kind, n) for (week, kind), n in counts.items()]
         # Sorted here, not in SQL: the order of kinds must not depend on the database's collation.
         return sorted(WeekCount(_as_day(week), kind, int(n)) for week, kind, n in rows if week is not None)
@@ -152,20 +145,32 @@ class EventStore(StoreCore):
                    intersects: BaseGeometry | None = None) -> list[dt.date]:
         """The days live events start on, in order, with `weekly_counts`' filters: where a briefing
         steps to the next or previous development (one query, not the events themselves)."""
-        f = Filters.make(kinds=kinds, actors=actors, categories=categories, statuses=statuses, bbox=bbox, text=text,
-                         intersects=intersects)
-        where, params, exact = self._where(f)
-        dated = f"{where} AND start_date IS NOT NULL"
+        dated, params, exact = self._dated(kinds=kinds, actors=actors, categories=categories, statuses=statuses,
+                                           bbox=bbox, text=text, intersects=intersects)
         with self._read() as cur:
             if exact is None:
                 cur.execute(self._q(f"SELECT DISTINCT start_date FROM events WHERE {dated}"), params)
                 days = {row[0] for row in cur.fetchall()}
-            else:  # as weekly_counts: SQLite's exact geometry test is shapely's
-                cur.execute(self._q(f"SELECT start_date, {self.GEOM_SELECT} FROM events WHERE {dated}"), params)
-                found = cur.fetchall()
-                keep = exact(shapely.from_wkb([bytes(r[1]) for r in found])) if found else []
-                days = {row[0] for row, k in zip(found, keep, strict=True) if k}
+            else:
+                days = {row[0] for row in self._passing(cur, "start_date", dated, params, exact)}
         return sorted(_as_day(day) for day in days)
+
+    def _dated(self, **filters: Any) -> tuple[str, list[Any], Callable[[np.ndarray], np.ndarray] | None]:
+        """The SQL condition (live events with a start date under `filters`), its parameters and the
+        exact geometry test left to shapely (SQLite) or None."""
+        where, params, exact = self._where(Filters.make(**filters))
+        return f"{where} AND start_date IS NOT NULL", params, exact
+
+    def _passing(self, cur: Any, columns: str, where: str, params: Any,
+                 exact: Callable[[np.ndarray], np.ndarray]) -> list[tuple[Any, ...]]:
+        """`columns` of the rows `where` selects whose geometry passes the exact test (SQLite's is
+        shapely's, applied here to the candidates the bounding-box index let through)."""
+        cur.execute(self._q(f"SELECT {columns}, {self.GEOM_SELECT} FROM events WHERE {where}"), params)
+        found = cur.fetchall()
+        if not found:
+            return []
+        keep = exact(shapely.from_wkb([bytes(r[-1]) for r in found]))
+        return [tuple(r[:-1]) for r, k in zip(found, keep, strict=True) if k]
 
     def actor_counts(self) -> dict[str, int]:
         """How many live events name each country, as actor or partner, counted by the database from
@@ -199,12 +204,7 @@ class EventStore(StoreCore):
             if exact is None:
                 scope, scope_params = f"event_id IN (SELECT id FROM events WHERE {where})", params
             else:
-                cur.execute(self._q(f"SELECT id, {self.GEOM_SELECT} FROM events WHERE {where}"), params)
-                rows = cur.fetchall()
-                ids = []
-                if rows:
-                    keep = exact(shapely.from_wkb([bytes(r[1]) for r in rows]))
-                    ids = [r[0] for r, k in zip(rows, keep, strict=True) if k]
+                ids = [row[0] for row in self._passing(cur, "id", where, params, exact)]
                 scope, scope_params = self._in_list_sql(), [self._in_list_param(ids)]
             if f.categories:
                 scope += f" AND category IN ({','.join('?' * len(f.categories))})"

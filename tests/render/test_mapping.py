@@ -212,15 +212,21 @@ def test_both_events_on_one_sea_show_and_one_click_lists_both(gazetteer, artifac
 
 @pytest.mark.browser
 def test_land_is_drawn_far_beyond_the_theatre(gazetteer, artifacts, browser_page):
-    page = _render(browser_page, build_map(sample_events(gazetteer), theatre="Baltic", gazetteer=gazetteer,
-                                           assets="file"), artifacts / "map_baltic_zoomed_out.html")
-    page.evaluate("window.FPM_LAST.areas._map.setView([45, 60], 3, {animate: false})")
-    page.wait_for_timeout(300)
+    page = _viewed(browser_page, gazetteer, "Baltic", artifacts / "map_baltic_zoomed_out.html", (45, 60, 3))
     page.screenshot(path=str(artifacts / "map_baltic_zoomed_out.png"))
     # sample the screenshot far outside the Baltic box (away from labels and borders): Siberia, the Urals
     for lat, lon in ((60.0, 100.0), (58.0, 80.0), (55.0, 60.0)):
         assert _pixel(page, *_on_screen(page, lat, lon)) == LAND_RGB, (lat, lon)
     assert browser_page.errors == []
+
+
+def _viewed(browser_page, gazetteer, theatre: str, path, view: tuple[float, float, int]):
+    """The sample events' map of a theatre, open in the browser and moved to (lat, lon, zoom)."""
+    page = _render(browser_page, build_map(sample_events(gazetteer), theatre=theatre, gazetteer=gazetteer,
+                                           assets="file"), path)
+    page.evaluate(f"window.FPM_LAST.areas._map.setView([{view[0]}, {view[1]}], {view[2]}, {{animate: false}})")
+    page.wait_for_timeout(300)
+    return page
 
 
 def _on_screen(page, lat: float, lon: float) -> tuple[float, float]:
@@ -254,10 +260,7 @@ def test_a_region_wide_item_is_one_symbol_with_its_region_outlined(gazetteer):
 
 @pytest.mark.browser
 def test_close_symbols_move_apart_with_leader_lines(gazetteer, artifacts, browser_page):
-    page = _render(browser_page, build_map(sample_events(gazetteer), theatre="Europe", gazetteer=gazetteer,
-                                           assets="file"), artifacts / "map_europe_declutter.html")
-    page.evaluate("window.FPM_LAST.areas._map.setView([54, 18], 3, {animate: false})")
-    page.wait_for_timeout(300)
+    page = _viewed(browser_page, gazetteer, "Europe", artifacts / "map_europe_declutter.html", (54, 18, 3))
     boxes = page.evaluate("Array.from(document.querySelectorAll('.fpm-symbol-icon svg')).map(e => {"
                           " const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
     assert len(boxes) == 4
