@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_map import synthetic  # noqa: E402
-from tests.app.test_browser_app import LOCAL, AppServer  # noqa: E402
 
 from geo.store import open_store  # noqa: E402
+from tests.app.test_browser_app import LOCAL, AppServer  # noqa: E402
 from tests.map_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000

@@ -216,7 +216,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
   var S = D.strings;  // resolve the interned strings once
   D.info.forEach(function(f){ [0, 1, 2, 3, 4, 6].forEach(function(k){ f[k] = S[f[k]]; }); });
   // g: [kind, sidc, fill colour, lat, lon, shape|-1, legend key, title, line colour, stripes, hatch angle]
-  D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9, 12].forEach(function(k){ g[k] = S[g[k]]; }); });
+  D.groups.forEach(function(g){ [1, 2, 6, 7, 8, 9, 12, 13].forEach(function(k){ g[k] = S[g[k]]; }); });
   // g[11]: the outlined region of a region-wide symbol (-1: none)
   var ANNOUNCED = 1, UNSURE = 2;  // row flags (geo.render.mapping.certainty)
   var DAY = 86400000;
@@ -524,6 +524,7 @@ class EventLayer(JSCSSMixin, SinglePassElement):
       else if (D.shapes[g[5]].type.indexOf('LineString') >= 0) { d.routes++; present['draw:route'] = true; }
       else { d.areas++; present['draw:area-' + (g[0] === 'exercise' ? 'exercise' : 'patrol')] = true; }
       present[g[6]] = true;
+      if (g[13]) g[13].split('|').forEach(function(key){ present[key] = true; });  // a joint area's partners
     });
     for (var k in old) {
       if (old[k].g[5] < 0) dropSymbols.push(old[k].layer); else areas.removeLayer(old[k].layer);

@@ -37,6 +37,7 @@ from geo.render.symbols import (
     AFFILIATIONS,
     DEFAULT_SIDC,
     PERSPECTIVES,
+    Style,
     affiliation,
     country_colour,
     event_count,
@@ -220,6 +221,17 @@ def certainty(event: Event) -> int:
     return flags
 
 
+def _striped_styles(event: Event, perspective: str, first: Style) -> dict[str, Style]:
+    """Legend key -> style of each actor an area's stripes show (at most MAX_STRIPES colours)."""
+    styles = {first.legend_key: first}
+    for actor in event.actors[1:]:
+        style = event_style(event.copy(actors=[actor]), perspective)
+        if len({s.colour for s in styles.values()} | {style.colour}) > MAX_STRIPES:
+            break
+        styles.setdefault(style.legend_key, style)
+    return styles
+
+
 def _stripes(event: Event, perspective: str) -> str:
     """The colours an area is hatched in, "|"-joined: one per actor, so a joint patrol shows every
     partner (neutral view: each country's colour; a perspective: each affiliation's line colour)."""
@@ -244,7 +256,7 @@ def event_payload(
     """(payload for EventLayer, summary for the legend) of the events.
 
     payload["groups"][g] = [kind, sidc, colour, lat, lon, shape index|-1, legend key, title, line
-    colour, stripes, hatch angle, outline shape|-1, unique designation]: one drawn feature (a symbol
+    colour, stripes, hatch angle, outline shape|-1, unique designation, legend keys]: one drawn feature (a symbol
     per site, symbol and colour; an area per shape, kind and actors' colours); sidc, colour, legend
     key, title, line colour, stripes ("|"-joined colours of the actors) and designation are indices
     into payload["strings"]; areas on one shape get HATCH_ANGLES in turn; a region-wide symbol's
@@ -329,10 +341,14 @@ def event_payload(
                                ref(style.legend_key), ref(html_text(title)), ref(style.stroke),
                                ref(stripes if not as_symbol else style.stroke), angle, outline,
                                # raw: milsymbol escapes the text it writes into the SVG (tested)
-                               ref(designation(event) if as_symbol else "")])
-        entry = legend.setdefault(style.legend_key, {"label": style.legend_label, "colour": style.colour,
-                                                      "affiliation": style.affiliation, "events": 0})
-        entry["events"] += 1
+                               ref(designation(event) if as_symbol else ""),
+                               ref("|".join(_striped_styles(event, perspective, style)) if not as_symbol else "")])
+        # every colour drawn has its legend row: a joint patrol's partners too, not only its first actor
+        for key, shown in (_striped_styles(event, perspective, style) if not as_symbol
+                           else {style.legend_key: style}).items():
+            entry = legend.setdefault(key, {"label": shown.legend_label, "colour": shown.colour,
+                                            "affiliation": shown.affiliation, "events": 0})
+            entry["events"] += 1
         first, last = active_days(event)
         flags = certainty(event)
         drawn["announced" if flags & ANNOUNCED else "reported"] += 1

@@ -123,7 +123,7 @@ def test_large_payloads_merge_rows_and_keep_totals(gazetteer):
     assert len(lean["events"]) <= len(events)  # each copy merged into its original's row
     assert sum(r[4] for r in lean["events"]) == 2 * len(events)
     def resolved(payload):
-        return [[payload["strings"][v] if k in (1, 2, 6, 7, 8, 9) else v for k, v in enumerate(g)]
+        return [[payload["strings"][v] if k in (1, 2, 6, 7, 8, 9, 12, 13) else v for k, v in enumerate(g)]
                 for g in payload["groups"]]
 
     assert resolved(lean) == resolved(full) and lean["shapes"] == full["shapes"]
@@ -179,6 +179,9 @@ def test_areas_on_one_sea_cross_and_a_joint_patrol_carries_every_actor_colour(ga
     assert strings[patrol[9]] == f"{country_colour('CN')}|{country_colour('RU')}"
     assert patrol[10] != exercise[10]  # hatch angles differ, so both read
     assert summary["drawn"]["joint"] == 2 and "Joint activity" in legend_html(summary)  # US-JP is joint too
+    # every colour on the map has its legend row: Russia and Japan too, not only each area's first actor
+    assert set(summary["legend"]) == {"CN", "RU", "US", "JP"}
+    assert strings[patrol[13]] == "CN|RU" and strings[exercise[13]] == "US|JP"
 
 
 @pytest.mark.browser
@@ -196,6 +199,8 @@ def test_both_events_on_one_sea_show_and_one_click_lists_both(gazetteer, artifac
                           " Array.from(p.querySelectorAll('rect')).slice(1).map(r => r.getAttribute('fill'))])")
     assert ["rotate(45)", [country_colour("CN"), country_colour("RU")]] in fills
     assert ["rotate(-45)", [country_colour("US"), country_colour("JP")]] in fills
+    legend = page.locator(".fpm-legend").inner_text()
+    assert all(name in legend for name in ("China", "Russia", "United States", "Japan"))  # every colour drawn
     sea = gazetteer["sea:sea-of-japan"]
     page.mouse.click(*_on_screen(page, sea.lat, sea.lon))
     page.wait_for_selector(".fpm-popup")
