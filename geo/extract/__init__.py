@@ -22,6 +22,7 @@ from geo.extract.article import (
 )
 from geo.extract.catalogue import (
     ASSETS_PATH,
+    NAMED_SHIP_PREFIX,
     ActorAlias,
     ActorHit,
     AssetHit,
@@ -77,6 +78,7 @@ from geo.extract.training import (
 __all__ = [
     "ASSETS_PATH",
     "MAX_ARTICLE_BYTES",
+    "NAMED_SHIP_PREFIX",
     "ActorAlias",
     "ActorHit",
     "Article",

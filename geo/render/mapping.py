@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 from geo.events import Event
-from geo.extract.catalogue import NAMED_SHIP_PREFIX
+from geo.extract import NAMED_SHIP_PREFIX
 from geo.gazetteer import Gazetteer
 from geo.render.basemap import ATTRIBUTION, add_basemap, add_online_tiles
 from geo.render.elements import Attribution, EventLayer, Legend, SetTime, html_text
