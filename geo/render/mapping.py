@@ -83,8 +83,10 @@ EPOCH = dt.date(1970, 1, 1)
 # How sure the map is of what it shows, per event row (a bit mask the browser reads):
 ANNOUNCED = 1  # announced, not yet seen: the APP-6 "planned/anticipated" status, a dashed frame
 UNSURE = 2  # the extractor was unsure and no one has reviewed it: a "?" badge, a faded, dotted outline
-# Below this confidence an unreviewed event is drawn as unsure. On the held-out folds events scored
-# 0.4-0.5 were right about half the time (`python -m geo evaluate --cross`, reliability table).
+# Below this confidence an unreviewed event is drawn as unsure. Leave-one-corpus-out (`python -m geo
+# evaluate --cross`, reliability table, December 2026): under 0.5 right 24% of the time, 0.5-0.6 54%,
+# 0.6-0.8 52-55%, 0.8 and over 66-67%: the clear break is at 0.5; 0.6 also flags the items the UX
+# review found wrong at 0.5 (the Romania "3,000x fighter").
 UNSURE_BELOW = 0.6
 MAX_STRIPES = 3  # a joint patrol's hatching carries at most this many actors' colours
 # Hatch angles of areas that share one shape, in drawing order: two patrols over one sea cross.
