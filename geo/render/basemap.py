@@ -169,12 +169,8 @@ def build_basemap(gazetteer: Gazetteer | None = None, out_dir: Path = BUILD_DIR)
     labels = []
     for p in [*countries, *seas]:
         area = float(shapely.area(p.geometry)) if p.kind == "country" else 0.0
-        labels.append({
-            "type": "Feature", "id": p.id,
-            "geometry": {"type": "Point", "coordinates": [round(p.lon, 3), round(p.lat, 3)]},
-            "properties": {"name": p.name, "kind": p.kind,
-                           "minzoom": _label_min_zoom(p.kind, p.subkind, p.importance, area)},
-        })
+        labels.append(_point_label(p.id, p.name, p.kind, p.lon, p.lat,
+                                   _label_min_zoom(p.kind, p.subkind, p.importance, area)))
     # Close in, the towns and military sites a reader looks for around a base: capitals and the
     # largest cities from zoom 5, other cities of 250,000 from 6, every gazetteer installation from 6.
     for p in gaz.places_of_kind("city"):

@@ -38,8 +38,6 @@ from geo.render.symbols import (
     DEFAULT_SIDC,
     PERSPECTIVES,
     Style,
-    affiliation,
-    country_colour,
     event_count,
     event_style,
     primary_asset,
@@ -224,7 +222,8 @@ def certainty(event: Event) -> int:
 
 
 def _striped_styles(event: Event, perspective: str, first: Style) -> dict[str, Style]:
-    """Legend key -> style of each actor an area's stripes show (at most MAX_STRIPES colours)."""
+    """Legend key -> style of each actor an area is hatched for, first actor's first (at most
+    MAX_STRIPES colours): a joint patrol shows every partner, and each has its legend row."""
     styles = {first.legend_key: first}
     for actor in event.actors[1:]:
         style = event_style(event.copy(actors=[actor]), perspective)
@@ -232,18 +231,6 @@ def _striped_styles(event: Event, perspective: str, first: Style) -> dict[str, S
             break
         styles.setdefault(style.legend_key, style)
     return styles
-
-
-def _stripes(event: Event, perspective: str) -> str:
-    """The colours an area is hatched in, "|"-joined: one per actor, so a joint patrol shows every
-    partner (neutral view: each country's colour; a perspective: each affiliation's line colour)."""
-    colours: list[str] = []
-    for actor in event.actors or [None]:
-        colour = country_colour(actor) if perspective == "neutral" else \
-            AFFILIATIONS[affiliation(actor, perspective)][2]
-        if colour not in colours:
-            colours.append(colour)
-    return "|".join(colours[:MAX_STRIPES])
 
 
 def event_payload(
@@ -311,6 +298,7 @@ def event_payload(
             key = f"s|{lat},{lon}|{style.sidc}|{style.colour}"
             sites.add(key)
             drawn["symbol"] += 1
+            styles = {style.legend_key: style}
         else:
             fingerprint = _shape_key(geom)
             shape = shape_index.get(fingerprint, -1)
@@ -318,7 +306,8 @@ def event_payload(
                 shape = shape_index[fingerprint] = len(shapes)
                 shapes.append(_shape_json(fingerprint, geom))
             lat = lon = 0.0
-            stripes = _stripes(event, perspective)
+            styles = _striped_styles(event, perspective, style)
+            stripes = "|".join(dict.fromkeys(shown.stroke for shown in styles.values()))  # line colours, once each
             key = f"a|{shape}|{event.kind}|{stripes}"
             if "|" in stripes:
                 drawn["joint"] += 1
@@ -344,10 +333,9 @@ def event_payload(
                                ref(stripes if not as_symbol else style.stroke), angle, outline,
                                # raw: milsymbol escapes the text it writes into the SVG (tested)
                                ref(designation(event) if as_symbol else ""),
-                               ref("|".join(_striped_styles(event, perspective, style)) if not as_symbol else "")])
+                               ref("|".join(styles) if not as_symbol else "")])
         # every colour drawn has its legend row: a joint patrol's partners too, not only its first actor
-        for key, shown in (_striped_styles(event, perspective, style) if not as_symbol
-                           else {style.legend_key: style}).items():
+        for key, shown in styles.items():
             entry = legend.setdefault(key, {"label": shown.legend_label, "colour": shown.colour,
                                             "affiliation": shown.affiliation, "events": 0})
             entry["events"] += 1
