@@ -90,7 +90,7 @@ from geo.extract.mentions import (
     find_mentions,
 )
 from geo.extract.merging import merge, resolve_references, share_named_forces, specify_generic_assets
-from geo.gazetteer import fold_article
+from geo.gazetteer import fold_article, haversine_km
 from geo.geocode import OfflineGazetteer, default_geocoder
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
@@ -124,6 +124,42 @@ class ExtractionResult:
             "dropped": self.article.dropped_summary(),
             "notes": list(self.article.notes),
         }
+
+
+SAME_SITE_KM = 60.0
+
+
+def per_place(draft: Draft) -> list[Draft]:
+    """One event per named place: "stationed at air bases in Bodo, Rovaniemi and Lulea", "drills in
+    Estonia, Latvia and Lithuania" are three events (the codebook), each drawn at its own place. A
+    country or region around a named site is not a place of its own (most_specific)."""
+    places = most_specific(unique_places(draft.places))
+    if len(places) < 2:
+        return [draft]
+    # "arrive in the Red Sea" and "in the Middle East": a wide region around another place only frames it
+    framing = [p for p in places if p.place.kind == "region" and p.place.subkind == "composite"
+               and any(o is not p and contains(p, o) for o in places)]
+    places = [p for p in places if p not in framing] or places
+    # Places a few kilometres apart are one place named two ways ("Busan" and its naval base, the
+    # air base "near Bucharest"): they stay one event.
+    groups: list[list[PlaceMention]] = []
+    for place in places:
+        group = next((g for g in groups if any(haversine_km(place.place.lat, place.place.lon, o.place.lat, o.place.lon)
+                                               <= SAME_SITE_KM for o in g)), None)
+        if group is None:
+            groups.append([place])
+        else:
+            group.append(place)
+    if len(groups) < 2:
+        return [draft]
+    parts = []
+    for group in groups:
+        part = copy.copy(draft)
+        part.places = group + [p for p in draft.places if p not in places and p not in framing
+                               and any(contains(p, g) for g in group)]
+        part.assets = [copy.copy(a) for a in draft.assets]
+        parts.append(part)
+    return parts
 
 
 class Extractor:
@@ -254,7 +290,7 @@ class Extractor:
         numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)} if deciding else {}
         events = []
         candidates: list[tuple[Event, dict[str, float]]] = []
-        merged = merge(current, budget)
+        merged = [part for draft in merge(current, budget) for part in per_place(draft)]
         if deciding:
             if 1 not in dominant:
                 dominant[1] = dominant_actors(mentions, 1)

@@ -732,6 +732,8 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
             role = "location"  # "NATO's annual Baltic Sea naval exercise"
         if role in LOCATING_ROLES and place.place.kind == "country" and _POSSESSOR.match(text, place.end):
             role = "mention"  # "submarines in Russia's fleet": whose forces, not where they are
+        if role in LOCATING_ROLES and place.place.capital and _GOVERNMENT_POSSESSIVE.match(text, place.end):
+            role = "mention"  # "to Moscow's annoyance", "Beijing's claims": the government, not the city
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
@@ -761,6 +763,9 @@ _APPOSITIVE_HOME = re.compile(r",\s*(?:(?:normally\s+|usually\s+|permanently\s+)
 # "in Russia's fleet", "Japan's navy": a country owning forces; the sentence says whose they are.
 _POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air force|armed forces|military|forces|"
                         r"arsenal|inventory)\b", re.IGNORECASE)
+# A capital's possessive names its government, unless what follows is ground or sea ("Tokyo's port").
+_GOVERNMENT_POSSESSIVE = re.compile(r"['’]s\s+(?!(?:\w+\s+)?(?:port|harbou?r|airport|outskirts|suburbs?|"
+                                    r"streets?|centre|center|districts?|waters|airspace|coast|skies|bay)\b)")
 _FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
                           r"conference|ceremony|signing)\b")
 _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"

@@ -72,14 +72,52 @@ def test_capitals_as_governments_make_no_event():
     assert events == []
 
 
-def test_sino_russian_patrol_over_two_seas():
-    patrol = only(events_of(
+def test_sino_russian_patrol_over_two_seas_is_one_event_per_sea():
+    """The codebook: one activity over several named places is one event per place, each drawn on its
+    own sea with the same actors, forces and day."""
+    patrols = events_of(
         "Chinese H-6 bombers and Russian Tu-95MS strategic bombers flew together over the Sea of Japan "
-        "and the East China Sea on Tuesday.", "2025-12-11"))
-    assert patrol.kind == "patrol" and sorted(patrol.actors) == ["CN", "RU"]
-    assert {p.id for p in patrol.places} == {"sea:sea-of-japan", "sea:east-china-sea"}
-    assert {a.family for a in patrol.assets} == {"H-6", "Tu-95"}
-    assert patrol.start == "2025-12-09" and patrol.status == "observed"
+        "and the East China Sea on Tuesday.", "2025-12-11")
+    assert sorted(p.id for e in patrols for p in e.places) == ["sea:east-china-sea", "sea:sea-of-japan"]
+    assert all(len(e.places) == 1 for e in patrols)
+    for patrol in patrols:
+        assert patrol.kind == "patrol" and sorted(patrol.actors) == ["CN", "RU"]
+        assert {a.family for a in patrol.assets} == {"H-6", "Tu-95"}
+        assert patrol.start == "2025-12-09" and patrol.status == "observed"
+    assert len({e.id for e in patrols}) == 2
+
+
+def test_places_of_one_site_named_two_ways_stay_one_event():
+    """A town and the base beside it ("at Busan ... Busan naval base") are one place, not two events."""
+    events = events_of("The aircraft carrier USS Carl Vinson arrived at Busan Naval Base in Busan on Tuesday.",
+                       "2023-11-22")
+    assert len(events) == 1, [[p.name for p in e.places] for e in events]
+
+
+def test_a_wide_region_framing_a_sea_is_not_an_event_of_its_own():
+    """One draft read over "the Red Sea", "the Suez Canal" and "the Middle East" (a headline and the
+    sentences merged into it) becomes one event per place, but the wide region around the others
+    only frames them."""
+    from geo.extract.drafts import Draft
+    from geo.extract.extractor import Extractor, per_place
+    from geo.extract.mentions import find_mentions
+
+    extractor = Extractor()
+    text = "The ships sailed through the Suez Canal into the Red Sea, part of a build-up in the Middle East."
+    mentions = find_mentions(text, extractor.geocoder, extractor.catalogue, None)
+    places = list(mentions.places)
+    assert {p.place.id for p in places} == {"region:suez-canal", "sea:red-sea", "region:middle-east"}, \
+        [p.place.id for p in places]
+    draft = Draft(mentions.sentences[0], "deployment", 2, places, [], ["US"], [], None, "observed", 2)
+    parts = per_place(draft)
+    assert sorted(p.places[0].place.id for p in parts) == ["region:suez-canal", "sea:red-sea"]
+    assert all("region:middle-east" not in {q.place.id for q in p.places} for p in parts)
+
+
+def test_a_capital_standing_for_its_government_is_no_place_of_the_event():
+    events = events_of("A U.S. nuclear submarine docked near Tromso on Monday, to Moscow's annoyance.", "2021-05-11")
+    assert "city:Moscow" not in {p.name for e in events for p in e.places}
+    assert all(p.country == "NO" for e in events for p in e.places)
 
 
 def test_origin_and_destination():
@@ -129,7 +167,7 @@ def test_extract_cli_prints_a_feature_collection():
     collection = json.loads(result.stdout)
     assert collection["type"] == "FeatureCollection"
     kinds = sorted(f["properties"]["kind"] for f in collection["features"])
-    assert kinds == ["exercise", "patrol"]
+    assert kinds == ["exercise", "patrol", "patrol"]  # the joint patrol over two seas: one event per sea
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in collection["features"])
 
 
