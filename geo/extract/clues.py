@@ -16,7 +16,7 @@ from geo.events import Asset
 from geo.extract.catalogue import ActorHit, AssetHit, load_catalogue
 from geo.extract.dates import PublicationDate
 from geo.extract.geometry import contains
-from geo.extract.mentions import LOCATING_ROLES, Mentions, PlaceMention, Sentence
+from geo.extract.mentions import ADMIN_WORD, LOCATING_ROLES, Mentions, PlaceMention, Sentence
 from geo.gazetteer import FoldedPattern, fold_article, fold_text
 
 # "may" the verb, not the month ("in May", "May 3", "early May 2024"): the text is folded to lower case
@@ -113,7 +113,8 @@ GOING_HOME = FoldedPattern(r"\s*,?\s*(?:on (?:their|its|the|her) (?:way|journey|
                             r"to return home)\b")
 REPORTING_DATE = FoldedPattern(r"\b(?:said|says|told|announced|confirmed|stated|reported|added)\s+(?:\w+\s+){0,2}$")
 # "over the Sea of Japan and the East China Sea", "in northern Nordland and in Troms": one event's places.
-JOINED = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
+JOINED = re.compile(ADMIN_WORD
+                    + r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:(?:in|at|on|over|into|across|to)\s+)?(?:the\s+)?")
 QUOTE_MARKS = ('"', "“", "‘", "'")
 FROM_TO = FoldedPattern(r"\bfrom\s+(\w+(?:,\d{3})?)\s+to\s+(\w+(?:,\d{3})?)\b")
 
@@ -217,11 +218,25 @@ def locations_in(mentions: Mentions, sentence: Sentence) -> bool:
     return any(p.role in LOCATING_ROLES for p in mentions.within(mentions.places, sentence.start, sentence.end))
 
 
+# "to monitor Russian military activity", "amid North Korean missile tests", "in response to Chinese
+# pressure": the forces watched or answered are the news's target, not who moved.
+TARGETED = FoldedPattern(r"\b(?:monitor|monitors|monitoring|track|tracks|tracking|watch|watching|counter|countering|"
+                         r"deter|deters|deterring|against|amid|amidst|threat from|threats from|response to|"
+                         r"responding to|wary of|concerns? over)\s+(?:[\w-]+\s+){0,4}$")
+
+
+def targeted(mentions: Mentions, hit: ActorHit) -> bool:
+    folded = fold_article(mentions.text)
+    return bool(CAUSE_NOUNS.match(folded[hit.end: hit.end + 30])
+                or TARGETED.search(folded, max(0, hit.start - 50), hit.start))
+
+
 def dominant_actors(mentions: Mentions, how_many: int) -> list[str]:
-    """The country whose forces the article names most often (demonyms, services, abbreviations)."""
+    """The country whose forces the article names most often (demonyms, services, abbreviations),
+    leaving out forces named only as what others watch or answer."""
     tally: dict[str, int] = {}
     for hit in mentions.actors:
-        if hit.actor.kind != "government" and len(hit.actor.countries) == 1:
+        if hit.actor.kind != "government" and len(hit.actor.countries) == 1 and not targeted(mentions, hit):
             code = hit.actor.countries[0]
             tally[code] = tally.get(code, 0) + 1
     if not tally:

@@ -678,7 +678,10 @@ _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 
 
 # What lies between two places of a sentence.
-_LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
+# "in Astrakhan Oblast, Dagestan and ...": an administrative word after a place name stays in the list.
+# "in Astrakhan Oblast, Dagestan and ...": an administrative word after a place name stays in the list.
+ADMIN_WORD = r"(?:\s+(?:[Oo]blast|[Pp]rovince|[Rr]egion|[Kk]rai|[Dd]istrict|[Gg]overnorate|[Pp]refecture|[Cc]ounty))?"
+_LIST_GAP = re.compile(ADMIN_WORD + r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
 _TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
 _BRACKET_GAP = re.compile(r"\s*\(\s*")
 _COMMA_GAP = re.compile(r"\s*,\s*")

@@ -718,3 +718,19 @@ def test_a_place_that_only_describes_another_is_not_a_second_site():
     events = events_of("The US will strengthen its forces in Europe. Two F-35 squadrons will be sent to the United "
                        "Kingdom, a short-range air defence battery will be stationed in Italy.", "2022-06-29")
     assert {e.places[0].name for e in events} == {"United Kingdom", "Italy"}
+
+
+def test_forces_only_watched_do_not_become_the_article_s_actor():
+    """NATO planes "to monitor Russian aircraft": Russia is what they watch, so the arrival is not
+    drawn as a Russian deployment (before, the most-named country stood in for NATO)."""
+    events = events_of("Three NATO surveillance planes arrived at an air base near Bucharest on Tuesday. From there "
+                       "they will fly missions to monitor Russian aircraft and to track Russian warships in the "
+                       "Black Sea.", "2023-01-18")
+    assert not any("RU" in e.actors for e in events), [(e.kind, e.actors) for e in events]
+
+
+def test_a_list_of_oblasts_is_one_event_per_place():
+    events = events_of("Russian and Chinese troops will hold drills in Astrakhan Oblast, Dagestan and Chelyabinsk "
+                       "Oblast on Monday.", "2019-09-12")
+    assert len(events) == 3, [[p.name for p in e.places] for e in events]
+    assert all(e.kind == "exercise" and sorted(e.actors) == ["CN", "RU"] for e in events)
