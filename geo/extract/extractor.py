@@ -90,7 +90,7 @@ from geo.extract.mentions import (
     find_mentions,
 )
 from geo.extract.merging import merge, resolve_references, share_named_forces, specify_generic_assets
-from geo.gazetteer import fold_article, haversine_km
+from geo.gazetteer import FoldedPattern, fold_article, haversine_km
 from geo.geocode import OfflineGazetteer, default_geocoder
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
@@ -158,6 +158,59 @@ def per_place(draft: Draft) -> list[Draft]:
         part.places = group + [p for p in draft.places if p not in places and p not in framing
                                and any(contains(p, g) for g in group)]
         part.assets = [copy.copy(a) for a in draft.assets]
+        parts.append(part)
+    return parts
+
+
+# "intercepted", "scrambled to intercept", "shadowed": one side's forces meet the other's.
+INTERCEPTING = FoldedPattern(r"\b(?:intercept(?:ed|s|ing)?|scrambl(?:e|ed|es|ing)|shadow(?:ed|s|ing)?|"
+                             r"tail(?:ed|ing)|escort(?:ed|ing)\s+(?:[\w-]+\s+){0,3}(?:away|out))\b")
+
+
+def per_side(draft: Draft, mentions: Mentions, catalogue: Catalogue) -> list[Draft]:
+    """ "Russian Su-27 intercepted a US RC-135 over the Baltic": two patrols, one per side (the
+    codebook), each with its own country and forces, not one joint patrol of both. The sides are the
+    countries named before and after the intercepting verb; a force goes with the side that operates
+    it, else with the side it is written on."""
+    if draft.kind != "patrol" or len(draft.actors) < 2:
+        return [draft]
+    sentence = draft.sentence
+    verb = INTERCEPTING.search(fold_article(mentions.text), sentence.start, sentence.end)
+    if verb is None:
+        return [draft]
+    named_at: dict[str, int] = {}
+    for hit in mentions.within(mentions.actors, sentence.start, sentence.end):
+        for country in hit.actor.countries:
+            named_at.setdefault(country, hit.start)
+    for place in mentions.within(mentions.places, sentence.start, sentence.end):
+        if place.place.kind == "country" and place.role == "mention" and place.place.country:
+            named_at.setdefault(place.place.country, place.start)
+    before = [c for c in draft.actors if c in named_at and named_at[c] < verb.start()]
+    after = [c for c in draft.actors if c in named_at and named_at[c] > verb.start()]
+    if not before or not after:
+        return [draft]
+    sides: tuple[list[Asset], list[Asset]] = ([], [])
+    for asset in draft.assets:
+        known = catalogue.by_id.get(asset.catalogue_id or "")
+        operated = set(known.countries) if known is not None else set()
+        if operated & set(before) and not operated & set(after):
+            sides[0].append(asset)
+        elif operated & set(after) and not operated & set(before):
+            sides[1].append(asset)
+        else:
+            at = sentence.text.find(asset.text) if asset.text else -1
+            if at < 0:
+                sides[0].append(asset)
+                sides[1].append(copy.copy(asset))
+            else:
+                sides[int(sentence.start + at > verb.start())].append(asset)
+    parts = []
+    for actors, assets in ((before, sides[0]), (after, sides[1])):
+        part = copy.copy(draft)
+        part.actors = actors
+        part.partners = [p for p in draft.partners if p not in actors]
+        part.assets = assets
+        part.places = list(draft.places)
         parts.append(part)
     return parts
 
@@ -290,7 +343,8 @@ class Extractor:
         numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)} if deciding else {}
         events = []
         candidates: list[tuple[Event, dict[str, float]]] = []
-        merged = [part for draft in merge(current, budget) for part in per_place(draft)]
+        merged = [side for draft in merge(current, budget) for part in per_place(draft)
+                  for side in per_side(part, mentions, self.catalogue)]
         if deciding:
             if 1 not in dominant:
                 dominant[1] = dominant_actors(mentions, 1)

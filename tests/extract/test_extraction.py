@@ -734,3 +734,23 @@ def test_a_list_of_oblasts_is_one_event_per_place():
                        "Oblast on Monday.", "2019-09-12")
     assert len(events) == 3, [[p.name for p in e.places] for e in events]
     assert all(e.kind == "exercise" and sorted(e.actors) == ["CN", "RU"] for e in events)
+
+
+def test_an_interception_is_one_patrol_per_side():
+    """The codebook counts each side of an interception as its own patrol: the bombers and the
+    fighters sent up to meet them, each with its own countries and aircraft."""
+    events = events_of("Russian and Chinese bombers flew near Alaska on Wednesday and were intercepted by US and "
+                       "Canadian fighter jets.", "2024-07-25")
+    sides = {tuple(sorted(e.actors)): {a.family for a in e.assets} for e in events}
+    assert sides == {("CN", "RU"): {"bomber"}, ("CA", "US"): {"fighter"}}, sides
+    assert all(e.kind == "patrol" for e in events)
+    one_type = events_of("A US RC-135 reconnaissance aircraft was intercepted by a Russian Su-27 over the Baltic Sea "
+                         "on Tuesday.", "2019-03-07")
+    assert {tuple(e.actors): {a.family for a in e.assets} for e in one_type} == {("US",): {"RC-135"},
+                                                                                ("RU",): {"Su-27"}}
+
+
+def test_a_joint_patrol_stays_one_event_of_both_countries():
+    patrol = only(events_of("Chinese and Russian bombers flew together over the Sea of Japan on Tuesday.",
+                            "2024-05-08"))
+    assert sorted(patrol.actors) == ["CN", "RU"]
