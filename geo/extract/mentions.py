@@ -773,8 +773,11 @@ _FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summ
                           r"conference|ceremony|signing)\b")
 _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"
                         r"ranging|reach|reaching)\s+(?:all\s+the\s+way\s+)?from\s+(?:the\s+)?$")
-_SUBJECT_VERB = re.compile(r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
-                           r"will\s+(?:send|deploy|dispatch))\b")
+# "..., and the Netherlands and Germany are preparing": the subject of a new clause (one or two names).
+_SUBJECT_VERB = re.compile(r"(?:\s+and\s+(?:the\s+)?[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)?"
+                           r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
+                           r"will\s+(?:also\s+)?(?:send|deploy|dispatch|contribute|provide|join|host)|(?:is|are|was|were)\s+(?:also\s+|now\s+)?\w+ing|"
+                           r"plans?|intends?|agreed|announced|decided|offered|pledged|promised)\b")
 _NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
                            r"\s+of\s+(?:the\s+)?")

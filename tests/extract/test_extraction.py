@@ -754,3 +754,11 @@ def test_a_joint_patrol_stays_one_event_of_both_countries():
     patrol = only(events_of("Chinese and Russian bombers flew together over the Sea of Japan on Tuesday.",
                             "2024-05-08"))
     assert sorted(patrol.actors) == ["CN", "RU"]
+
+
+def test_countries_that_start_a_new_clause_are_not_places_of_the_first():
+    """ "to Poland, and the Netherlands and Germany are preparing ... to Slovakia": the two countries
+    are the subject of a new clause, not more destinations of the first deployment."""
+    events = events_of("The United States is to deploy Patriot batteries to Poland, and the Netherlands and Germany "
+                       "are preparing the joint deployment of Patriot systems to Slovakia.", "2022-03-09")
+    assert sorted(p.country for e in events for p in e.places) == ["PL", "SK"]
