@@ -88,6 +88,8 @@ _OBSERVER = FoldedPattern(r"(?:['’]s)?(?:\s+[\w.-]+){0,4}?\s+(?:tracked|monito
                           r"shadowed|followed)\b")
 RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back home|home)\s+(?:\w+\s+){0,2}"
                            r"(?:to|in|at)\s+(?:the\s+)?$")
+HEADING_BACK = FoldedPattern(r"\b(?:flew|flown|flying|sailed|sailing|headed|heading|went|turned|returned)\s+back\s+"
+                             r"(?:\w+\s+)?(?:to|towards?|into)\s+(?:the\s+)?(?:\w+ern\s+)?$")
 OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 # What the codebook says is no posture event, read in the words that report one: arms handed over
 # ("will also be sent to Ukraine" in an aid package, S-400 "deliveries"), strikes, and moves that are

@@ -40,6 +40,7 @@ from geo.extract.clues import (
     FROM_TO,
     FUTURE,
     GOING_HOME,
+    HEADING_BACK,
     IN_RELATIVE_CLAUSE,
     JOINED,
     LEFT_BEHIND,
@@ -503,9 +504,11 @@ class Extractor:
             actors = actors or (actors_in(behind, sentence.start) if area_only else previous_actors)
             if not actors and not area_only:
                 actors = operators(assets) or partners or named_countries(places)
-            if location.place.country in actors \
-                    and RETURNING.search(folded, max(segment_start, location.start - 30), location.start):
-                # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment
+            if (location.place.country in actors
+                    and RETURNING.search(folded, max(segment_start, location.start - 30), location.start)) \
+                    or HEADING_BACK.search(folded, max(segment_start, location.start - 40), location.start):
+                # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment; "the
+                # bombers then flew back to eastern Russia": whoever flew back, they left
                 segment_start = segment_end
                 continue
             if no_posture_event(folded, segment_start, location.end, min(segment_end, next(

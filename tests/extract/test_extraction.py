@@ -762,3 +762,10 @@ def test_countries_that_start_a_new_clause_are_not_places_of_the_first():
     events = events_of("The United States is to deploy Patriot batteries to Poland, and the Netherlands and Germany "
                        "are preparing the joint deployment of Patriot systems to Slovakia.", "2022-03-09")
     assert sorted(p.country for e in events for p in e.places) == ["PL", "SK"]
+
+
+def test_forces_flying_back_leave_no_event_where_they_went():
+    events = events_of("Two F-22 Raptors intercepted two Russian Tu-95 bombers off Alaska on Monday. The bombers "
+                       "then flew back to eastern Russia.", "2017-04-19")
+    assert "RU" not in {p.country for e in events for p in e.places}, [[p.name for p in e.places] for e in events]
+    assert events, "the interception itself is still read"
