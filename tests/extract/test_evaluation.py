@@ -38,15 +38,20 @@ def test_seeds_acceptance():
 
 def test_development_corpus_thresholds(corpus_scores):
     assert corpus_scores["articles"] >= 30
-    assert corpus_scores["event_f1"] >= 0.85, corpus_scores
+    # Our written corpora were annotated before the real-news codebook: they list a drill "in Estonia,
+    # Latvia and Lithuania" as one event and leave out the fighters sent up to intercept. Since the
+    # extractor follows the codebook (one event per named place, one patrol per side) these score
+    # lower (0.879 -> 0.846 here); the floor stays a little under that.
+    assert corpus_scores["event_f1"] >= 0.83, corpus_scores
     assert corpus_scores["toponym_acc161"] >= 0.95, corpus_scores
 
 
-@pytest.mark.parametrize("folder, floor", [("corpus_heldout", 0.80), ("corpus_dev2", 0.65), ("corpus_dev3", 0.50)])
+@pytest.mark.parametrize("folder, floor", [("corpus_heldout", 0.78), ("corpus_dev2", 0.64), ("corpus_dev3", 0.50)])
 def test_other_development_corpora_keep_their_level(folder, floor):
-    """The corpora the rules were later tuned on keep a floor a little under today's scores (0.85,
-    0.73, 0.60): a rule that helps one corpus must not quietly undo another. The blind corpus
-    (tests/corpus_blind) has no floor: it is measured, never tuned on."""
+    """The corpora the rules were later tuned on keep a floor a little under today's scores (0.80,
+    0.66, 0.53 since the extractor follows the real-news codebook's one event per place; see above):
+    a rule that helps one corpus must not quietly undo another. The blind corpus (tests/corpus_blind)
+    has no floor: it is measured, never tuned on."""
     summary = evaluate_folder(ROOT / "tests" / folder).summary()
     assert summary["event_f1"] >= floor, summary
     assert summary["toponym_acc161"] >= 0.95, summary
