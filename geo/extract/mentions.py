@@ -347,6 +347,7 @@ def find_mentions(
         for r in resolved
         if r.score >= MIN_SCORE.get(r.place.kind, 0.0)
     ]
+    places = _with_shared_heads(text, places, geocoder)
     # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
     # services and commands, whose place words were masked above.
     at_places = SpanIndex([(p.start, p.end) for p in places])
@@ -415,6 +416,31 @@ def find_mentions(
         masked=masked,
         exercise_names=exercise_names,
     )
+
+
+# "the Barents and Norwegian Seas", "the East and South China Seas": two names sharing one plural head.
+_SHARED_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+)?[A-Z][\w-]+)\s+and\s+(?:the\s+)?((?:[A-Z][\w-]+\s+){0,2}?[A-Z][\w-]+)"
+                          r"\s+([Ss]eas|[Oo]ceans)\b")
+
+
+def _with_shared_heads(text: str, places: list[PlaceMention], geocoder: OfflineGazetteer) -> list[PlaceMention]:
+    """Each name of a shared plural head is a sea of its own: "Barents" is the Barents Sea and "East"
+    before "South China Seas" the East China Sea (the gazetteer holds each full name)."""
+    added: list[PlaceMention] = []
+    for match in _SHARED_HEAD.finditer(text):
+        head = match.group(3)[:-1].capitalize()  # "Seas" -> "Sea"
+        second = match.group(2)
+        first_names = [f"{match.group(1)} {' '.join(second.split()[1:])} {head}".replace("  ", " "),
+                       f"{match.group(1)} {head}"]
+        for start, end, names in ((match.start(1), match.end(1), first_names),
+                                  (match.start(2), match.end(3), [f"{second} {head}"])):
+            place = next((p for name in names for p in geocoder.gazetteer.candidates(name) if p.kind == "sea"), None)
+            if place is not None:
+                added.append(PlaceMention(start, end, text[start:end], place, 1.0))
+    if not added:
+        return places
+    taken = SpanIndex([(p.start, p.end) for p in added])
+    return sorted([p for p in places if not taken.overlaps(p.start, p.end)] + added, key=lambda p: p.start)
 
 
 _FUNCTION_WORDS = frozenset(

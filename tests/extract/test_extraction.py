@@ -769,3 +769,13 @@ def test_forces_flying_back_leave_no_event_where_they_went():
                        "then flew back to eastern Russia.", "2017-04-19")
     assert "RU" not in {p.country for e in events for p in e.places}, [[p.name for p in e.places] for e in events]
     assert events, "the interception itself is still read"
+
+
+def test_two_seas_sharing_one_plural_head_are_two_places():
+    patrols = events_of("Two Russian Tu-160 bombers flew over neutral waters in the Barents and Norwegian Seas on "
+                        "Thursday.", "2023-11-17")
+    assert sorted(p.id for e in patrols for p in e.places) == ["sea:barents-sea", "sea:norwegian-sea"]
+    result = extract_text("Chinese warships have stepped up patrols in the East and South China Seas.",
+                          document="t.txt", published="2024-05-10")
+    assert {p.place.id: p.text for p in result.mentions.places} == {"sea:east-china-sea": "East",
+                                                                     "sea:south-china-sea": "South China Seas"}
