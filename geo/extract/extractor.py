@@ -127,7 +127,7 @@ class ExtractionResult:
         }
 
 
-SAME_SITE_KM = 60.0
+SAME_SITE_KM = 60.0  # two named places closer than this are one site (a town and the base beside it)
 
 
 def per_place(draft: Draft) -> list[Draft]:
@@ -145,8 +145,8 @@ def per_place(draft: Draft) -> list[Draft]:
     # air base "near Bucharest"): they stay one event.
     groups: list[list[PlaceMention]] = []
     for place in places:
-        group = next((g for g in groups if any(haversine_km(place.place.lat, place.place.lon, o.place.lat, o.place.lon)
-                                               <= SAME_SITE_KM for o in g)), None)
+        group = next((g for g in groups if any(
+            haversine_km(place.place.lat, place.place.lon, o.place.lat, o.place.lon) <= SAME_SITE_KM for o in g)), None)
         if group is None:
             groups.append([place])
         else:

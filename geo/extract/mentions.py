@@ -705,7 +705,6 @@ _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 
 # What lies between two places of a sentence.
 # "in Astrakhan Oblast, Dagestan and ...": an administrative word after a place name stays in the list.
-# "in Astrakhan Oblast, Dagestan and ...": an administrative word after a place name stays in the list.
 ADMIN_WORD = r"(?:\s+(?:[Oo]blast|[Pp]rovince|[Rr]egion|[Kk]rai|[Dd]istrict|[Gg]overnorate|[Pp]refecture|[Cc]ounty))?"
 _LIST_GAP = re.compile(ADMIN_WORD + r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
 _TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
@@ -802,7 +801,8 @@ _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|exten
 # "..., and the Netherlands and Germany are preparing": the subject of a new clause (one or two names).
 _SUBJECT_VERB = re.compile(r"(?:\s+and\s+(?:the\s+)?[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)?"
                            r"\s+(?:(?:has|have|had)\s+\w+ed|said|says|sent|ordered|deployed|"
-                           r"will\s+(?:also\s+)?(?:send|deploy|dispatch|contribute|provide|join|host)|(?:is|are|was|were)\s+(?:also\s+|now\s+)?\w+ing|"
+                           r"will\s+(?:also\s+)?(?:send|deploy|dispatch|contribute|provide|join|host)|"
+                           r"(?:is|are|was|were)\s+(?:also\s+|now\s+)?\w+ing|"
                            r"plans?|intends?|agreed|announced|decided|offered|pledged|promised)\b")
 _NEAR = re.compile(r"\s+(?:near|outside|close to|just outside)\s+(?:the\s+)?(?:city\s+of\s+)?")
 _CONTAINER_OF = re.compile(r"\s+(?:island|islands|region|province|city|port|town|oblast|state|coast|archipelago)"
