@@ -21,6 +21,7 @@ from geo.geocode.ranking import (
     PlaceContext,
     PlaceRanker,
     ResolvedName,
+    load_adjectives,
     load_cues,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "PlaceRanker",
     "ResolvedName",
     "default_geocoder",
+    "load_adjectives",
     "load_cues",
     "resolve_names",
     "validate_query",

@@ -32,10 +32,15 @@ __all__ = [
     "PlaceContext",
     "PlaceRanker",
     "ResolvedName",
+    "load_adjectives",
     "load_cues",
 ]
 
 CUES_PATH = DATA_DIR / "place_cues.csv"
+# Adjectives and short forms that name a place: the nationality adjectives of data/actors.csv
+# (its "demonym" rows, one country each) and data/place_adjectives.csv (regions, unions).
+ACTORS_PATH = DATA_DIR / "actors.csv"
+ADJECTIVES_PATH = DATA_DIR / "place_adjectives.csv"
 
 
 # Prior belief in each kind when a name is ambiguous: news names countries and seas far more
@@ -57,6 +62,9 @@ ANCHOR_WINDOW = 2000  # characters: farther anchors add under a fifth of their w
 # white space and a comma, "in (the)" or a bracket, which only a run of blank lines would stretch
 # this far. Only the occurrences this close are tested, not every occurrence of the place.
 APPOSITION_REACH = 80
+# "Russian officials", "a Canadian firm", "EU ministers": the adjective names the country or union,
+# not the village of that name (Canadian, Texas; Eu, France), unless context says otherwise.
+ADJECTIVE_BONUS = 1.0
 
 
 # -- cue words -----------------------------------------------------------------------------------
@@ -89,6 +97,29 @@ def load_cues(path: Path = CUES_PATH) -> tuple[CueRule, ...]:
                         float(row["weight"]))
             )
     return tuple(rules)
+
+
+def load_adjectives(gazetteer: Gazetteer, actors_path: Path = ACTORS_PATH,
+                    adjectives_path: Path = ADJECTIVES_PATH) -> dict[str, tuple[str, ...]]:
+    """Name key of an adjective or short form -> the ids of the places it names (those present)."""
+    table: dict[str, list[str]] = {}
+
+    def add(form: str, place_id: str) -> None:
+        key = name_key(form)
+        if key and place_id in gazetteer and place_id not in table.get(key, ()):
+            table.setdefault(key, []).append(place_id)
+
+    if actors_path.exists():
+        with actors_path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                countries = row["countries"].split()
+                if row["kind"] == "demonym" and len(countries) == 1:
+                    add(row["alias"], f"country:{countries[0]}")
+    if adjectives_path.exists():
+        with adjectives_path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                add(row["adjective"], row["place"])
+    return {key: tuple(ids) for key, ids in table.items()}
 
 
 # -- context ------------------------------------------------------------------------------------
@@ -263,9 +294,11 @@ class ResolvedName:
 class PlaceRanker:
     """Scores a name's candidates in the gazetteer, remembering what repeats from text to text."""
 
-    def __init__(self, gazetteer: Gazetteer, cues: Sequence[CueRule]) -> None:
+    def __init__(self, gazetteer: Gazetteer, cues: Sequence[CueRule],
+                 adjectives: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.gazetteer = gazetteer
         self.cues = tuple(cues)
+        self.adjectives = dict(adjectives) if adjectives is not None else load_adjectives(gazetteer)
         self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
         for rule in self.cues:
             self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
@@ -315,8 +348,9 @@ class PlaceRanker:
 
     def _ranked_in_context(self, plain: list[tuple[float, Place]], bias: str | None, context: PlaceContext,
                            span: tuple[int, int] | None) -> list[tuple[float, Place]]:
-        # Context can lift a candidate by a few points at most: only the plausible ones are rescored.
-        scored = [(self._score(p, bias, context, span), p) for _, p in plain[:MAX_CONTEXT_CANDIDATES]]
+        # Context can lift a candidate by a few points at most: only the plausible ones are rescored,
+        # on top of their score without context.
+        scored = [(score + self._in_context(p, context, span), p) for score, p in plain[:MAX_CONTEXT_CANDIDATES]]
         scored.sort(key=lambda item: (-item[0], item[1].id))
         return scored + plain[MAX_CONTEXT_CANDIDATES:]
 
@@ -326,27 +360,32 @@ class PlaceRanker:
             found = [p for p in found if p.kind in wanted]
         return found
 
+    def _named_by_adjective(self, name: str, wanted: tuple[str, ...] | None) -> list[Place]:
+        places = [self.gazetteer[i] for i in self.adjectives.get(name_key(name), ())]
+        return [p for p in places if wanted is None or p.kind in wanted]
+
     def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
-        scored = [(self._score(p, bias, None, None), p) for p in self._candidates(name, wanted)]
+        scored = [(self._score(p, bias), p) for p in self._candidates(name, wanted)]
+        named = self._named_by_adjective(name, wanted)
+        if named:
+            seen = {p.id for _, p in scored}
+            scored += [(self._score(p, bias) + ADJECTIVE_BONUS, p) for p in named if p.id not in seen]
         scored.sort(key=lambda item: (-item[0], item[1].id))
         return scored
 
-    def _score(
-        self,
-        place: Place,
-        bias: str | None,
-        context: PlaceContext | None,
-        span: tuple[int, int] | None,
-    ) -> float:
+    def _score(self, place: Place, bias: str | None) -> float:
+        """A place's score without context: its kind's prior, its importance, the user's bias."""
         score = KIND_PRIOR[place.kind] + place.importance
         if bias and place.country == bias:
             score += COUNTRY_BIAS_BONUS
-        if context is None or span is None:
-            return score
-        facts = context.span_facts(span)
-        score += self._context_bonus(place, context, facts)
-        score += self._cue_bonus(place, context, facts, span)
         return score
+
+    def _in_context(self, place: Place, context: PlaceContext, span: tuple[int, int] | None) -> float:
+        """What the text around the span adds to a place's score (nothing without a span)."""
+        if span is None:
+            return 0.0
+        facts = context.span_facts(span)
+        return self._context_bonus(place, context, facts) + self._cue_bonus(place, context, facts, span)
 
     def _context_bonus(self, place: Place, context: PlaceContext, facts: _SpanFacts) -> float:
         best = 0.0

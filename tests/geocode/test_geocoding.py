@@ -186,3 +186,35 @@ def test_online_fallback_is_opt_in_rate_limited_and_cached(geocoder, tmp_path):
         assert len(_FakeNominatim.requests) == 1
     finally:
         server.shutdown()
+
+
+# -- adjectives and short forms (data/actors.csv demonyms, data/place_adjectives.csv) ----------------
+@pytest.mark.parametrize(("name", "place_id"), [
+    ("Russian", "country:RU"),          # a nationality adjective from data/actors.csv
+    ("Canadian", "country:CA"),         # not Canadian, Texas
+    ("Tunisian", "country:TN"),         # from data/place_adjectives.csv
+    ("European", "region:europe"),
+    ("EU", "region:european-union"),    # not Eu, a town in Normandy
+    ("Korean", "region:korean-peninsula"),
+])
+def test_an_adjective_names_its_country_or_region(geocoder, name, place_id):
+    assert geocoder.geocode(name).raw["id"] == place_id
+
+
+def test_an_adjective_keeps_its_country_in_a_text_about_its_namesake(geocoder):
+    text = "Canadian officials met in Amarillo, Texas, on Monday to discuss the pipeline."
+    location = geocoder.geocode("Canadian", context=text)
+    assert location.raw["id"] == "country:CA"
+
+
+def test_adjective_table_skips_unknown_places_and_shared_demonyms(tmp_path, geocoder):
+    from geo.geocode import load_adjectives
+
+    actors = tmp_path / "actors.csv"
+    actors.write_text("alias,countries,kind,source\nAllied,US GB,demonym,t\nRuritanian,QQ,demonym,t\n"
+                      "Navy,US,service,t\nFrench,FR,demonym,t\n", encoding="utf-8")
+    adjectives = tmp_path / "adjectives.csv"
+    adjectives.write_text("adjective,place,source\nAtlantean,region:atlantis,t\nGallic,country:FR,t\n",
+                          encoding="utf-8")
+    table = load_adjectives(geocoder.gazetteer, actors, adjectives)
+    assert table == {"french": ("country:FR",), "gallic": ("country:FR",)}
