@@ -34,6 +34,7 @@ __all__ = [
 
 LOCATING_ROLES = ("location", "route")
 # Below these scores a resolved name is more likely an English word or a namesake village.
+SECOND_LEVEL_DIVISION = "second-level division"
 MIN_SCORE = {"city": 0.95, "region": 0.9, "installation": 0.9, "country": 0.0, "sea": 0.0}
 
 _ABBREVIATIONS = frozenset(
@@ -342,10 +343,12 @@ def find_mentions(
     hits = [h for h in hits if not in_assets.covers(h.start, h.end)]
     budget.check("finding place names")
     resolved = geocoder.resolve_hits(text, hits, settled_at=MIN_SCORE, budget=budget)
+    # A county or district (the gazetteer's second-level divisions) is below the grain of force
+    # posture reporting: the same word is far more often a town, a unit or a person ("Beiarn").
     places = [
         PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
         for r in resolved
-        if r.score >= MIN_SCORE.get(r.place.kind, 0.0)
+        if r.score >= MIN_SCORE.get(r.place.kind, 0.0) and r.place.subkind != SECOND_LEVEL_DIVISION
     ]
     places = _with_shared_heads(text, places, geocoder)
     # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except

@@ -9,7 +9,12 @@ from geo.native import native_path
 
 __path__[:0] = native_path("gazetteer")  # its mypyc build while current (geo/native.py), before any import
 
-# Build-time modules (build, naturalearth, seas) are public as submodules, imported only by who needs them.
+# Build-time modules (admin, build, naturalearth, seas) are public as submodules, imported only by who needs them.
+from geo.gazetteer.adjectives import (
+    ACTORS_PATH,
+    ADJECTIVES_PATH,
+    adjective_forms,
+)
 from geo.gazetteer.load import (
     BUILD_DIR,
     DATA_DIR,
@@ -49,6 +54,8 @@ from geo.gazetteer.spatial import (
 )
 
 __all__ = [
+    "ACTORS_PATH",
+    "ADJECTIVES_PATH",
     "BUILD_DIR",
     "DATA_DIR",
     "DEFAULT_GAZETTEER_PATH",
@@ -63,6 +70,8 @@ __all__ = [
     "WordIndex",
     "WordStartDictionary",
     "WordStartMatcher",
+    "adjective_forms",
+    "admin",
     "bbox_polygon",
     "build",
     "check_geometry",

