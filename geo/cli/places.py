@@ -1,9 +1,10 @@
-"""The gazetteer's commands: `build` (the offline gazetteer), `compile` (the extraction modules with mypyc)
-and `geocode` (a place name to its shape)."""
+"""The gazetteer's commands: `build` (the offline gazetteer), `compile` (the extraction modules with mypyc),
+`geocode` (a place name to its shape) and `evaluate-geoparsing` (the geoparser scored on a public corpus)."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,30 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate_geoparsing(args: argparse.Namespace) -> int:
+    from geo.geocode import evaluate_geoparsing, read_geoparsing_corpus
+
+    corpus = read_geoparsing_corpus(args.file)
+    report = evaluate_geoparsing(corpus)
+    if not args.quiet:
+        print("\n".join(report.lines()))
+    if args.errors:
+        from geo.store import atomic_output  # writes the whole table or nothing
+
+        rows = report.error_rows()
+        with atomic_output(args.errors) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+            writer.writerow(report.ERROR_COLUMNS)
+            writer.writerows(rows)
+        if not args.quiet:
+            print(f"wrote {args.errors}: {len(rows):,} toponyms wrong or unanswered")
+    if args.json:  # last, on one line, for scripts
+        print(json.dumps(report.summary()))
+    return 0
+
+
 def add_commands(commands: Any) -> None:
-    """Register `build`, `compile` and `geocode` on the CLI's subparsers."""
+    """Register `build`, `compile`, `geocode` and `evaluate-geoparsing` on the CLI's subparsers."""
     build = commands.add_parser("build", help="build the gazetteer from its sources (data/build/)")
     build.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "data"))
     build.add_argument("--output", help="where to write the GeoParquet table")
@@ -73,3 +96,15 @@ def add_commands(commands: Any) -> None:
                          help="opt in: ask Nominatim (rate limited, cached) for names the gazetteer lacks")
     geocode.add_argument("--compact", action="store_true", help="one-line JSON")
     geocode.set_defaults(handler=_cmd_geocode)
+
+    geoparsing = commands.add_parser(
+        "evaluate-geoparsing",
+        help="score the geoparser on a GeoWebNews, LGL / TR-News or GeoVirus XML file",
+        description="Resolution (acc@161 km, polygon-aware and by point, AUC, no-answer share) on the file's gold "
+                    "spans, and recognition (P/R/F1, exact and overlapping spans) against them.")
+    geoparsing.add_argument("file", help="the corpus XML file (format told by its elements)")
+    geoparsing.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    geoparsing.add_argument("--quiet", action="store_true", help="print only the JSON line (with --json)")
+    geoparsing.add_argument("--errors", metavar="FILE.tsv",
+                            help="write one row per wrong or unanswered toponym (tab-separated)")
+    geoparsing.set_defaults(handler=_cmd_evaluate_geoparsing)

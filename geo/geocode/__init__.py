@@ -8,6 +8,17 @@ from geo.native import native_path
 
 __path__[:0] = native_path("geocode")  # its mypyc build while current (geo/native.py), before any import
 
+from geo.geocode.evaluation import (
+    GeoparsingCorpus,
+    GeoparsingReport,
+    GoldArticle,
+    GoldToponym,
+    SpanCounts,
+    ToponymResult,
+    area_under_error_curve,
+    evaluate_geoparsing,
+    read_geoparsing_corpus,
+)
 from geo.geocode.geocoder import (
     OfflineGazetteer,
     default_geocoder,
@@ -28,13 +39,22 @@ from geo.geocode.ranking import (
 __all__ = [
     "Anchor",
     "CueRule",
+    "GeoparsingCorpus",
+    "GeoparsingReport",
+    "GoldArticle",
+    "GoldToponym",
     "OfflineGazetteer",
     "PlaceContext",
     "PlaceRanker",
     "ResolvedName",
+    "SpanCounts",
+    "ToponymResult",
+    "area_under_error_curve",
     "default_geocoder",
+    "evaluate_geoparsing",
     "load_adjectives",
     "load_cues",
+    "read_geoparsing_corpus",
     "resolve_names",
     "validate_query",
     "with_online_fallback",
