@@ -145,9 +145,12 @@ class OfflineGazetteer(Geocoder):
         context: PlaceContext | None = None,
         kinds: Iterable[str] | None = None,
         span: tuple[int, int] | None = None,
+        as_phrase: bool = True,
     ) -> list[tuple[float, Place]]:
-        """Candidates for `name`, best first, as (score, place)."""
-        return self.ranker.rank(name, country_bias=country_bias, context=context, kinds=kinds, span=span)
+        """Candidates for `name`, best first, as (score, place) (`PlaceRanker.rank`, which says what
+        `as_phrase` adds)."""
+        return self.ranker.rank(name, country_bias=country_bias, context=context, kinds=kinds, span=span,
+                                as_phrase=as_phrase)
 
     def anchors(self, hits: Sequence[NameHit]) -> list[Anchor]:
         """The hits whose best reading is clear on its own: they inform the ambiguous ones."""

@@ -73,6 +73,10 @@ APPOSITION_REACH = 80
 # "Russian officials", "a Canadian firm", "EU ministers": the adjective names the country or union,
 # not the village of that name (Canadian, Texas; Eu, France), unless context says otherwise.
 ADJECTIVE_BONUS = 1.0
+# A place named inside a longer phrase ("Colorado" in "Colorado State University") is a guess.
+INSIDE_PENALTY = 0.5
+INSIDE_MIN_POPULATION = 50_000
+_PHRASE_WORD = re.compile(r"[^\W_][\w.&'’-]*")
 
 
 # -- cue words -----------------------------------------------------------------------------------
@@ -332,13 +336,17 @@ class PlaceRanker:
         context: PlaceContext | None = None,
         kinds: Iterable[str] | None = None,
         span: tuple[int, int] | None = None,
-        adjectives: bool = True,
+        as_phrase: bool = True,
     ) -> list[tuple[float, Place]]:
-        """Candidates for `name`, best first, as (score, place); with `adjectives`, also the places
-        an adjective or short form names ("Russian", "EU")."""
+        """Candidates for `name`, best first, as (score, place).
+
+        With `as_phrase` the name is a phrase someone asked about (a query, an annotated span), not
+        a gazetteer name found in running text: then an adjective or short form also names its
+        place ("Russian", "EU", "Calif."), and a phrase that names no place falls back to the place
+        named inside it ("Colorado State University", "the Dubai World Cup")."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
-        plain = self._ranked_plain(name, name_key(name), bias, wanted, adjectives)
+        plain = self._ranked_plain(name, name_key(name), bias, wanted, as_phrase)
         if context is None or not context.text:
             return plain
         if span is None:
@@ -346,12 +354,12 @@ class PlaceRanker:
         return self._ranked_in_context(plain, bias, context, span)
 
     def _ranked_plain(self, name: str, key: str, bias: str | None, wanted: tuple[str, ...] | None,
-                      adjectives: bool) -> list[tuple[float, Place]]:
-        """The candidates ranked without context, remembered by name key, bias, kinds and adjectives."""
-        cache_key = (key, bias, wanted, adjectives)
+                      as_phrase: bool) -> list[tuple[float, Place]]:
+        """The candidates ranked without context, remembered by name key, bias, kinds and reading."""
+        cache_key = (key, bias, wanted, as_phrase)
         cached = self._cache.get(cache_key)
         if cached is None:
-            cached = self._rank_plain(name, bias, wanted, adjectives)
+            cached = self._rank_plain(name, bias, wanted, as_phrase)
             if len(self._cache) < 200_000:
                 self._cache[cache_key] = cached
         return cached
@@ -375,14 +383,34 @@ class PlaceRanker:
         return [p for p in places if wanted is None or p.kind in wanted]
 
     def _rank_plain(self, name: str, bias: str | None, wanted: tuple[str, ...] | None,
-                    adjectives: bool) -> list[tuple[float, Place]]:
+                    as_phrase: bool) -> list[tuple[float, Place]]:
         scored = [(self._score(p, bias), p) for p in self._candidates(name, wanted)]
-        named = self._named_by_adjective(name, wanted) if adjectives else []
+        named = self._named_by_adjective(name, wanted) if as_phrase else []
         if named:
             seen = {p.id for _, p in scored}
             scored += [(self._score(p, bias) + ADJECTIVE_BONUS, p) for p in named if p.id not in seen]
+        if not scored and as_phrase:
+            scored = self._named_inside(name, bias, wanted)
         scored.sort(key=lambda item: (-item[0], item[1].id))
         return scored
+
+    def _named_inside(self, name: str, bias: str | None, wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        """The well-known places named by the longest run of words inside a phrase that names none:
+        "Colorado State University" is in Colorado, "Birmingham City" plays in Birmingham. Only
+        countries, seas, regions of the first level, bases and cities of INSIDE_MIN_POPULATION people
+        count: "Royal Street" is not in Royal, Iowa. The reading is weaker than the name itself."""
+        words = _PHRASE_WORD.findall(name)
+        for size in range(len(words) - 1, 0, -1):
+            found: list[tuple[float, Place]] = []
+            for first in range(len(words) - size + 1):
+                part = " ".join(words[first:first + size])
+                if not part[:1].isupper():
+                    continue
+                places = self._candidates(part, wanted) + self._named_by_adjective(part, wanted)
+                found += [(self._score(p, bias) - INSIDE_PENALTY, p) for p in places if _well_known(p)]
+            if found:
+                return found
+        return []
 
     def _score(self, place: Place, bias: str | None) -> float:
         """A place's score without context: its kind's prior, its importance, the user's bias."""
@@ -459,7 +487,7 @@ class PlaceRanker:
         for hit in hits:
             # Names found in running text are read as names: "Somali" there is Ethiopia's region,
             # and whether "Somali pirates" means a place is the extractor's call, not the ranking's.
-            ranked = self.rank(hit.text, adjectives=False)
+            ranked = self.rank(hit.text, as_phrase=False)
             if not ranked:
                 continue
             margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
@@ -501,6 +529,13 @@ class PlaceRanker:
     # -- output ------------------------------------------------------------------------------
 
 # -- helpers ------------------------------------------------------------------------------------
+def _well_known(place: Place) -> bool:
+    """A place a longer name can be named after: not a village, a county or a district."""
+    if place.kind == "city":
+        return place.population >= INSIDE_MIN_POPULATION
+    return place.subkind != "second-level division"
+
+
 def _nearest(occurrences: list[Anchor], span: tuple[int, int]) -> Anchor | None:
     """The occurrence closest to the span, other than the span itself."""
     best, best_gap = None, None

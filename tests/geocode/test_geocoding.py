@@ -241,3 +241,31 @@ def test_a_city_named_again_is_not_lifted_away_by_its_own_first_mention(geocoder
     text = "Ships docked in Tallinn on Monday. In Tallinn, the crews met Estonian officers."
     resolved = geocoder.resolve_hits(text, geocoder.finder.find(text))
     assert [r.place.id for r in resolved if r.hit.text == "Tallinn"] == ["city:588409"] * 2
+
+
+# -- phrases that name a place inside them, short forms ---------------------------------------------
+@pytest.mark.parametrize(("phrase", "place_id"), [
+    ("Colorado State University", "region:colorado"),
+    ("University of California", "region:california"),
+    ("Calif.", "region:california"),      # AP style, from data/place_adjectives.csv
+    ("N.M.", "region:new-mexico"),
+])
+def test_a_phrase_resolves_to_the_place_named_in_it(geocoder, phrase, place_id):
+    location = geocoder.geocode(phrase)
+    assert location.raw["id"] == place_id
+
+
+def test_a_place_named_inside_is_weaker_than_the_place_itself(geocoder):
+    inside = geocoder.geocode("Colorado State University").raw["score"]
+    assert inside < geocoder.geocode("Colorado").raw["score"]
+
+
+def test_a_street_is_not_put_in_a_village_of_its_name(geocoder):
+    # "Royal" is a village in Iowa (population under 1,000): too small to name a street after.
+    assert geocoder.geocode("Royal Street") is None
+
+
+def test_names_found_in_text_are_read_as_names_not_as_phrases(geocoder):
+    # The extractor's path: a found name never falls back to a place inside it or to an adjective.
+    assert geocoder.rank("Colorado State University", as_phrase=False) == []
+    assert geocoder.rank("Tunisian", as_phrase=False) == []

@@ -36,7 +36,7 @@ def test_reads_geowebnews_dropping_non_toponyms_and_title_spans():
         ("Hamburg", 18, 25, "Literal", 53.55073, 9.99302),
         ("Kiel", 29, 33, "Literal", 54.32133, 10.13489),  # given as 31-35, two characters off
         ("Baltic Sea", 43, 53, "Literal", 58.0, 20.0),
-        ("German", 55, 61, "Non_Literal_Modifier", 51.5, 10.5),
+        ("Zorvan", 55, 61, "Non_Literal_Modifier", 51.5, 10.5),
         ("Denmark", 77, 84, "Metonymic", 56.0, 9.5),
     ]
     dutch, rotterdam, oslo = corpus.articles[1].toponyms
@@ -142,15 +142,15 @@ def test_a_gold_point_inside_the_answer_is_0_km_and_a_wrong_gold_point_is_wrong(
     rotterdam = _result(gwn_report, "Rotterdam")  # gold given Madrid's coordinates on purpose
     assert rotterdam.place.country == "NL"
     assert 1_350 < rotterdam.km_point < 1_500 and not rotterdam.right_polygon and not rotterdam.right_point
-    german = _result(gwn_report, "German")
-    assert german.place is None and german.km_polygon is None
+    zorvan = _result(gwn_report, "Zorvan")  # an invented adjective: no place of that name
+    assert zorvan.place is None and zorvan.km_polygon is None
 
 
 def test_summary_figures(gwn_report):
     summary = gwn_report.summary()
     assert summary["toponyms"] == 7  # Dutch has no coordinates; the title's Kiel and "officials" are out
     assert summary["answered"] == 6
-    assert summary["acc161_polygon"] == round(5 / 7, 4)  # all but Rotterdam and German
+    assert summary["acc161_polygon"] == round(5 / 7, 4)  # all but Rotterdam and Zorvan
     assert summary["acc161_point"] == round(4 / 7, 4)  # and not the Baltic Sea by its point
     assert summary["no_answer_share"] == round(1 / 7, 4)
     assert summary["aligned_moved"] == 1 and summary["unaligned"] == 0
@@ -164,12 +164,12 @@ def test_summary_figures(gwn_report):
         "recognition_gold": 1, "recognition_recall_exact": 0.0, "recognition_recall_overlap": 0.0,
     }
     rows = gwn_report.error_rows()
-    assert {(row[3], row[-1]) for row in rows} == {("Baltic Sea", "point"), ("German", "no answer"),
+    assert {(row[3], row[-1]) for row in rows} == {("Baltic Sea", "point"), ("Zorvan", "no answer"),
                                                   ("Rotterdam", "both")}
 
 
 def test_recognition_counts_exact_and_overlapping_spans(gwn_report):
-    # The finder does not take the adjective "German" nor the demonym "Dutch": 6 of the 8 gold spans.
+    # The finder does not take the adjective "Zorvan" nor the demonym "Dutch": 6 of the 8 gold spans.
     assert (gwn_report.exact.gold, gwn_report.exact.matched) == (8, 6)
     assert gwn_report.exact.recall() == 0.75
 
@@ -206,7 +206,7 @@ def test_cli_prints_a_table_and_ends_with_json(gazetteer, capsys, tmp_path):
     assert summary["toponyms"] == 7 and summary["aligned_moved"] == 1
     header, *rows = errors.read_text(encoding="utf-8").splitlines()
     assert header.split("\t")[:4] == ["article", "start", "end", "name"]
-    assert sorted(row.split("\t")[3] for row in rows) == ["Baltic Sea", "German", "Rotterdam"]
+    assert sorted(row.split("\t")[3] for row in rows) == ["Baltic Sea", "Rotterdam", "Zorvan"]
 
 
 def test_cli_malformed_xml_exits_2_with_one_line(capsys, tmp_path):
