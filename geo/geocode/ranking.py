@@ -73,6 +73,9 @@ APPOSITION_REACH = 80
 # "Russian officials", "a Canadian firm", "EU ministers": the adjective names the country or union,
 # not the village of that name (Canadian, Texas; Eu, France), unless context says otherwise.
 ADJECTIVE_BONUS = 1.0
+# A city steers the reading of other names only from this size up: smaller ones are mostly words
+# and given names that happen to be hamlets.
+ANCHOR_MIN_POPULATION = 10_000
 # A place named inside a longer phrase ("Colorado" in "Colorado State University") is a guess.
 INSIDE_PENALTY = 0.5
 INSIDE_MIN_POPULATION = 50_000
@@ -491,7 +494,7 @@ class PlaceRanker:
             if not ranked:
                 continue
             margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
-            if margin >= ANCHOR_MARGIN:
+            if margin >= ANCHOR_MARGIN and _informative(ranked[0][1]):
                 anchors.append(Anchor(ranked[0][1], hit.start, hit.end))
         return anchors
 
@@ -529,6 +532,12 @@ class PlaceRanker:
     # -- output ------------------------------------------------------------------------------
 
 # -- helpers ------------------------------------------------------------------------------------
+def _informative(place: Place) -> bool:
+    """Whether a clear reading may steer the others: not a hamlet whose only name is a word or a
+    given name of the text ("Nigel", "Christopher", "Congress" are villages of a few hundred)."""
+    return place.kind != "city" or place.population >= ANCHOR_MIN_POPULATION or place.capital
+
+
 def _well_known(place: Place) -> bool:
     """A place a longer name can be named after: not a village, a county or a district."""
     if place.kind == "city":

@@ -269,3 +269,14 @@ def test_names_found_in_text_are_read_as_names_not_as_phrases(geocoder):
     # The extractor's path: a found name never falls back to a place inside it or to an adjective.
     assert geocoder.rank("Colorado State University", as_phrase=False) == []
     assert geocoder.rank("Tunisian", as_phrase=False) == []
+
+
+def test_a_hamlet_that_is_a_given_name_steers_no_other_name(geocoder):
+    from geo.geocode import PlaceContext
+
+    # "Nigel" and "Christopher" are hamlets of a few hundred people (South Africa, Illinois): found
+    # as names, they must not become evidence about where the text is.
+    text = "Nigel and Christopher flew in on Monday. They met at Birmingham before the game."
+    context = PlaceContext.from_text(text, geocoder.ranker)
+    assert all(a.place.population >= 10_000 or a.place.kind != "city" for a in context.anchors)
+    assert geocoder.geocode("Birmingham", context=context).raw["country"] == "GB"
