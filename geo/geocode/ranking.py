@@ -76,6 +76,9 @@ ADJECTIVE_BONUS = 1.0
 # A city steers the reading of other names only from this size up: smaller ones are mostly words
 # and given names that happen to be hamlets.
 ANCHOR_MIN_POPULATION = 10_000
+# Candidates more than this below the most prominent reading get this share of the context's weight.
+PROMINENCE_GAP = 0.3
+PROMINENCE_DISCOUNT = 0.5
 # A place named inside a longer phrase ("Colorado" in "Colorado State University") is a guess.
 INSIDE_PENALTY = 0.5
 INSIDE_MIN_POPULATION = 50_000
@@ -371,7 +374,9 @@ class PlaceRanker:
                            span: tuple[int, int] | None) -> list[tuple[float, Place]]:
         # Context can lift a candidate by a few points at most: only the plausible ones are rescored,
         # on top of their score without context.
-        scored = [(score + self._in_context(p, context, span), p) for score, p in plain[:MAX_CONTEXT_CANDIDATES]]
+        best = plain[0][0] if plain else 0.0
+        scored = [(score + self._in_context(p, context, span) * _context_weight(best - score), p)
+                  for score, p in plain[:MAX_CONTEXT_CANDIDATES]]
         scored.sort(key=lambda item: (-item[0], item[1].id))
         return scored + plain[MAX_CONTEXT_CANDIDATES:]
 
@@ -506,8 +511,9 @@ class PlaceRanker:
         *,
         settled_at: Mapping[str, float] | None = None,
         budget: TimeBudget = UNLIMITED,
+        as_phrase: bool = False,
     ) -> list[ResolvedName]:
-        """Each hit's best place in the context of all the others.
+        """Each hit's best place in the context of all the others (`as_phrase`: see `rank`).
 
         With `settled_at` (a score per kind), a name with a single candidate whose score without
         context already reaches its kind's figure is taken as it is: there is nothing to choose
@@ -518,7 +524,7 @@ class PlaceRanker:
         resolved = []
         for hit in hits:
             budget.check("resolving place names")
-            plain = self._ranked_plain(hit.text, hit.key, country_bias, None, False)
+            plain = self._ranked_plain(hit.text, hit.key, country_bias, None, as_phrase)
             if not plain:
                 continue
             if settled_at is not None and len(plain) == 1 and plain[0][0] >= settled_at.get(plain[0][1].kind, 0.0):
@@ -529,9 +535,50 @@ class PlaceRanker:
             resolved.append(ResolvedName(hit, ranked[0][1], ranked[0][0], margin))
         return resolved
 
+    def adjective_hits(self, text: str) -> list[NameHit]:
+        """Adjectives and short forms of places in `text`, capitalised as written ("Russian",
+        "South Korean", "EU", "Calif."), and their plurals as people ("Mexicans"): the longest first."""
+        hits = []
+        taken_until = -1
+        for match in _CAPITALISED_RUN.finditer(text):
+            words = [(w.start(), w.end()) for w in _CAPITALISED_WORD.finditer(match.group(0))]
+            i = 0
+            while i < len(words):
+                if match.group(0)[words[i][0]:words[i][1]] in ("The", "A", "An"):
+                    i += 1  # "The Dutch frigate": the article is no part of the adjective
+                    continue
+                for size in range(min(3, len(words) - i), 0, -1):
+                    start = match.start() + words[i][0]
+                    end = match.start() + words[i + size - 1][1]
+                    written = text[start:end]
+                    key = name_key(written)
+                    if key not in self.adjectives and written.endswith("s") and not written.isupper():
+                        key = name_key(written[:-1])  # "Mexicans" -> "Mexican"
+                    if key in self.adjectives and start > taken_until:
+                        hits.append(NameHit(start, end, written, key))
+                        taken_until = end
+                        i += size
+                        break
+                else:
+                    i += 1
+        return hits
+
     # -- output ------------------------------------------------------------------------------
 
 # -- helpers ------------------------------------------------------------------------------------
+# A run of capitalised words, and one word of it: "South Korean", "EU", "N.M.", "T&T".
+_WORD_PATTERN = r"[A-Z][A-Za-z]*(?:[.&'’-][A-Za-z]*)*\.?"
+_CAPITALISED_WORD = re.compile(_WORD_PATTERN)
+_CAPITALISED_RUN = re.compile(rf"(?<![\w.&]){_WORD_PATTERN}(?:[ ]+{_WORD_PATTERN})*")
+
+
+def _context_weight(gap: float) -> float:
+    """How much the text around a name counts for a candidate `gap` below the most prominent one:
+    fully among near equals; half for a hamlet against a capital (Paris, Panama, against Paris
+    when the text also names David, a city in Panama but here a man)."""
+    return 1.0 if gap <= PROMINENCE_GAP else PROMINENCE_DISCOUNT
+
+
 def _informative(place: Place) -> bool:
     """Whether a clear reading may steer the others: not a hamlet whose only name is a word or a
     given name of the text ("Nigel", "Christopher", "Congress" are villages of a few hundred)."""

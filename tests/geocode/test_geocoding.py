@@ -280,3 +280,15 @@ def test_a_hamlet_that_is_a_given_name_steers_no_other_name(geocoder):
     context = PlaceContext.from_text(text, geocoder.ranker)
     assert all(a.place.population >= 10_000 or a.place.kind != "city" for a in context.anchors)
     assert geocoder.geocode("Birmingham", context=context).raw["country"] == "GB"
+
+
+def test_a_general_reading_finds_adjectives_and_leaves_out_unsupported_hamlets():
+    from geo.geocode import resolve_names
+
+    text = ("Russian and South Korean officials met EU envoys in Paris. Mexicans joined them. "
+            "David said Police would attend.")
+    found = {(r.hit.text, r.place.id) for r in resolve_names(text)}
+    assert {("Russian", "country:RU"), ("South Korean", "country:KR"), ("EU", "region:european-union"),
+            ("Paris", "city:2988507"), ("Mexicans", "country:MX")} <= found
+    # "David" and "Police" are hamlets somewhere; nothing in the text bears them out.
+    assert not {name for name, _ in found} & {"David", "Police", "Korean"}
