@@ -35,6 +35,7 @@ from geo.gazetteer import (
     adjective_forms,
     fold_text,
     haversine_km,
+    load_stop_names,
     name_key,
 )
 
@@ -317,6 +318,7 @@ class PlaceRanker:
         self.gazetteer = gazetteer
         self.cues = tuple(cues)
         self.adjectives = dict(adjectives) if adjectives is not None else load_adjectives(gazetteer)
+        self._stop_names = load_stop_names()
         self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
         for rule in self.cues:
             self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
@@ -412,8 +414,8 @@ class PlaceRanker:
             found: list[tuple[float, Place]] = []
             for first in range(len(words) - size + 1):
                 part = " ".join(words[first:first + size])
-                if not part[:1].isupper():
-                    continue
+                if not part[:1].isupper() or name_key(part) in self._stop_names:
+                    continue  # "Union" in "Soviet Union" is a word, not Union, New Jersey
                 places = self._candidates(part, wanted) + self._named_by_adjective(part, wanted)
                 found += [(self._score(p, bias) - INSIDE_PENALTY, p) for p in places if _well_known(p)]
             if found:

@@ -249,6 +249,8 @@ def test_a_city_named_again_is_not_lifted_away_by_its_own_first_mention(geocoder
     ("University of California", "region:california"),
     ("Calif.", "region:california"),      # AP style, from data/place_adjectives.csv
     ("N.M.", "region:new-mexico"),
+    ("White House", "city:4140963"),      # a seat of power names its city (not Casablanca, "Dar el Beida")
+    ("Soviet Union", "country:RU"),       # not Union, New Jersey: "Union" alone is a stop-listed word
 ])
 def test_a_phrase_resolves_to_the_place_named_in_it(geocoder, phrase, place_id):
     location = geocoder.geocode(phrase)
