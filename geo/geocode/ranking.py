@@ -443,7 +443,8 @@ class PlaceRanker:
             if anchor_id == place_id:
                 continue
             bonus = 0.0
-            if anchor_country and country == anchor_country:
+            same_country = bool(anchor_country) and country == anchor_country
+            if same_country:
                 weight = COUNTRY_ANCHOR_BONUS if anchor_is_country else SAME_COUNTRY_BONUS
                 bonus = weight * nearness
                 beside = facts.apposition[index]
@@ -452,8 +453,10 @@ class PlaceRanker:
                 if beside:
                     bonus += APPOSITION_BONUS
             # `_roughly_within`, with its cheap latitude test inline: most pairs are continents apart.
-            elif abs(lat - anchor_lat) * 111.0 <= NEARBY_KM and self._nearby(place, facts.groups[index][0]):
-                bonus = NEARBY_BONUS * nearness
+            # Within a country, nearness tells its namesakes apart (Dublin, Ohio beside Columbus).
+            if not (same_country and anchor_is_country) and abs(lat - anchor_lat) * 111.0 <= NEARBY_KM \
+                    and self._nearby(place, facts.groups[index][0]):
+                bonus += NEARBY_BONUS * nearness
             if bonus > best:
                 best = bonus
         return best

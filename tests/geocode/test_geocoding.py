@@ -294,3 +294,12 @@ def test_a_general_reading_finds_adjectives_and_leaves_out_unsupported_hamlets()
             ("Paris", "city:2988507"), ("Mexicans", "country:MX")} <= found
     # "David" and "Police" are hamlets somewhere; nothing in the text bears them out.
     assert not {name for name, _ in found} & {"David", "Police", "Korean"}
+
+
+def test_nearness_tells_namesakes_of_one_country_apart(geocoder):
+    # Dublin, Ohio and Dublin, California are both American: Columbus, 25 km away, settles it.
+    text = "The company moved from Columbus, Ohio to Dublin last year."
+    location = geocoder.geocode("Dublin", context=text)
+    assert location.raw["country"] == "US"
+    assert abs(location.latitude - 40.1) < 0.3 and abs(location.longitude + 83.1) < 0.3
+    assert geocoder.geocode("Dublin").raw["country"] == "IE"

@@ -29,7 +29,9 @@ def test_payload_escapes_and_references_shapes(gazetteer):
     events = sample_events(gazetteer)
     twin = events[1].copy(id="ev-twin")  # a second patrol over the same sea
     payload, summary = event_payload([*events, twin], gazetteer=gazetteer)
-    assert len(payload["shapes"]) == 5  # Baltic once for two patrols; route, Lithuania, Black Sea, Gulf of Finland
+    # Baltic once for two patrols; route, Lithuania, Black Sea, Gulf of Finland, Kaliningrad Oblast (a shape
+    # since the gazetteer has every country's first-level divisions)
+    assert len(payload["shapes"]) == 6
     sentence = payload["info"][0][5]
     assert "<img" not in sentence and "&lt;img src=x onerror=" in sentence
     assert summary["drawn"]["symbol"] == 5 and summary["drawn"]["route"] == 1
