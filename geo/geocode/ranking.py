@@ -319,6 +319,10 @@ class PlaceRanker:
         self.cues = tuple(cues)
         self.adjectives = dict(adjectives) if adjectives is not None else load_adjectives(gazetteer)
         self._stop_names = load_stop_names()
+        # Short forms written with a full stop ("Calif.", "La."): without it they are other words.
+        forms = adjective_forms()
+        self._dotted = frozenset({name_key(f) for f, _place in forms if f.endswith(".")}
+                                 - {name_key(f) for f, _place in forms if not f.endswith(".")})
         self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
         for rule in self.cues:
             self._cues_by_kind[rule.kind] = (*self._cues_by_kind.get(rule.kind, ()), rule)
@@ -557,6 +561,11 @@ class PlaceRanker:
                     end = match.start() + words[i + size - 1][1]
                     written = text[start:end]
                     key = name_key(written)
+                    if written.endswith(".") and key not in self._dotted:
+                        end -= 1  # "the EU." ends a sentence; "Calif." is the form itself
+                        written = written[:-1]
+                    elif key in self._dotted and not written.endswith("."):
+                        continue  # "La Liga" is no "La." (Louisiana), "Mass" no "Mass."
                     if key not in self.adjectives and written.endswith("s") and not written.isupper():
                         key = name_key(written[:-1])  # "Mexicans" -> "Mexican"
                     if key in self.adjectives and start > taken_until:
