@@ -36,6 +36,7 @@ __all__ = [
 
 ASSETS_PATH = DATA_DIR / "assets.csv"
 ACTORS_PATH = DATA_DIR / "actors.csv"
+ADJECTIVES_PATH = DATA_DIR / "place_adjectives.csv"
 # The id of a ship the text names that the catalogue does not list ("ship:ins delhi").
 NAMED_SHIP_PREFIX = "ship:"
 ACTOR_KINDS = ("demonym", "abbreviation", "combined", "service", "command", "government", "country")
@@ -229,6 +230,19 @@ def load_actors(path: Path = ACTORS_PATH) -> list[ActorAlias]:
     return actors
 
 
+def nationality_adjectives(path: Path = ADJECTIVES_PATH) -> list[ActorAlias]:
+    """The other countries' nationality adjectives (data/place_adjectives.csv, those naming one
+    country): "Nigerian troops" are Nigeria's forces as "Russian troops" are Russia's."""
+    actors = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            place = row["place"].strip()
+            if place.startswith("country:") and "nationality" in row.get("source", ""):
+                actors.append(ActorAlias(row["adjective"].strip(), (place.split(":", 1)[1],), "demonym",
+                                         row["source"].strip()))
+    return actors
+
+
 @functools.cache
 def load_catalogue() -> Catalogue:
-    return Catalogue(load_assets(), load_actors())
+    return Catalogue(load_assets(), load_actors() + nationality_adjectives())

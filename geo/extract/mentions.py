@@ -16,7 +16,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from geo.budget import UNLIMITED, TimeBudget
-from geo.extract.catalogue import NAMED_SHIP_PREFIX, ActorHit, AssetHit, AssetType, Catalogue
+from geo.extract.catalogue import (
+    NAMED_SHIP_PREFIX,
+    ActorHit,
+    AssetHit,
+    AssetType,
+    Catalogue,
+    nationality_adjectives,
+)
 from geo.extract.dates import DateMention, PublicationDate, scan_dates
 from geo.gazetteer import DATA_DIR, FoldedPattern, Place, WordStartMatcher, fold_article
 from geo.geocode import OfflineGazetteer
@@ -201,8 +208,9 @@ def _role_tables() -> tuple[dict[str, str], dict[str, str]]:
     prepositions = {row["word"]: row["role"] for row in _read("place_roles.csv")}
     # "the Polish city of Rzeszów", "the southern Sri Lankan port of Hambantota": a people's
     # adjective before a place word is skipped like "southern" is.
-    words = {token: "skip" for row in _read("actors.csv") if row["kind"] == "demonym"
-             for token in _TOKEN.findall(row["alias"].lower())}
+    demonyms = [row["alias"] for row in _read("actors.csv") if row["kind"] == "demonym"]
+    demonyms += [actor.alias for actor in nationality_adjectives()]
+    words = {token: "skip" for alias in demonyms for token in _TOKEN.findall(alias.lower())}
     words.update({row["word"]: row["use"] for row in _read("place_role_words.csv")})
     return prepositions, words
 

@@ -779,3 +779,10 @@ def test_two_seas_sharing_one_plural_head_are_two_places():
                           document="t.txt", published="2024-05-10")
     assert {p.place.id: p.text for p in result.mentions.places} == {"sea:east-china-sea": "East",
                                                                      "sea:south-china-sea": "South China Seas"}
+
+
+def test_every_countrys_nationality_adjective_names_its_forces():
+    # "Nigerian" is not in data/actors.csv: it comes from data/place_adjectives.csv, which the
+    # geocoder also reads ("Nigerian officials" as a place in a general reading).
+    event = only(events_of("Nigerian troops deployed to Niamey, Niger, on 3 March 2025."))
+    assert event.actors == ["NG"] and [p.name for p in event.places] == ["Niamey"]
