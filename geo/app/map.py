@@ -225,14 +225,18 @@ class PlaceIndex:
     """Seas, countries, regions and installations of the gazetteer, searchable by point."""
 
     AREA_KINDS = ("sea", "country", "region")
+    COUNTY = "second-level division"
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.areas: list[Place] = gazetteer.places_of_kind(*self.AREA_KINDS)
+        # Counties and districts (22,000 points) are below the map's grain: a click near one means
+        # the state, the sea or a base.
+        areas = [p for p in gazetteer.places_of_kind(*self.AREA_KINDS) if p.subkind != self.COUNTY]
+        self.areas: list[Place] = areas
         self.shapes = [p.geometry for p in self.areas]
         self.tree = shapely.STRtree(self.shapes)
         self.sizes = [float(shapely.area(g)) for g in self.shapes]
-        self.points: list[Place] = gazetteer.places_of_kind("installation", *self.AREA_KINDS)
+        self.points: list[Place] = gazetteer.places_of_kind("installation") + areas
         self.point_tree = shapely.STRtree([shapely.Point(p.lon, p.lat) for p in self.points])
 
     def places_at(self, lat: float, lon: float) -> list[Place]:
