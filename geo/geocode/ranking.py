@@ -80,6 +80,15 @@ ANCHOR_MIN_POPULATION = 10_000
 # Candidates more than this below the most prominent reading get this share of the context's weight.
 PROMINENCE_GAP = 0.3
 PROMINENCE_DISCOUNT = 0.5
+# A street, building or venue: the words that end its name. It is placed in the town the text names
+# nearest it, within VENUE_REACH characters, with a score below any gazetteer reading.
+_VENUE = re.compile(
+    r"\b(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Boulevard|Drive|Square|Place|Plaza|Centre|Center|"
+    r"Stadium|Arena|Park|Field|Fields|Hospital|Church|Cathedral|Mosque|Temple|School|College|University|"
+    r"Institute|Academy|Estate|Court|Hall|Tower|Bridge|Station|Airport|Mall|Market|Hotel|Club|Theatre|"
+    r"Theater|Museum|Library|Prison|Jail|Castle|Palace|Campus|Beach|Pier|Harbour|Harbor)$")
+VENUE_REACH = 2000
+VENUE_SCORE = 0.1
 # A place named inside a longer phrase ("Colorado" in "Colorado State University") is a guess.
 INSIDE_PENALTY = 0.5
 INSIDE_MIN_POPULATION = 50_000
@@ -355,7 +364,8 @@ class PlaceRanker:
         With `as_phrase` the name is a phrase someone asked about (a query, an annotated span), not
         a gazetteer name found in running text: then an adjective or short form also names its
         place ("Russian", "EU", "Calif."), and a phrase that names no place falls back to the place
-        named inside it ("Colorado State University", "the Dubai World Cup")."""
+        named inside it ("Colorado State University", "the Dubai World Cup"); a street, building
+        or venue the gazetteer does not know ("Royal Street") is in the town the text names nearest it."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
         plain = self._ranked_plain(name, name_key(name), bias, wanted, as_phrase)
@@ -363,7 +373,23 @@ class PlaceRanker:
             return plain
         if span is None:
             span = _find_span(context.text, name)
+        if not plain and as_phrase and span is not None and _VENUE.search(name):
+            return self._venue_town(context, span, wanted)
         return self._ranked_in_context(plain, bias, context, span)
+
+    def _venue_town(self, context: PlaceContext, span: tuple[int, int],
+                    wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
+        """The town (or failing one, the region) named nearest a venue in the text, as a weak reading."""
+        # Nearest first, and a town named before the venue before one named after it: news names the
+        # town first ("NEW ORLEANS - ... on Royal Street").
+        groups = sorted(context.span_facts(span).groups, key=lambda g: g[2].start >= span[1])
+        for kinds in (("city", "installation"), ("region",)):
+            for place, _occurrences, anchor, distance in groups:
+                inside = span[0] <= anchor.start and anchor.end <= span[1]  # "Street" of "Royal Street"
+                if place.kind in kinds and (wanted is None or place.kind in wanted) and distance <= VENUE_REACH \
+                        and not inside:
+                    return [(VENUE_SCORE, place)]
+        return []
 
     def _ranked_plain(self, name: str, key: str, bias: str | None, wanted: tuple[str, ...] | None,
                       as_phrase: bool) -> list[tuple[float, Place]]:
@@ -418,8 +444,9 @@ class PlaceRanker:
             found: list[tuple[float, Place]] = []
             for first in range(len(words) - size + 1):
                 part = " ".join(words[first:first + size])
-                if not part[:1].isupper() or name_key(part) in self._stop_names:
-                    continue  # "Union" in "Soviet Union" is a word, not Union, New Jersey
+                if not part[:1].isupper() or name_key(part) in self._stop_names \
+                        or (size == 1 and _VENUE.search(part)):
+                    continue  # "Union" in "Soviet Union" is a word, not Union, New Jersey; "Street" too
                 places = self._candidates(part, wanted) + self._named_by_adjective(part, wanted)
                 found += [(self._score(p, bias) - INSIDE_PENALTY, p) for p in places if _well_known(p)]
             if found:

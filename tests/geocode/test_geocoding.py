@@ -303,3 +303,12 @@ def test_nearness_tells_namesakes_of_one_country_apart(geocoder):
     assert location.raw["country"] == "US"
     assert abs(location.latitude - 40.1) < 0.3 and abs(location.longitude + 83.1) < 0.3
     assert geocoder.geocode("Dublin").raw["country"] == "IE"
+
+
+def test_a_street_or_venue_is_placed_in_the_town_the_text_names_nearest_it(geocoder):
+    text = ("NEW ORLEANS - Crowds gathered on Royal Street on Tuesday. Police closed "
+            "the square until the evening.")
+    location = geocoder.geocode("Royal Street", context=text)
+    assert location.raw["name"] == "New Orleans" and location.raw["score"] < 0.5
+    assert geocoder.geocode("Royal Street") is None  # without a text there is no town to say
+    assert geocoder.geocode("Royal Plan", context=text) is None  # not a street, building or venue
