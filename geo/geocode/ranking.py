@@ -80,15 +80,16 @@ ANCHOR_MIN_POPULATION = 10_000
 # Candidates more than this below the most prominent reading get this share of the context's weight.
 PROMINENCE_GAP = 0.3
 PROMINENCE_DISCOUNT = 0.5
-# A street, building or venue: the words that end its name. It is placed in the town the text names
-# nearest it, within VENUE_REACH characters, with a score below any gazetteer reading.
+# A street, building or venue: the words that end its name, never themselves the place in a phrase.
 _VENUE = re.compile(
     r"\b(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Boulevard|Drive|Square|Place|Plaza|Centre|Center|"
     r"Stadium|Arena|Park|Field|Fields|Hospital|Church|Cathedral|Mosque|Temple|School|College|University|"
     r"Institute|Academy|Estate|Court|Hall|Tower|Bridge|Station|Airport|Mall|Market|Hotel|Club|Theatre|"
     r"Theater|Museum|Library|Prison|Jail|Castle|Palace|Campus|Beach|Pier|Harbour|Harbor)$")
-VENUE_REACH = 2000
-VENUE_SCORE = 0.1
+# An unknown local name is placed in the town named within this many characters of it, with a
+# score below any gazetteer reading (the least is a hamlet's 0.3).
+LOCAL_REACH = 2000
+LOCAL_SCORE = 0.1
 # A place named inside a longer phrase ("Colorado" in "Colorado State University") is a guess.
 INSIDE_PENALTY = 0.5
 INSIDE_MIN_POPULATION = 50_000
@@ -364,8 +365,10 @@ class PlaceRanker:
         With `as_phrase` the name is a phrase someone asked about (a query, an annotated span), not
         a gazetteer name found in running text: then an adjective or short form also names its
         place ("Russian", "EU", "Calif."), and a phrase that names no place falls back to the place
-        named inside it ("Colorado State University", "the Dubai World Cup"); a street, building
-        or venue the gazetteer does not know ("Royal Street") is in the town the text names nearest it."""
+        named inside it ("Colorado State University", "the Dubai World Cup"); a name the gazetteer
+        does not know at all (a street, a building, a neighbourhood: "Royal Street", "Khayelitsha")
+        is read, as a guess scored LOCAL_SCORE (below any gazetteer reading), as in the town the
+        text names nearest it."""
         wanted = tuple(sorted(kinds)) if kinds is not None else None
         bias = country_bias or (context.country_bias if context else None)
         plain = self._ranked_plain(name, name_key(name), bias, wanted, as_phrase)
@@ -373,22 +376,22 @@ class PlaceRanker:
             return plain
         if span is None:
             span = _find_span(context.text, name)
-        if not plain and as_phrase and span is not None and _VENUE.search(name):
-            return self._venue_town(context, span, wanted)
+        if not plain and as_phrase and span is not None and name[:1].isupper():
+            return self._local_town(context, span, wanted)
         return self._ranked_in_context(plain, bias, context, span)
 
-    def _venue_town(self, context: PlaceContext, span: tuple[int, int],
+    def _local_town(self, context: PlaceContext, span: tuple[int, int],
                     wanted: tuple[str, ...] | None) -> list[tuple[float, Place]]:
-        """The town (or failing one, the region) named nearest a venue in the text, as a weak reading."""
+        """The town (or failing one, the region) the text names nearest an unknown local name."""
         # Nearest first, and a town named before the venue before one named after it: news names the
         # town first ("NEW ORLEANS - ... on Royal Street").
         groups = sorted(context.span_facts(span).groups, key=lambda g: g[2].start >= span[1])
         for kinds in (("city", "installation"), ("region",)):
             for place, _occurrences, anchor, distance in groups:
                 inside = span[0] <= anchor.start and anchor.end <= span[1]  # "Street" of "Royal Street"
-                if place.kind in kinds and (wanted is None or place.kind in wanted) and distance <= VENUE_REACH \
+                if place.kind in kinds and (wanted is None or place.kind in wanted) and distance <= LOCAL_REACH \
                         and not inside:
-                    return [(VENUE_SCORE, place)]
+                    return [(LOCAL_SCORE, place)]
         return []
 
     def _ranked_plain(self, name: str, key: str, bias: str | None, wanted: tuple[str, ...] | None,
