@@ -44,6 +44,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
     if place is not None:
         feature = place.to_feature()
         feature["properties"]["score"] = location.raw["score"]
+        feature["properties"]["guessed"] = location.raw["guessed"]
     else:  # an online answer: a point only
         feature = {
             "type": "Feature",

@@ -29,7 +29,7 @@ from geopy.location import Location
 from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
 from geo.gazetteer import Gazetteer, NameHit, Place, PlaceNameFinder, load_gazetteer, name_key
-from geo.geocode.ranking import Anchor, CueRule, PlaceContext, PlaceRanker, ResolvedName, load_cues
+from geo.geocode.ranking import LOCAL_SCORE, Anchor, CueRule, PlaceContext, PlaceRanker, ResolvedName, load_cues
 
 __all__ = [
     "CueRule",
@@ -172,6 +172,8 @@ class OfflineGazetteer(Geocoder):
     def _location(score: float, place: Place) -> Location:
         raw = place.to_record()
         raw["score"] = round(score, 4)
+        # A name the gazetteer does not know, placed in the town its text names nearest it.
+        raw["guessed"] = score <= LOCAL_SCORE
         raw["place"] = place
         raw["shape"] = place.geometry
         address = place.name if not place.country or place.kind == "country" else f"{place.name}, {place.country}"

@@ -311,6 +311,7 @@ def test_an_unknown_local_name_is_guessed_in_the_town_the_text_names_nearest_it(
     for name in ("Royal Street", "Faubourg Tremé"):  # a street; a neighbourhood the gazetteer lacks
         location = geocoder.geocode(name, context=text)
         # a guess, scored below any gazetteer reading (a hamlet's is 0.3)
-        assert location.raw["name"] == "New Orleans" and location.raw["score"] < 0.3
+        assert location.raw["name"] == "New Orleans" and location.raw["score"] < 0.3 and location.raw["guessed"]
+    assert not geocoder.geocode("New Orleans", context=text).raw["guessed"]
     assert geocoder.geocode("Royal Street") is None  # without a text there is no town to say
     assert geocoder.geocode("the square", context=text) is None  # not a name
