@@ -195,15 +195,17 @@ def resolve_names(text: str, geocoder: OfflineGazetteer | None = None) -> list[R
     as the forces of a country, not as places.
     """
     geocoder = geocoder or default_geocoder()
-    names = geocoder.finder.find(text)
-    covered = [(h.start, h.end) for h in names]
-    adjectives = [h for h in geocoder.ranker.adjective_hits(text)
-                  if not any(start < h.end and h.start < end for start, end in covered)]
+    ranker = geocoder.ranker
+    # A word that is an adjective of a place is read as one: "English" is England, not English, Indiana.
+    names = [h for h in geocoder.finder.find(text) if h.key not in ranker.adjectives]
     found = geocoder.resolve_hits(text, names)
-    found += geocoder.ranker.resolve_hits(text, adjectives, as_phrase=True)
     # A town must be well known or borne out by the text around it: most capitalised words that
     # spell a town of a few thousand are people ("David", "Nelson") or common words ("Police").
     found = [r for r in found if r.place.kind != "city" or r.score >= MIN_TOWN_SCORE]
+    taken = [(r.hit.start, r.hit.end) for r in found]
+    adjectives = [h for h in ranker.adjective_hits(text)
+                  if not any(start < h.end and h.start < end for start, end in taken)]
+    found += ranker.resolve_hits(text, adjectives, as_phrase=True)
     return sorted(found, key=lambda r: r.hit.start)
 
 
