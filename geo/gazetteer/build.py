@@ -341,10 +341,11 @@ def _city_rows(known: set[str], capitals: dict[str, str]) -> list[Row]:
 DIVISION_YIELDS_TO_CITY = 50_000
 
 
-def _division_rows(countries: list[Row], curated: list[Row], others: list[Row], cities: list[Row]) -> list[Row]:
+def _division_rows(data_dir: Path, countries: list[Row], curated: list[Row], others: list[Row],
+                   cities: list[Row]) -> list[Row]:
     """Every country's divisions (`geo.gazetteer.admin`); curated regions take their shapes instead."""
     shapes = {r.country: r.geometry for r in countries}
-    found = admin.divisions(shapes, load_stop_names())
+    found = admin.divisions(shapes, load_stop_names(data_dir / "placename_stoplist.csv"))
     first_level = {(d.country, name_key(d.name)): d for d in found if d.level == 1}
     for row in curated:  # a US state, a Canadian province: the curated row keeps its name and point
         division = first_level.get((row.country, name_key(row.name)))
@@ -357,7 +358,8 @@ def _division_rows(countries: list[Row], curated: list[Row], others: list[Row], 
             row.source = f"{row.source}; shape: {admin.ADMIN_SOURCE}"
     # A division does not take a name others hold, nor a nationality adjective ("Somali").
     taken = {name_key(n) for r in [*others, *curated] for n in (r.name, *r.aliases)}
-    taken |= {name_key(form) for form, _place in adjective_forms()}
+    taken |= {name_key(form) for form, _place in adjective_forms(data_dir / "actors.csv",
+                                                                  data_dir / "place_adjectives.csv")}
     curated_names = {(r.country, name_key(n)) for r in curated for n in (r.name, *r.aliases)}
     large_cities = {(r.country, name_key(r.name)) for r in cities if r.population >= DIVISION_YIELDS_TO_CITY}
     rows: list[Row] = []
@@ -448,7 +450,8 @@ def build_gazetteer(
     progress(f"{len(installations)} installations")
     cities = _city_rows(known, capitals)
     progress(f"{len(cities)} cities")
-    divisions = _division_rows(countries, admin_rows, countries + sea_rows + regions + installations, cities)
+    divisions = _division_rows(data_dir, countries, admin_rows, countries + sea_rows + regions + installations,
+                               cities)
     progress(f"{len(divisions)} administrative divisions")
     rows = countries + sea_rows + regions + admin_rows + divisions + installations + cities
     check_rows(rows)

@@ -131,8 +131,12 @@ def load_cues(path: Path = CUES_PATH) -> tuple[CueRule, ...]:
 def load_adjectives(gazetteer: Gazetteer, actors_path: Path = ACTORS_PATH,
                     adjectives_path: Path = ADJECTIVES_PATH) -> dict[str, tuple[str, ...]]:
     """Name key of an adjective or short form -> the ids of the places it names (those present)."""
+    return _adjective_table(gazetteer, adjective_forms(actors_path, adjectives_path))
+
+
+def _adjective_table(gazetteer: Gazetteer, forms: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     table: dict[str, list[str]] = {}
-    for form, place_id in adjective_forms(actors_path, adjectives_path):
+    for form, place_id in forms:
         key = name_key(form)
         if key and place_id in gazetteer and place_id not in table.get(key, ()):
             table.setdefault(key, []).append(place_id)
@@ -327,10 +331,10 @@ class PlaceRanker:
                  adjectives: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.gazetteer = gazetteer
         self.cues = tuple(cues)
-        self.adjectives = dict(adjectives) if adjectives is not None else load_adjectives(gazetteer)
+        forms = adjective_forms()
+        self.adjectives = dict(adjectives) if adjectives is not None else _adjective_table(gazetteer, forms)
         self._stop_names = load_stop_names()
         # Short forms written with a full stop ("Calif.", "La."): without it they are other words.
-        forms = adjective_forms()
         self._dotted = frozenset({name_key(f) for f, _place in forms if f.endswith(".")}
                                  - {name_key(f) for f, _place in forms if not f.endswith(".")})
         self._cues_by_kind: dict[str, tuple[CueRule, ...]] = {}
