@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from geo.errors import DataBuildError
 from geo.events import ASSET_CATEGORIES, Asset
-from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text
+from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text, nationality_forms
 
 __all__ = [
     "ASSETS_PATH",
@@ -36,7 +36,6 @@ __all__ = [
 
 ASSETS_PATH = DATA_DIR / "assets.csv"
 ACTORS_PATH = DATA_DIR / "actors.csv"
-ADJECTIVES_PATH = DATA_DIR / "place_adjectives.csv"
 # The id of a ship the text names that the catalogue does not list ("ship:ins delhi").
 NAMED_SHIP_PREFIX = "ship:"
 ACTOR_KINDS = ("demonym", "abbreviation", "combined", "service", "command", "government", "country")
@@ -230,17 +229,11 @@ def load_actors(path: Path = ACTORS_PATH) -> list[ActorAlias]:
     return actors
 
 
-def nationality_adjectives(path: Path = ADJECTIVES_PATH) -> list[ActorAlias]:
-    """The other countries' nationality adjectives (data/place_adjectives.csv, those naming one
-    country): "Nigerian troops" are Nigeria's forces as "Russian troops" are Russia's."""
-    actors = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            place = row["place"].strip()
-            if place.startswith("country:") and "nationality" in row.get("source", ""):
-                actors.append(ActorAlias(row["adjective"].strip(), (place.split(":", 1)[1],), "demonym",
-                                         row["source"].strip()))
-    return actors
+def nationality_adjectives() -> list[ActorAlias]:
+    """The other countries' nationality adjectives (`geo.gazetteer.nationality_forms`): "Nigerian
+    troops" are Nigeria's forces as "Russian troops" are Russia's."""
+    return [ActorAlias(form, (code,), "demonym", "nationality adjective (data/place_adjectives.csv)")
+            for form, code in nationality_forms()]
 
 
 @functools.cache

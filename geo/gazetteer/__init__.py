@@ -14,6 +14,7 @@ from geo.gazetteer.adjectives import (
     ACTORS_PATH,
     ADJECTIVES_PATH,
     adjective_forms,
+    nationality_forms,
 )
 from geo.gazetteer.load import (
     BUILD_DIR,
@@ -87,6 +88,7 @@ __all__ = [
     "marked_word",
     "marked_words",
     "name_key",
+    "nationality_forms",
     "naturalearth",
     "seas",
     "word_index",

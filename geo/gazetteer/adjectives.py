@@ -2,7 +2,8 @@
 
 Two tables: the nationality adjectives of `data/actors.csv` (its "demonym" rows that name one
 country, which the extractor also reads as actors) and `data/place_adjectives.csv` (the other
-countries' adjectives, regions and unions). The ranking offers these places for such a word; the
+countries' nationality adjectives, regional adjectives, abbreviations and seats of power, each row
+saying which in its `kind` column). The ranking offers these places for such a word; the
 build keeps the words from becoming the names of divisions ("Somali", a region of Ethiopia).
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from geo.gazetteer.load import DATA_DIR
 
-__all__ = ["ACTORS_PATH", "ADJECTIVES_PATH", "adjective_forms"]
+__all__ = ["ACTORS_PATH", "ADJECTIVES_PATH", "adjective_forms", "nationality_forms"]
 
 ACTORS_PATH = DATA_DIR / "actors.csv"
 ADJECTIVES_PATH = DATA_DIR / "place_adjectives.csv"
@@ -32,3 +33,13 @@ def adjective_forms(actors_path: Path = ACTORS_PATH, adjectives_path: Path = ADJ
         with adjectives_path.open(encoding="utf-8", newline="") as handle:
             pairs.extend((row["adjective"], row["place"]) for row in csv.DictReader(handle))
     return pairs
+
+
+def nationality_forms(adjectives_path: Path = ADJECTIVES_PATH) -> list[tuple[str, str]]:
+    """(adjective, ISO 3166-1 code) of `data/place_adjectives.csv`'s nationality rows: the countries
+    `data/actors.csv` does not name, whose adjectives the extractor also reads as their forces."""
+    if not adjectives_path.exists():
+        return []
+    with adjectives_path.open(encoding="utf-8", newline="") as handle:
+        return [(row["adjective"], row["place"].split(":", 1)[1]) for row in csv.DictReader(handle)
+                if row.get("kind") == "nationality" and row["place"].startswith("country:")]
