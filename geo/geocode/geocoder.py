@@ -30,6 +30,7 @@ from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
 from geo.gazetteer import Gazetteer, NameHit, Place, PlaceNameFinder, load_gazetteer, name_key
 from geo.geocode.ranking import LOCAL_SCORE, Anchor, CueRule, PlaceContext, PlaceRanker, ResolvedName, load_cues
+from geo.geocode.reading import read_proper_names
 
 __all__ = [
     "CueRule",
@@ -206,7 +207,7 @@ def resolve_names(text: str, geocoder: OfflineGazetteer | None = None) -> list[R
     adjectives = [h for h in ranker.adjective_hits(text)
                   if not any(start < h.end and h.start < end for start, end in taken)]
     found += ranker.resolve_hits(text, adjectives, as_phrase=True)
-    return sorted(found, key=lambda r: r.hit.start)
+    return read_proper_names(text, sorted(found, key=lambda r: r.hit.start))
 
 
 @functools.cache

@@ -315,3 +315,36 @@ def test_an_unknown_local_name_is_guessed_in_the_town_the_text_names_nearest_it(
     assert not geocoder.geocode("New Orleans", context=text).raw["guessed"]
     assert geocoder.geocode("Royal Street") is None  # without a text there is no town to say
     assert geocoder.geocode("the square", context=text) is None  # not a name
+
+
+def test_a_place_heading_a_feature_name_is_read_as_the_whole_name():
+    from geo.geocode import resolve_names
+
+    text = ("Flood water reached Mississippi River towns. Students of Colorado State University and "
+            "nurses of Colchester General Hospital helped. The shop stands on Hampton Avenue in Nashville.")
+    found = {r.hit.text: r.place.id for r in resolve_names(text)}
+    assert found["Mississippi River"].startswith("region:")
+    assert "Colorado State University" in found and "Colorado" not in found
+    assert "Colchester General Hospital" in found and "Hampton Avenue" in found
+    assert "Nashville" in found  # a name that heads nothing stays as it is
+
+
+def test_a_town_named_like_a_person_beside_a_name_is_the_person():
+    from geo.geocode import resolve_names
+
+    def places(text: str) -> list[tuple[str, int]]:
+        return [(r.hit.text, r.hit.start) for r in resolve_names(text)]
+
+    # Barry is a Welsh town of 50,000 beside Cardiff: found when the text names it alone ...
+    assert ("Barry", 56) in places("Police in Cardiff and Penarth said the driver came from Barry.")
+    # ... and a man when it stands before a surname, each time he is named after that, but not
+    # where the text says the town ("from Barry").
+    text = ("Police in Cardiff and Penarth said Barry Smith, 41, had driven from Barry. "
+            "Barry told officers he was sorry.")
+    found = places(text)
+    assert ("Cardiff", 10) in found and ("Barry", text.index("from Barry") + 5) in found
+    assert [name for name, _ in found].count("Barry") == 1
+    assert places("Later Gino D. Barry spoke in Cardiff and Penarth.") == [("Cardiff", 29)]
+    # Big cities before their institutions' names and datelines in capitals are places.
+    found = places("TORONTO - The Toronto Police Department and Beverly Hills Police were told.")
+    assert [name for name, _ in found] == ["TORONTO", "Toronto", "Beverly Hills"]
