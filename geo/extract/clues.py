@@ -124,7 +124,9 @@ SINCE_BEFORE = FoldedPattern(r"\bsince\s+$")
 WORDS_ONLY = re.compile(r"[\s\w-]*")
 _NAME_WORDS_ONLY = re.compile(r"[\s\w'’.-]*")
 _LINKING_WORD = re.compile(r"\b(?:of|to|from|in|at|and)\b")
-_CLAUSE_END = re.compile(r"[;.]")
+# A date after ", and in March," opens the next clause: it dates what that clause says, not the place
+# before it ("missions in Guam in May, and in March two bombers ... in Europe").
+_CLAUSE_END = re.compile(r"[;.]|,\s*(?:and|but|while|whereas)\b")
 # "with Japanese fighter jets", unless the clause goes on to its own verb ("with ... flew").
 _JOINING_WORDS = ("with", "alongside", "and partners from", "joined by", "including")
 _JOINING_BEFORE = re.compile(rf"\b(?:{'|'.join(_JOINING_WORDS)})\s+(?:[\w'’-]+,?\s+){{0,6}}$")

@@ -251,6 +251,11 @@ _NOT_A_COUNT_AFTER = re.compile(
     r"\s*(?:%|percent|per cent|km|kilomet|miles|nautical|years?|days?|hours?|minutes?|"
     r"weeks?|months?|metres|meters|feet|tons?|tonnes|kg|-year|th\b|st\b|nd\b|rd\b)")
 _IN_DESIGNATOR = re.compile(r"[A-Za-z]-$|[A-Z]$")  # "F-35", "Tu-95"
+# "the first regional deployment of 2025", "since 2014": a year the date reader did not take.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BEFORE_A_YEAR = re.compile(r"\b(?:of|in|since|by|until|till|from|for|during|through|to|and|or|early|late|mid|"
+                            r"spring|summer|autumn|fall|winter)[\s-]+$", re.IGNORECASE)
+_RANGE_START = re.compile(r"\d\s*[-–]\s*$")  # "June 22-26": the end of a range of days
 
 
 # A number above this is no force's size ("99999999999999999999 troops", a 400-digit number): not a
@@ -308,6 +313,11 @@ def _find_counts(text: str, dates_written: list[tuple[int, int]]) -> list[CountM
         if _NOT_A_COUNT_AFTER.match(text[end: end + 12].lower()):
             continue
         if _IN_DESIGNATOR.search(text[max(0, start - 6): start]):
+            continue
+        if _YEAR.fullmatch(text[start:end]) and _BEFORE_A_YEAR.search(text[max(0, start - 12): start]):
+            continue
+        before = text[max(0, start - 4): start]
+        if _RANGE_START.search(before) and in_dates.overlaps(max(0, start - 4), start):
             continue
         counts.append(CountMention(start, end, text[start:end], value))
     return counts

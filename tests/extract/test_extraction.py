@@ -278,6 +278,9 @@ def test_sentence_ends_are_found_as_the_plain_spelling_of_the_pattern_finds_them
     "Two B-52 bombers patrolled the Baltic Sea on 4 March with Finnish fighters.",
     "Two B-52 bombers patrolled the Baltic Sea in 2025 with Finnish fighters.",
     "Two B-52 bombers patrolled the Baltic Sea in March 2025 with Finnish fighters.",
+    # A year the date reader leaves alone, and the end of a range of days, are no counts either.
+    "Two B-52 bombers patrolled the Baltic Sea, the first mission of 2025 with Finnish fighters.",
+    "Two B-52 bombers patrolled the Baltic Sea between March 3-26 with Finnish fighters.",
 ])
 def test_a_date_is_never_read_as_a_count(sentence, published):
     """ "on 4 March 2025 with Finnish fighters" gave 2,025 fighters (issue 13, item 14)."""
@@ -786,3 +789,11 @@ def test_every_countrys_nationality_adjective_names_its_forces():
     # geocoder also reads ("Nigerian officials" as a place in a general reading).
     event = only(events_of("Nigerian troops deployed to Niamey, Niger, on 3 March 2025."))
     assert event.actors == ["NG"] and [p.name for p in event.places] == ["Niamey"]
+
+
+def test_a_date_opening_the_next_clause_dates_that_clause():
+    """ "..., and in March, ..." dates what follows it, not the place just before it."""
+    result = extract_text("In May, B-52 bombers completed missions in Guam, and in March, two B-1 bombers "
+                          "concluded missions in Europe.", document="test.txt", published="2021-07-15")
+    assert [(e.places[0].name, e.start, e.time_precision) for e in result.events] == [
+        ("Guam", "2021-05-01", "month"), ("Europe", "2021-03-01", "month")]
