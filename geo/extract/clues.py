@@ -68,6 +68,8 @@ NON_STATE = FoldedPattern(r"\b(?:hamas|hezbollah|houthis?|militants?|rebels?|tal
                            r"insurgents?|separatists?|militia|guerrillas?)\s+$")
 # "seize merchant ships", "commercial vessels": ships that are not a navy's.
 CIVILIAN = FoldedPattern(r"\b(?:merchant|commercial|cargo|civilian|fishing|container|passenger|cruise)\s+$")
+SEA_AS_MODIFIER = re.compile(r"\s+(?:islands?|islets?|reefs?|shoals?|outposts?|features?|bases?|ports?|coast|"
+                             r"coastline|littoral|states?|nations?|countries|claimants?|disputes?)\b")
 PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance", "drone", "early warning",
                          "transport/tanker", "helicopter", "surface combatant", "carrier", "submarine", "amphibious",
                          "aircraft"})

@@ -54,6 +54,7 @@ from geo.extract.clues import (
     REPORTED_ON,
     REPORTING_DATE,
     RETURNING,
+    SEA_AS_MODIFIER,
     SINCE_BEFORE,
     WORDS_ONLY,
     acting,
@@ -399,7 +400,12 @@ class Extractor:
             # "Eisenhower carrier in Red Sea": a named ship or aircraft type at a place is presence.
             if not any(is_platform(h) for h in mentions.within(mentions.assets, sentence.start, sentence.end)):
                 return []
-            sentence_triggers = [TriggerMention(locations[0].start, locations[0].start, "", "deployment", 0, "")]
+            # At sea that presence is a patrol (the codebook: "presence at sea ... is patrol"); in port,
+            # at a base or in a country it is a deployment.
+            # "on disputed South China Sea island": a sea naming what is in it is no presence at sea.
+            at_sea = locations[0].place.kind == "sea" and not SEA_AS_MODIFIER.match(mentions.text, locations[0].end)
+            presence = "patrol" if at_sea else "deployment"
+            sentence_triggers = [TriggerMention(locations[0].start, locations[0].start, "", presence, 0, "")]
         sentence_actors = actors_in(sentence.start, sentence.end)
         partners = sorted({p.place.country for p in places if p.role == "partner" and p.place.country}
                           | set(self._partner_actors(mentions, sentence)))

@@ -797,3 +797,17 @@ def test_a_date_opening_the_next_clause_dates_that_clause():
                           "concluded missions in Europe.", document="test.txt", published="2021-07-15")
     assert [(e.places[0].name, e.start, e.time_precision) for e in result.events] == [
         ("Guam", "2021-05-01", "month"), ("Europe", "2021-03-01", "month")]
+
+
+@pytest.mark.parametrize(("sentence", "kind", "place"), [
+    # The codebook: presence at sea is a patrol, a ship in port or at a base is deployed there.
+    ("Two Russian Tu-160 bombers conducted routine flights within international norms over neutral "
+     "waters in the Barents Sea.", "patrol", "Barents Sea"),
+    ("Carrier USS Eisenhower in the Red Sea.", "patrol", "Red Sea"),
+    ("Carrier USS Eisenhower at Souda Bay.", "deployment", "Naval Support Activity Souda Bay"),
+    # A sea naming what lies in it ("South China Sea island") is no presence at sea.
+    ("China lands H-6K bombers on disputed South China Sea island for first time.", "deployment", "South China Sea"),
+])
+def test_a_platform_told_at_a_place_with_no_verb_is_there_as_the_place_says(sentence, kind, place):
+    events = extract_text(sentence, document="test.txt", published="2023-11-18").events
+    assert [(e.kind, e.places[0].name) for e in events] == [(kind, place)]
