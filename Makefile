@@ -49,7 +49,7 @@ basemap: $(BASEMAP)
 $(BASEMAP): $(GAZETTEER) geo/render/basemap.py
 	$(PY) -c 'from geo.render import basemap; raise SystemExit(basemap.main())'
 
-$(GAZETTEER): $(VENV)/.installed $(CURATED) geo/gazetteer/build.py geo/gazetteer/load.py geo/gazetteer/seas.py geo/gazetteer/naturalearth.py geo/gazetteer/names.py geo/gazetteer/admin.py geo/gazetteer/adjectives.py data/place_adjectives.csv data/actors.csv
+$(GAZETTEER): $(VENV)/.installed $(CURATED) geo/gazetteer/build.py geo/gazetteer/load.py geo/gazetteer/seas.py geo/gazetteer/naturalearth.py geo/gazetteer/names.py geo/gazetteer/admin.py geo/gazetteer/adjectives.py data/place_adjectives.csv data/actors.csv data/physical_features.csv
 	$(PY) -m geo build
 
 # Debian packages the browser and database tests drive for real. Installed only when missing.

