@@ -316,6 +316,10 @@ class Extractor:
             sentence_actors = acting(mentions, sentence, actors_in(sentence.start, sentence.end))
             if sentence_actors:
                 previous_actors = sentence_actors
+            elif found and operators(found[-1].assets):
+                # "Six B-52s arrived at RAF Fairford. The bombers flew ...": the forces whose type
+                # said whose they were are the ones "the bombers" go on with
+                previous_actors = list(found[-1].actors)
         resolve_references(drafts)
         _name_exercises(mentions, drafts)
         dominant: dict[int, list[str]] = {}  # how many -> the article's leading actors (read once)

@@ -727,7 +727,7 @@ _TOKEN = re.compile(r"[\w'’-]+|[,;:()\"“”]")
 # What lies between two places of a sentence.
 # "in Astrakhan Oblast, Dagestan and ...": an administrative word after a place name stays in the list.
 ADMIN_WORD = r"(?:\s+(?:[Oo]blast|[Pp]rovince|[Rr]egion|[Kk]rai|[Dd]istrict|[Gg]overnorate|[Pp]refecture|[Cc]ounty))?"
-_LIST_GAP = re.compile(ADMIN_WORD + r"\s*(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?")
+_LIST_GAP = re.compile(ADMIN_WORD + r"\s*(?:(?:,\s*)?(?:and|or|as well as|,)\s+(?:the\s+)?|/\s*(?:the\s+)?)")
 _TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
 _BRACKET_GAP = re.compile(r"\s*\(\s*")
 _COMMA_GAP = re.compile(r"\s*,\s*")
@@ -853,7 +853,36 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
     return same_country and len(gap) <= 40 and bool(_LOCATOR_GAP.fullmatch(gap))
 
 
+# "flew missions over several areas in the European theatre, including Estonia, ...": the places of
+# a list after a plural area noun are where that preposition put the areas.
+_LISTING = frozenset({"including", "notably", "especially", "among"})
+_AREA_NOUNS = frozenset({"areas", "regions", "locations", "sites", "places", "waters", "theatre", "theater",
+                         "theatres", "bases", "ports", "seas", "countries", "nations", "parts", "destinations"})
+
+
+def _listed_in_area(tokens: list[str], prepositions: dict[str, str]) -> str | None:
+    """The locating role of "<preposition> ... <areas>, including" ending `tokens`, if they end so."""
+    index = len(tokens) - 1
+    if index < 1 or tokens[index] not in _LISTING:
+        return None
+    index -= 1
+    if tokens[index] == ",":
+        index -= 1
+    if index < 1 or tokens[index] not in _AREA_NOUNS:
+        return None
+    for token in reversed(tokens[max(0, index - 6): index]):
+        if token in prepositions:
+            role = prepositions[token]
+            return role if role in LOCATING_ROLES else None
+        if token in (",", ";", ":", "(", ")"):
+            return None
+    return None
+
+
 def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: dict[str, str]) -> str:
+    listed = _listed_in_area(tokens, prepositions)
+    if listed is not None:
+        return listed
     index = len(tokens) - 1
     skipped = 0
     while index >= 0 and skipped <= 6:

@@ -85,6 +85,8 @@ def resolve_references(drafts: list[Draft]) -> None:
             named = draft
 
 
+_FORMATION = re.compile(r"\b(?:task force|task group|strike group|group|squadron|wing|brigade|battalion|detachment|"
+                        r"corps|division|regiment|fleet|flotilla|battle ?group|rotational force)s?$", re.IGNORECASE)
 AIR = frozenset({"bomber", "fighter", "maritime patrol", "transport/tanker", "helicopter", "reconnaissance",
                  "early warning", "drone", "aircraft"})
 
@@ -96,7 +98,8 @@ def specify_generic_assets(events: list[Event], named: list[AssetType]) -> None:
 
     Read on the finished events: the type is inferred, not told, so it neither merges events nor
     raises their confidence."""
-    specific = [t for t in named if t.countries]
+    # A formation ("Bomber Task Force", "carrier strike group") is no type a generic word stands for.
+    specific = [t for t in named if t.countries and not _FORMATION.search(t.family)]
     if not specific:
         return
     for event in events:
