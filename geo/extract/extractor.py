@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.errors import InputError
@@ -94,6 +95,12 @@ from geo.extract.mentions import (
 from geo.extract.merging import merge, resolve_references, share_named_forces, specify_generic_assets
 from geo.gazetteer import FoldedPattern, fold_article, haversine_km
 from geo.geocode import OfflineGazetteer, default_geocoder
+
+# A sentence opening with its subject countries: "China and Russia ...", "The US, Japan and ...".
+_SUBJECT_OPENING = re.compile(r"\s*(?:The\s+|the\s+)?")
+_SUBJECT_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
+_AIR_WORDS = re.compile(r"\b(?:aerial|air|airborne|bomber|bombers|aircraft|warplanes?)\b", re.IGNORECASE)
+_SEA_WORDS = re.compile(r"\b(?:naval|maritime|navy|navies|warships?)\b", re.IGNORECASE)
 
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
@@ -418,6 +425,7 @@ class Extractor:
         # A headline or lead that names no asset ("China stages drills around Taiwan") takes the
         # assets of the sentences right after it, when its own trigger word is strong.
         borrowed: list[Asset] = []
+        joint_actors: list[str] = []
         area_only = False
         if not mentions.within(mentions.assets, sentence.start, sentence.end):
             if max(t.priority for t in sentence_triggers) >= 2 and len(locations) == 1:
@@ -430,6 +438,12 @@ class Extractor:
                 area_only = bool(borrowed)
             if not borrowed and any(t.kind == "exercise" and t.priority >= 3 for t in sentence_triggers):
                 borrowed = self._drill_forces(mentions, sentence)
+            if not borrowed:
+                # "China and Russia carried out a joint aerial strategic patrol over the Sea of Japan":
+                # countries as the subject of a patrol or exercise are its forces, of the kind it names.
+                joint = self._joint_subject(mentions, sentence, places, sentence_triggers)
+                if joint is not None:
+                    borrowed, joint_actors = joint
         # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
         # before the forces, inside the wider place the sentence then names, is where they are.
         site_first: PlaceMention | None = None
@@ -506,6 +520,8 @@ class Extractor:
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.
             actors = actors_in(segment_start, segment_end) or sentence_actors
+            if joint_actors:
+                actors = list(dict.fromkeys([*joint_actors, *actors]))
             if not actors and not area_only:
                 # "The Shandong had sailed into the western Pacific": a platform only one country
                 # operates says whose forces these are better than the actors of an earlier sentence;
@@ -555,6 +571,32 @@ class Extractor:
                                       [p for p in partners if p not in participants], when, status, signals))
             segment_start = segment_end
         return drafts + also
+
+    def _joint_subject(self, mentions: Mentions, sentence: Sentence, places: list[PlaceMention],
+                       triggers: list[TriggerMention]) -> tuple[list[Asset], list[str]] | None:
+        """The forces and actors of a sentence opening with countries that carry out a patrol or an
+        exercise named with a word of its domain ("joint aerial patrol", "naval drills"), if it does."""
+        strong = [t for t in triggers if t.priority >= 3 and t.kind in ("patrol", "exercise")]
+        if not strong or not places or places[0].place.kind != "country":
+            return None
+        if not _SUBJECT_OPENING.fullmatch(mentions.text, sentence.start, places[0].start):
+            return None
+        countries = [places[0].place.country]
+        for previous, place in pairwise(places):
+            if place.place.kind != "country" or not _SUBJECT_JOIN.fullmatch(mentions.text, previous.end, place.start):
+                break
+            countries.append(place.place.country)
+        subject_end = places[len(countries) - 1].end
+        trigger = next((t for t in strong if t.start > subject_end), None)
+        if trigger is None or trigger.start - subject_end > 80:
+            return None
+        described = mentions.text[subject_end: trigger.end]
+        domain = "asset:aircraft" if _AIR_WORDS.search(described) else \
+            "asset:warship" if _SEA_WORDS.search(described) else None
+        if domain is None or not all(countries):
+            return None
+        return [asset_of(self.catalogue.by_id[domain], None, mentions.text[trigger.start:trigger.end])], \
+            [c for c in countries if c]
 
     def _drill_forces(self, mentions: Mentions, sentence: Sentence) -> list[Asset]:
         """"Turkey and its allies are participating in the Anatolian Eagle air drills in Konya ... F-16 and

@@ -827,3 +827,17 @@ def test_places_listed_after_areas_are_where_the_forces_went():
     # Countries listed after a plural noun that is no area stay no places: "with 13 nations, including".
     text = "Six B-52s arrived at RAF Fairford. They trained with 13 nations, including Poland and Morocco."
     assert [e.places[0].name for e in extract_text(text, document="test.txt").events] == ["RAF Fairford"]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("China and Russia carried out a joint aerial strategic patrol over the Sea of Japan on Tuesday.",
+     [("patrol", ["CN", "RU"], "aircraft", "Sea of Japan")]),
+    ("Russia and China held joint naval drills in the East China Sea.",
+     [("exercise", ["RU", "CN"], "warship", "East China Sea")]),
+    # No word of the domain, or no patrol carried out: nothing to draw.
+    ("China and Russia held joint drills in the East China Sea.", []),
+    ("China and Russia discussed a patrol over the Sea of Japan.", []),
+])
+def test_countries_carrying_out_a_patrol_are_its_forces(sentence, expected):
+    events = extract_text(sentence, document="test.txt", published="2023-06-06").events
+    assert [(e.kind, e.actors, e.assets[0].name, e.places[0].name) for e in events] == expected
