@@ -356,7 +356,8 @@ class Extractor:
         numbers = {sentence.start: number for number, sentence in enumerate(mentions.sentences)} if deciding else {}
         events = []
         candidates: list[tuple[Event, dict[str, float]]] = []
-        merged = [side for draft in merge(current, budget) for part in per_place(draft)
+        published_on = (published.date, published.precision) if published is not None else None
+        merged = [side for draft in merge(current, budget, published_on) for part in per_place(draft)
                   for side in per_side(part, mentions, self.catalogue)]
         if deciding:
             if 1 not in dominant:

@@ -35,7 +35,8 @@ _EXERCISE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,3}(?:ex
                                r"maneuvers|war\s?games)\b")
 
 
-def _same_event(a: Draft, b: Draft) -> bool:
+def _same_event(a: Draft, b: Draft, published: tuple[dt.date, str] | None = None) -> bool:
+    """Whether `b` tells the event `a` again. `published`: the date an undated draft reports on."""
     group = {"deployment": "d", "basing": "d", "patrol": "p", "exercise": "e"}
     if a.actors and b.actors and not set(a.actors) & set(b.actors):
         return False
@@ -53,7 +54,9 @@ def _same_event(a: Draft, b: Draft) -> bool:
         # "The five-day exercise ... will cover air defence drills in the Arabian Sea": the exercise
         # just reported off India's coast, told again with its forces and sea area
         return True
-    if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date, b.date):
+    if any(d.ongoing or _SINCE.search(d.sentence.text) for d in (a, b)):
+        published = None  # "the deployment ... since February", extended now: one posture, told twice
+    if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date or published, b.date or published):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
         # exercise runs for weeks: its phases are told with dates of their own)
         return False
@@ -87,6 +90,7 @@ def resolve_references(drafts: list[Draft]) -> None:
 
 _FORMATION = re.compile(r"\b(?:task force|task group|strike group|group|squadron|wing|brigade|battalion|detachment|"
                         r"corps|division|regiment|fleet|flotilla|battle ?group|rotational force)s?$", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 AIR = frozenset({"bomber", "fighter", "maritime patrol", "transport/tanker", "helicopter", "reconnaissance",
                  "early warning", "drone", "aircraft"})
 
@@ -210,7 +214,10 @@ def _near(a: PlaceMention, b: PlaceMention, shared_assets: bool) -> bool:
     return False
 
 
-def merge(drafts: list[Draft], budget: TimeBudget = UNLIMITED) -> list[Draft]:
+def merge(drafts: list[Draft], budget: TimeBudget = UNLIMITED,
+          published: tuple[dt.date, str] | None = None) -> list[Draft]:
+    """Drafts that tell one event, merged. An undated draft reports on `published` (the article's
+    date): "Trump decided on October 13 to withdraw ..." is no later step of troops arriving now."""
     merged: list[Draft] = []
     # Indexes of `merged`, the event reported least recently first: a draft is compared with the
     # MERGE_WINDOW events reported last, in the order they were first reported.
@@ -218,7 +225,7 @@ def merge(drafts: list[Draft], budget: TimeBudget = UNLIMITED) -> list[Draft]:
     for draft in drafts:
         budget.check("merging events told more than once")
         window = sorted(islice(reversed(recent), MERGE_WINDOW))
-        found = next((index for index in window if _same_event(merged[index], draft)), None)
+        found = next((index for index in window if _same_event(merged[index], draft, published)), None)
         if found is None:
             recent[len(merged)] = None
             merged.append(draft)

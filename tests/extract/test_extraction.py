@@ -841,3 +841,14 @@ def test_places_listed_after_areas_are_where_the_forces_went():
 def test_countries_carrying_out_a_patrol_are_its_forces(sentence, expected):
     events = extract_text(sentence, document="test.txt", published="2023-06-06").events
     assert [(e.kind, e.actors, e.assets[0].name, e.places[0].name) for e in events] == expected
+
+
+def test_an_undated_report_is_not_merged_with_an_older_dated_step():
+    """The troops arriving now (undated: the article's date) are not the 1,000 of a decision dated
+    two weeks before: that sentence neither dates nor counts them."""
+    result = extract_text(
+        "US troops began arriving in Deir ez-Zor province in a convoy from northern Iraq, officials said. "
+        "Trump decided on October 13 to withdraw virtually all 1,000 troops from northern Syria, but later "
+        "moved some back into Syria.", document="test.txt", published="2019-10-26")
+    arrival = next(e for e in result.events if e.places[0].name == "Deir ez-Zor")
+    assert arrival.start == "2019-10-26" and [(a.name, a.count) for a in arrival.assets] == [("troops", None)]
