@@ -92,7 +92,13 @@ from geo.extract.mentions import (
     TriggerMention,
     find_mentions,
 )
-from geo.extract.merging import merge, resolve_references, share_named_forces, specify_generic_assets
+from geo.extract.merging import (
+    count_told_elsewhere,
+    merge,
+    resolve_references,
+    share_named_forces,
+    specify_generic_assets,
+)
 from geo.gazetteer import FoldedPattern, fold_article, haversine_km
 from geo.geocode import OfflineGazetteer, default_geocoder
 
@@ -382,6 +388,8 @@ class Extractor:
             events = [e for e in events if e.confidence >= self.min_confidence]
         specify_generic_assets(events, [hit.asset for hit in mentions.assets])
         share_named_forces(events)
+        count_told_elsewhere(events, [a for sentence in mentions.sentences
+                                      for a in self._assets(mentions, sentence.start, sentence.end, sentence)])
         return ExtractionResult(article, events, mentions), candidates
 
     # -- one sentence ------------------------------------------------------------------------------

@@ -142,6 +142,21 @@ def share_named_forces(events: list[Event]) -> None:
                     event.assets.append(dataclasses.replace(asset, count=None))
 
 
+def count_told_elsewhere(events: list[Event], told: list[Asset]) -> None:
+    """ "RAF Typhoons have been scrambled ..." and, later, "the two Typhoons ...": a type of platform
+    reported without a number takes the one number the article gives that type anywhere, when it
+    gives only one (a generic word, "troops", is counted differently from sentence to sentence)."""
+    numbers: dict[str, set[int]] = {}
+    for asset in told:
+        if asset.count and not is_generic(asset):
+            numbers.setdefault(asset.family.lower(), set()).add(asset.count)
+    for event in events:
+        for asset in event.assets:
+            found = numbers.get(asset.family.lower())
+            if asset.count is None and found is not None and len(found) == 1 and not is_generic(asset):
+                asset.count = next(iter(found))
+
+
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:
     """Dates whose periods (a day, a week, a month) lie more than a week apart; a year is too vague."""
     if first is None or second is None or "year" in (first[1], second[1]):

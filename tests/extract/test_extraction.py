@@ -852,3 +852,15 @@ def test_an_undated_report_is_not_merged_with_an_older_dated_step():
         "moved some back into Syria.", document="test.txt", published="2019-10-26")
     arrival = next(e for e in result.events if e.places[0].name == "Deir ez-Zor")
     assert arrival.start == "2019-10-26" and [(a.name, a.count) for a in arrival.assets] == [("troops", None)]
+
+
+@pytest.mark.parametrize(("later", "count"), [
+    ("Two RAF Typhoons shadowed them for an hour.", 2),
+    # Two numbers for the type: neither is the number of the scramble.
+    ("Two RAF Typhoons took off first and four RAF Typhoons followed.", None),
+])
+def test_a_platform_takes_the_one_number_the_article_gives_its_type(later, count):
+    text = "RAF Typhoons were scrambled to intercept Russian aircraft over the North Sea on Monday. " + later
+    events = extract_text(text, document="test.txt", published="2024-01-15").events
+    typhoons = [a for e in events for a in e.assets if a.family == "Eurofighter Typhoon"]
+    assert typhoons and {a.count for a in typhoons} == {count}
