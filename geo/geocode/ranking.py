@@ -23,6 +23,8 @@ from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 
+from shapely.geometry import Point
+
 from geo.budget import UNLIMITED, TimeBudget
 from geo.gazetteer import (
     ACTORS_PATH,
@@ -59,6 +61,11 @@ COUNTRY_BIAS_BONUS = 1.5  # the user's explicit preference outweighs size
 SAME_COUNTRY_BONUS = 0.9  # beside a specific place (a base, a city, a region) of that country
 COUNTRY_ANCHOR_BONUS = 0.4  # beside the country's own name: weaker, countries are named everywhere
 NEARBY_BONUS = 0.4
+# A state, province or district and a place inside it, both named: Springfield beside Illinois.
+CONTAINED_BONUS = 0.6
+# A city of 100,000 or more with ten times the people of any namesake anchors the text by itself.
+DWARFING_MIN_POPULATION = 100_000
+DWARFING_RATIO = 10
 APPOSITION_BONUS = 1.6
 NEARBY_KM = 600.0
 # How far apart (characters) two mentions can be and still inform each other fully.
@@ -344,6 +351,7 @@ class PlaceRanker:
         self._finder_lock = threading.Lock()
         self._cache: dict[tuple[str, str | None, tuple[str, ...] | None, bool], list[tuple[float, Place]]] = {}
         self._nearby_cache: dict[tuple[str, str], bool] = {}
+        self._held_cache: dict[tuple[str, str], bool] = {}
 
     @property
     def finder(self) -> PlaceNameFinder:
@@ -414,7 +422,7 @@ class PlaceRanker:
         # Context can lift a candidate by a few points at most: only the plausible ones are rescored,
         # on top of their score without context.
         best = plain[0][0] if plain else 0.0
-        scored = [(score + self._in_context(p, context, span) * _context_weight(best - score), p)
+        scored = [(score + self._in_context(p, context, span) * _context_weight(best - score, p), p)
                   for score, p in plain[:MAX_CONTEXT_CANDIDATES]]
         scored.sort(key=lambda item: (-item[0], item[1].id))
         return scored + plain[MAX_CONTEXT_CANDIDATES:]
@@ -495,9 +503,24 @@ class PlaceRanker:
             if not (same_country and anchor_is_country) and abs(lat - anchor_lat) * 111.0 <= NEARBY_KM \
                     and self._nearby(place, facts.groups[index][0]):
                 bonus += NEARBY_BONUS * nearness
+            if self._holds_either(place, facts.groups[index][0]):
+                bonus += CONTAINED_BONUS * nearness
             if bonus > best:
                 best = bonus
         return best
+
+    def _holds_either(self, place: Place, anchor_place: Place) -> bool:
+        """Whether one of the two is a state, province or district that holds the other's point
+        (Springfield beside Illinois, Georgia beside Atlanta), remembered like `_nearby`."""
+        if place.kind != "region" and anchor_place.kind != "region":
+            return False
+        pair = (place.id, anchor_place.id)
+        held = self._held_cache.get(pair)
+        if held is None:
+            held = _holds(anchor_place, place) or _holds(place, anchor_place)
+            if len(self._held_cache) < 500_000:
+                self._held_cache[pair] = held
+        return held
 
     def _nearby(self, place: Place, anchor_place: Place) -> bool:
         """`_roughly_within(place, anchor_place, NEARBY_KM)`, remembered: the same pairs meet in every article."""
@@ -542,7 +565,7 @@ class PlaceRanker:
             if not ranked:
                 continue
             margin = ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else 0.0)
-            if margin >= ANCHOR_MARGIN and _informative(ranked[0][1]):
+            if (margin >= ANCHOR_MARGIN or _dwarfs(ranked)) and _informative(ranked[0][1]):
                 anchors.append(Anchor(ranked[0][1], hit.start, hit.end))
         return anchors
 
@@ -620,10 +643,13 @@ _CAPITALISED_WORD = re.compile(_WORD_PATTERN)
 _CAPITALISED_RUN = re.compile(rf"(?<![\w.&]){_WORD_PATTERN}(?:[ ]+{_WORD_PATTERN})*")
 
 
-def _context_weight(gap: float) -> float:
+def _context_weight(gap: float, place: Place) -> float:
     """How much the text around a name counts for a candidate `gap` below the most prominent one:
-    fully among near equals; half for a hamlet against a capital (Paris, Panama, against Paris
-    when the text also names David, a city in Panama but here a man)."""
+    fully among near equals; half for a town against a capital (Paris, Panama, against Paris
+    when the text also names David, a city in Panama but here a man). A state or province is no
+    hamlet: its gap to a country of its name is one of kind, not of size (Georgia beside Atlanta)."""
+    if place.kind == "region" and place.subkind not in ("second-level division", "composite"):
+        return 1.0
     return 1.0 if gap <= PROMINENCE_GAP else PROMINENCE_DISCOUNT
 
 
@@ -650,6 +676,26 @@ def _nearest(occurrences: list[Anchor], span: tuple[int, int]) -> Anchor | None:
         if best_gap is None or gap < best_gap:
             best, best_gap = anchor, gap
     return best
+
+
+def _dwarfs(ranked: Sequence[tuple[float, Place]]) -> bool:
+    """A city so much bigger than every namesake that its name alone says which it is (Atlanta,
+    Georgia against Atlanta, Texas), though city scores lie close together."""
+    top = ranked[0][1]
+    if top.kind != "city" or top.population < DWARFING_MIN_POPULATION:
+        return False
+    rivals = [p for _score, p in ranked[1:] if p.kind != "region" or p.subkind != "second-level division"]
+    return all(p.kind == "city" and p.population * DWARFING_RATIO <= top.population for p in rivals)
+
+
+def _holds(region: Place, place: Place) -> bool:
+    """Whether an administrative region's shape (or extent) holds the place's point."""
+    if region.kind != "region" or region.subkind in ("composite",) or region.id == place.id:
+        return False
+    west, south, east, north = region.bbox
+    inside_box = south <= place.lat <= north and (west <= place.lon <= east if west <= east
+                                                   else place.lon >= west or place.lon <= east)
+    return inside_box and region.covered.contains(Point(place.lon, place.lat))
 
 
 def _roughly_within(a: Place, b: Place, km: float) -> bool:

@@ -344,7 +344,27 @@ def test_a_town_named_like_a_person_beside_a_name_is_the_person():
     found = places(text)
     assert ("Cardiff", 10) in found and ("Barry", text.index("from Barry") + 5) in found
     assert [name for name, _ in found].count("Barry") == 1
-    assert places("Later Gino D. Barry spoke in Cardiff and Penarth.") == [("Cardiff", 29)]
+    assert places("Later Gino D. Barry spoke in Cardiff and Penarth.") == [("Cardiff", 29), ("Penarth", 41)]
     # Big cities before their institutions' names and datelines in capitals are places.
     found = places("TORONTO - The Toronto Police Department and Beverly Hills Police were told.")
     assert [name for name, _ in found] == ["TORONTO", "Toronto", "Beverly Hills"]
+
+
+@pytest.mark.parametrize(("name", "text", "country", "lat", "lon"), [
+    # A state named beside its city, or the city beside its state, settles the namesakes.
+    ("Springfield", "The Illinois legislature met in Springfield on Tuesday.", "US", 39.8, -89.6),
+    ("Springfield", "Missouri officials in Springfield and Joplin reported storm damage.", "US", 37.2, -93.3),
+    ("Portland", "Maine's largest city, Portland, saw heavy snow.", "US", 43.7, -70.3),
+    ("Georgia", "Gov. Brian Kemp said Georgia will expand voting sites in Atlanta and Savannah.", "US", 32.6, -83.4),
+    # ... and the country stays the country where the text says so.
+    ("Georgia", "Russian troops crossed into Georgia near Tbilisi in 2008.", "GE", 41.9, 43.7),
+    ("Georgia", "A brigade from Fort Stewart, Georgia, moved to Germany. Far to the south, Georgia, the "
+                "former Soviet republic, has been watching nervously.", "GE", 41.9, 43.7),
+])
+def test_states_and_their_towns_tell_namesakes_apart(geocoder, name, text, country, lat, lon):
+    from geo.geocode.ranking import PlaceContext
+
+    start = text.rindex(name)
+    ranked = geocoder.rank(name, context=PlaceContext.from_text(text, geocoder.ranker), span=(start, start + len(name)))
+    place = ranked[0][1]
+    assert place.country == country and abs(place.lat - lat) < 1.0 and abs(place.lon - lon) < 1.0
