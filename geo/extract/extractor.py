@@ -414,6 +414,8 @@ class Extractor:
         folded = fold_article(mentions.text)
         locations = [p for p in locations if not GOING_HOME.match(folded, p.end, sentence.end)]
         if not locations:
+            locations = self._home_drill(mentions, sentence, actors_in)
+        if not locations:
             return []
         sentence_triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
         if not sentence_triggers:
@@ -580,6 +582,24 @@ class Extractor:
                                       [p for p in partners if p not in participants], when, status, signals))
             segment_start = segment_end
         return drafts + also
+
+    def _home_drill(self, mentions: Mentions, sentence: Sentence,
+                    actors_in: Callable[[int, int], list[str]]) -> list[PlaceMention]:
+        """ "Kim Jong Un oversaw a firing contest of artillery sub-units of the Korean People's Army":
+        a drill of one country's forces, in an article that places nothing anywhere, is held at home."""
+        triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
+        drill = next((t for t in triggers if t.kind == "exercise" and t.priority >= 3), None)
+        if drill is None or any(t.kind != "exercise" for t in triggers) \
+                or not mentions.within(mentions.assets, sentence.start, sentence.end):
+            return []
+        if any(p.role in LOCATING_ROLES for p in mentions.places):
+            return []
+        actors = actors_in(sentence.start, sentence.end)
+        home = self.geocoder.gazetteer.get(f"country:{actors[0]}") if len(actors) == 1 else None
+        if home is None:
+            return []
+        # The drill's own words stand for the place: the kind is read from the words nearest it.
+        return [PlaceMention(drill.start, drill.end, drill.text, home, 1.0, "location")]
 
     def _joint_subject(self, mentions: Mentions, sentence: Sentence, places: list[PlaceMention],
                        triggers: list[TriggerMention]) -> tuple[list[Asset], list[str]] | None:

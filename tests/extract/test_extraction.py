@@ -864,3 +864,17 @@ def test_a_platform_takes_the_one_number_the_article_gives_its_type(later, count
     events = extract_text(text, document="test.txt", published="2024-01-15").events
     typhoons = [a for e in events for a in e.assets if a.family == "Eurofighter Typhoon"]
     assert typhoons and {a.count for a in typhoons} == {count}
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    # A drill of one country's forces, in a text that places nothing anywhere, is held at home ...
+    ("Kim Jong Un guided a firepower strike drill of long-range artillery sub-units of the Korean People's "
+     "Army on March 9.", ["Dem. Rep. Korea"]),
+    # ... but not where the text names the place, nor for forces that arrived somewhere unnamed.
+    ("Kim Jong Un guided a firepower strike drill of long-range artillery sub-units of the Korean People's "
+     "Army on March 9. The drill took place near Wonsan.", ["Wonsan Kalma Air Base"]),
+    ("Up to 2500 US personnel and 115 aircraft have arrived for the exercise.", []),
+])
+def test_a_drill_placed_nowhere_is_held_at_home(text, places):
+    events = extract_text(text, document="test.txt", published="2020-03-10").events
+    assert [p.name for e in events for p in e.places] == places
