@@ -556,6 +556,12 @@ class Extractor:
             segment = folded[segment_start:segment_end]
             status = "announced" if FUTURE.search(segment) and not OBSERVED.search(segment) else (
                 trigger.status or ("announced" if FUTURE.search(folded[sentence.start:sentence.end]) else "observed"))
+            if kind == "deployment" and actors == [location.place.country] \
+                    and location.place.kind != "country" and self._drill_just_told(mentions, sentence):
+                # "35,000 personnel ... will deploy across Queensland, Northern Territory, ..." in an
+                # article on Talisman Sabre: a host's forces moving inside their own country for a
+                # drill the article reports are its sites, not a posting
+                kind = "exercise"
             signals = sum([bool(actors_in(segment_start, segment_end)), trigger.priority >= 2,
                            here is not None])
             places_here = [location]
@@ -582,6 +588,14 @@ class Extractor:
                                       [p for p in partners if p not in participants], when, status, signals))
             segment_start = segment_end
         return drafts + also
+
+    @staticmethod
+    def _drill_just_told(mentions: Mentions, sentence: Sentence) -> bool:
+        """Whether this sentence or the one before it speaks of an exercise."""
+        before = mentions.starting_in(mentions.sentences, max(0, sentence.start - 600), sentence.start)
+        start = before[-1].start if before else sentence.start
+        return any(t.kind == "exercise" and t.priority >= 3
+                   for t in mentions.within(mentions.triggers, start, sentence.end))
 
     def _home_drill(self, mentions: Mentions, sentence: Sentence,
                     actors_in: Callable[[int, int], list[str]]) -> list[PlaceMention]:

@@ -517,7 +517,10 @@ class PlaceRanker:
         pair = (place.id, anchor_place.id)
         held = self._held_cache.get(pair)
         if held is None:
-            held = _holds(anchor_place, place) or _holds(place, anchor_place)
+            # A district holding a named place is no evidence for the district: most are named
+            # after their seat (Townsville's district holds Lavarack Barracks, as the city does).
+            held = _holds(anchor_place, place) or (
+                place.subkind != "second-level division" and _holds(place, anchor_place))
             if len(self._held_cache) < 500_000:
                 self._held_cache[pair] = held
         return held

@@ -878,3 +878,17 @@ def test_a_platform_takes_the_one_number_the_article_gives_its_type(later, count
 def test_a_drill_placed_nowhere_is_held_at_home(text, places):
     events = extract_text(text, document="test.txt", published="2020-03-10").events
     assert [p.name for e in events for p in e.places] == places
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A host's forces moving inside their own country for the drill just told are at its sites ...
+    ("Australia's largest military exercise, Exercise Talisman Sabre 2025, began on Sunday. Over the next three "
+     "weeks, more than 35,000 Australian military personnel will deploy across Queensland and the Northern "
+     "Territory.", [("exercise", "Queensland"), ("exercise", "Northern Territory")]),
+    # ... but troops sent inside their country with no drill told are a deployment.
+    ("Sweden's government said on Wednesday it would send 150 Swedish troops to Gotland with immediate effect.",
+     [("deployment", "Gotland")]),
+])
+def test_a_hosts_forces_moving_at_home_for_a_drill_are_at_its_sites(text, expected):
+    events = extract_text(text, document="test.txt", published="2025-07-13").events
+    assert [(e.kind, e.places[0].name) for e in events] == expected
