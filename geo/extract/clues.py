@@ -92,6 +92,11 @@ RETURNING = FoldedPattern(r"\b(?:return(?:s|ed|ing)?|came back|coming back|back 
                            r"(?:to|in|at)\s+(?:the\s+)?$")
 HEADING_BACK = FoldedPattern(r"\b(?:flew|flown|flying|sailed|sailing|headed|heading|went|turned|returned)\s+back\s+"
                              r"(?:\w+\s+)?(?:to|towards?|into)\s+(?:the\s+)?(?:\w+ern\s+)?$")
+# "docked at Bandar Abbas Port after successfully accomplishing its 150-day mission": back at home
+# from a mission (read after a place of the forces' own country).
+MISSION_DONE = FoldedPattern(r"\s*(?:port\s+|naval\s+base\s+|base\s+)?(?:,\s*)?(?:on\s+\w+\s+)?after\s+"
+                             r"(?:successfully\s+)?(?:completing|accomplishing|concluding|finishing|ending|"
+                             r"wrapping\s+up)\b")
 OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 # What the codebook says is no posture event, read in the words that report one: arms handed over
 # ("will also be sent to Ukraine" in an aid package, S-400 "deliveries"), strikes, and moves that are

@@ -46,6 +46,7 @@ from geo.extract.clues import (
     JOINED,
     LEFT_BEHIND,
     LISTED_SUBJECT,
+    MISSION_DONE,
     NON_STATE,
     OBSERVED,
     OTHER_MOMENT,
@@ -542,7 +543,8 @@ class Extractor:
             if not actors and not area_only:
                 actors = operators(assets) or partners or named_countries(places)
             if (location.place.country in actors
-                    and RETURNING.search(folded, max(segment_start, location.start - 30), location.start)) \
+                    and (RETURNING.search(folded, max(segment_start, location.start - 30), location.start)
+                         or MISSION_DONE.match(folded, location.end))) \
                     or HEADING_BACK.search(folded, max(segment_start, location.start - 40), location.start):
                 # "returning to Norfolk", "back home in Germany": a homecoming, not a deployment; "the
                 # bombers then flew back to eastern Russia": whoever flew back, they left

@@ -892,3 +892,14 @@ def test_a_drill_placed_nowhere_is_held_at_home(text, places):
 def test_a_hosts_forces_moving_at_home_for_a_drill_are_at_its_sites(text, expected):
     events = extract_text(text, document="test.txt", published="2025-07-13").events
     assert [(e.kind, e.places[0].name) for e in events] == expected
+
+
+def test_forces_docking_at_home_after_a_mission_are_no_deployment():
+    text = ("The Iranian Navy flotilla docked at Bandar Abbas Port after successfully accomplishing its 150-day "
+            "mission to safeguard shipping routes in the Gulf of Aden.")
+    assert [e.places[0].name for e in extract_text(text, document="test.txt").events
+            if e.kind in ("deployment", "basing")] == []
+    # The same words at a foreign port are a port call.
+    text = "The Iranian Navy flotilla docked at Durban on Friday after a week at sea."
+    assert [(e.kind, e.places[0].name) for e in extract_text(text, document="test.txt").events] == [
+        ("deployment", "Durban")]
