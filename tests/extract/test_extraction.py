@@ -903,3 +903,12 @@ def test_forces_docking_at_home_after_a_mission_are_no_deployment():
     text = "The Iranian Navy flotilla docked at Durban on Friday after a week at sea."
     assert [(e.kind, e.places[0].name) for e in extract_text(text, document="test.txt").events] == [
         ("deployment", "Durban")]
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("Russian Su-30 aircraft practised striking enemy ships off Crimea.", ["exercise"]),
+    # "standard practice" is a habit, not a drill.
+    ("Cuba said the visit was standard practice by naval vessels from countries friendly to Havana.", []),
+])
+def test_practice_as_a_noun_of_habit_is_no_drill(text, kinds):
+    assert [e.kind for e in extract_text(text, document="test.txt", published="2024-06-12").events] == kinds
