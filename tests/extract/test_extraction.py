@@ -912,3 +912,11 @@ def test_forces_docking_at_home_after_a_mission_are_no_deployment():
 ])
 def test_practice_as_a_noun_of_habit_is_no_drill(text, kinds):
     assert [e.kind for e in extract_text(text, document="test.txt", published="2024-06-12").events] == kinds
+
+
+def test_where_a_document_was_signed_is_no_event_place():
+    text = ("Russian warships will use the naval facility at Tartus. The agreement was signed in Syria in January "
+            "and was sent last week for ratification.")
+    result = extract_text(text, document="test.txt", published="2017-12-21")
+    assert [p.role for p in result.mentions.places if p.text == "Syria"] == ["venue"]
+    assert "Syria" not in [p.name for e in result.events for p in e.places]
