@@ -109,6 +109,13 @@ _SUBJECT_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?")
 _AIR_WORDS = re.compile(r"\b(?:aerial|air|airborne|bomber|bombers|aircraft|warplanes?)\b", re.IGNORECASE)
 _SEA_WORDS = re.compile(r"\b(?:naval|maritime|navy|navies|warships?)\b", re.IGNORECASE)
 
+
+
+def _names_a_drill(trigger: TriggerMention) -> bool:
+    """A strong exercise word ("drills", "exercise", a named exercise), not "practised" or "training"."""
+    return trigger.kind == "exercise" and trigger.priority >= 3
+
+
 __all__ = ["ExtractionResult", "Extractor", "default_extractor", "extract_file", "extract_text"]
 # Events below this are vague on every count (a continent, "aircraft", "is expected to"): not kept.
 MIN_CONFIDENCE = 0.4
@@ -350,7 +357,7 @@ class Extractor:
         # The area of an exercise, with its forces taken from around it, stands in only when the
         # article reports an exercise ("drills", a named one) and no sentence names forces of the
         # same participants or at the same place already.
-        reported = any(t.kind == "exercise" and t.priority >= 3 for t in mentions.triggers)
+        reported = any(_names_a_drill(t) for t in mentions.triggers)
         told = [d for d in drafts if d.kind == "exercise" and not d.area_only
                 and confidence(d, most_specific(unique_places(d.places))) >= self.min_confidence]
         drafts = [d for d in drafts if not d.area_only or (reported and d.kind == "exercise" and not any(
@@ -389,8 +396,10 @@ class Extractor:
             events = [e for e in events if e.confidence >= self.min_confidence]
         specify_generic_assets(events, [hit.asset for hit in mentions.assets])
         share_named_forces(events)
-        count_told_elsewhere(events, [a for sentence in mentions.sentences
-                                      for a in self._assets(mentions, sentence.start, sentence.end, sentence)])
+        if any(a.count is None for e in events for a in e.assets):
+            # Each sentence's forces are read again only when some event has an uncounted asset.
+            count_told_elsewhere(events, [a for sentence in mentions.sentences
+                                          for a in self._assets(mentions, sentence.start, sentence.end, sentence)])
         return ExtractionResult(article, events, mentions), candidates
 
     # -- one sentence ------------------------------------------------------------------------------
@@ -448,7 +457,7 @@ class Extractor:
                 # an exercise told apart from the forces listed around it (kept only as a fallback).
                 borrowed = self._assets(mentions, behind, lookahead[1], sentence)
                 area_only = bool(borrowed)
-            if not borrowed and any(t.kind == "exercise" and t.priority >= 3 for t in sentence_triggers):
+            if not borrowed and any(_names_a_drill(t) for t in sentence_triggers):
                 borrowed = self._drill_forces(mentions, sentence)
             if not borrowed:
                 # "China and Russia carried out a joint aerial strategic patrol over the Sea of Japan":
@@ -596,15 +605,14 @@ class Extractor:
         """Whether this sentence or the one before it speaks of an exercise."""
         before = mentions.starting_in(mentions.sentences, max(0, sentence.start - 600), sentence.start)
         start = before[-1].start if before else sentence.start
-        return any(t.kind == "exercise" and t.priority >= 3
-                   for t in mentions.within(mentions.triggers, start, sentence.end))
+        return any(_names_a_drill(t) for t in mentions.within(mentions.triggers, start, sentence.end))
 
     def _home_drill(self, mentions: Mentions, sentence: Sentence,
                     actors_in: Callable[[int, int], list[str]]) -> list[PlaceMention]:
         """ "Kim Jong Un oversaw a firing contest of artillery sub-units of the Korean People's Army":
         a drill of one country's forces, in an article that places nothing anywhere, is held at home."""
         triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
-        drill = next((t for t in triggers if t.kind == "exercise" and t.priority >= 3), None)
+        drill = next((t for t in triggers if _names_a_drill(t)), None)
         if drill is None or any(t.kind != "exercise" for t in triggers) \
                 or not mentions.within(mentions.assets, sentence.start, sentence.end):
             return []
@@ -626,9 +634,12 @@ class Extractor:
             return None
         if not _SUBJECT_OPENING.fullmatch(mentions.text, sentence.start, places[0].start):
             return None
+        if not places[0].place.country:
+            return None
         countries = [places[0].place.country]
         for previous, place in pairwise(places):
-            if place.place.kind != "country" or not _SUBJECT_JOIN.fullmatch(mentions.text, previous.end, place.start):
+            if place.place.kind != "country" or not place.place.country \
+                    or not _SUBJECT_JOIN.fullmatch(mentions.text, previous.end, place.start):
                 break
             countries.append(place.place.country)
         subject_end = places[len(countries) - 1].end
@@ -638,10 +649,9 @@ class Extractor:
         described = mentions.text[subject_end: trigger.end]
         domain = "asset:aircraft" if _AIR_WORDS.search(described) else \
             "asset:warship" if _SEA_WORDS.search(described) else None
-        if domain is None or not all(countries):
+        if domain is None:
             return None
-        return [asset_of(self.catalogue.by_id[domain], None, mentions.text[trigger.start:trigger.end])], \
-            [c for c in countries if c]
+        return [asset_of(self.catalogue.by_id[domain], None, mentions.text[trigger.start:trigger.end])], countries
 
     def _drill_forces(self, mentions: Mentions, sentence: Sentence) -> list[Asset]:
         """"Turkey and its allies are participating in the Anatolian Eagle air drills in Konya ... F-16 and
@@ -669,7 +679,7 @@ class Extractor:
         if purpose is None:
             return None
         return next((t for t in mentions.within(mentions.triggers, purpose.end(), min(sentence.end, purpose.end() + 60))
-                     if t.kind == "exercise" and t.priority >= 3), None)
+                     if _names_a_drill(t)), None)
 
     def _generous(self, mentions: Mentions, proposed: list[Draft], actors_in: Callable[[int, int], list[str]],
                   leading: list[str], published: PublicationDate | None, from_article: set[int]) -> list[Draft]:
