@@ -94,6 +94,7 @@ from geo.extract.mentions import (
     find_mentions,
 )
 from geo.extract.merging import (
+    count_named_ships,
     count_told_elsewhere,
     merge,
     resolve_references,
@@ -396,6 +397,7 @@ class Extractor:
             events = [e for e in events if e.confidence >= self.min_confidence]
         specify_generic_assets(events, [hit.asset for hit in mentions.assets])
         share_named_forces(events)
+        count_named_ships(events, self.catalogue.by_id["asset:warship"])
         if any(a.count is None for e in events for a in e.assets):
             # Each sentence's forces are read again only when some event has an uncounted asset.
             count_told_elsewhere(events, [a for sentence in mentions.sentences

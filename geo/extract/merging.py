@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.events import Asset, Event, name_series
-from geo.extract.catalogue import AssetType, asset_of
+from geo.extract.catalogue import NAMED_SHIP_PREFIX, AssetType, asset_of
 from geo.extract.clues import is_generic
 from geo.extract.drafts import Draft
 from geo.extract.geometry import MAX_CACHED_PAIRS, contains, drawn, most_specific, unique_places
@@ -145,16 +145,49 @@ def share_named_forces(events: list[Event]) -> None:
 def count_told_elsewhere(events: list[Event], told: list[Asset]) -> None:
     """ "RAF Typhoons have been scrambled ..." and, later, "the two Typhoons ...": a type of platform
     reported without a number takes the one number the article gives that type anywhere, when it
-    gives only one (a generic word, "troops", is counted differently from sentence to sentence)."""
+    gives only one. A generic word ("troops") is counted differently from sentence to sentence, so
+    a head count carries over only when the article gives one and one kind of event awaits it."""
     numbers: dict[str, set[int]] = {}
+    people: set[int] = set()
     for asset in told:
         if asset.count and not is_generic(asset):
             numbers.setdefault(asset.family.lower(), set()).add(asset.count)
+        elif asset.count and asset.category == "personnel":
+            people.add(asset.count)
+    # "Germany is deploying troops to Lithuania ... The brigade will consist of about 5,000 personnel":
+    # a head count told once in the whole article belongs to the uncounted force, when the events
+    # that leave their people uncounted are one actor's one kind and no event holds that number yet.
+    waiting = [(e, next(a for a in e.assets if a.category == "personnel" and a.count is None)) for e in events
+               if any(a.category == "personnel" and a.count is None for a in e.assets)]
+    held = {a.count for e in events for a in e.assets if a.category == "personnel" and a.count}
+    if len(people) == 1 and not people & held and len({(e.kind, *e.actors) for e, _ in waiting}) == 1:
+        for _, asset in waiting:
+            asset.count = next(iter(people))
     for event in events:
         for asset in event.assets:
             found = numbers.get(asset.family.lower())
             if asset.count is None and found is not None and len(found) == 1 and not is_generic(asset):
                 asset.count = next(iter(found))
+
+
+_SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
+_HULL_NAME = re.compile(r"[A-Z]{2,5}\s[A-Z]")  # "USS Nimitz", "INS Kolkata": one ship, by its prefix
+
+
+def count_named_ships(events: list[Event], warship: AssetType) -> None:
+    """ "Indian Naval Ships Kolkata and Shakti arrived in Busan": ships named one by one are counted,
+    when the event gives its ships no number (on the generic "warship" it carries, or on one added)."""
+    for event in events:
+        ships = [a for a in event.assets if a.category in _SHIP_CATEGORIES]
+        hulls = {a.name.lower() for a in ships if (a.catalogue_id or "").startswith(NAMED_SHIP_PREFIX)
+                 or _HULL_NAME.match(a.name)}
+        if len(hulls) < 2 or any(a.count for a in ships):
+            continue
+        generic = next((a for a in ships if a.family == warship.family), None)
+        if generic is None:
+            event.assets.append(asset_of(warship, len(hulls), ""))
+        else:
+            generic.count = len(hulls)
 
 
 def _apart_in_time(first: tuple[dt.date, str] | None, second: tuple[dt.date, str] | None) -> bool:

@@ -866,6 +866,27 @@ def test_a_platform_takes_the_one_number_the_article_gives_its_type(later, count
     assert typhoons and {a.count for a in typhoons} == {count}
 
 
+@pytest.mark.parametrize(("later", "count"), [
+    ("The battalion will number some 1,500 soldiers.", 1500),
+    # Two head counts: the article does not say which is the deployment's.
+    ("The battalion will number some 1,500 soldiers, and the Dutch send 300 troops.", None),
+])
+def test_uncounted_troops_take_the_one_head_count_the_article_gives(later, count):
+    text = "Norway is sending troops to Latvia to reinforce the alliance's eastern flank. " + later
+    events = extract_text(text, document="test.txt", published="2024-01-15").events
+    deployment = next(e for e in events if e.places[0].name == "Latvia")
+    assert [a.count for a in deployment.assets if a.category == "personnel"] == [count]
+
+
+def test_ships_named_one_by_one_are_counted():
+    text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
+    event = only(events_of(text))
+    assert [(a.name, a.count) for a in event.assets if a.count] == [("warship", 2)]
+    # One named ship is no number to add.
+    alone = only(events_of("The Indian Navy ship INS Delhi arrived in Manila on Sunday for a port call."))
+    assert all(a.count is None for a in alone.assets)
+
+
 @pytest.mark.parametrize(("text", "places"), [
     # A drill of one country's forces, in a text that places nothing anywhere, is held at home ...
     ("Kim Jong Un guided a firepower strike drill of long-range artillery sub-units of the Korean People's "
