@@ -338,7 +338,10 @@ def find_mentions(
     budget.check("splitting sentences")
     actors = catalogue.find_actors(text, folded)
     budget.check("finding actors")
-    assets = catalogue.find_assets(text, folded)
+    # "land-to-ship missile units", "ship-to-shore connectors": a ship word inside a hyphenated
+    # compound describes something else.
+    assets = [a for a in catalogue.find_assets(text, folded)
+              if not (_is_generic_ship(a.asset) and "-" in (text[a.start - 1: a.start], text[a.end: a.end + 1]))]
     budget.check("finding assets")
     # "HMAS Stirling", "INS Kadamba": a base named like a ship is a place
     names = [(kind, match) for kind, match in _names(text) if kind != "ship" or not any(
@@ -355,6 +358,7 @@ def find_mentions(
                                     else not in_ships.covers(a.start, a.end))]
     assets = _with_named_ships(names, assets, actors, catalogue)
     assets = _with_typed_names(text, assets, actors, catalogue)
+    assets = _with_counted_members(text, assets, actors, catalogue)
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = SpanIndex([(a.start, a.end) for a in assets])
@@ -647,6 +651,31 @@ def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[Asset
     return sorted(assets + named, key=lambda hit: hit.start) if named else assets
 
 
+# "570 GSDF members", "1,000 members of the armed forces": a head count of a named force or of a
+# country's military. "Members" alone is no force ("NATO members", "50 press members").
+_COUNTED_MEMBERS = re.compile(
+    r"\b\d[\d,]*\s+(?:(?P<who>[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2})\s+)?(?P<members>members)\b"
+    r"(?P<of>\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}"
+    r"(?:[Aa]rmed\s+[Ff]orces|[Mm]ilitary|[Aa]rmy|[Nn]avy|[Aa]ir\s+[Ff]orce|[Dd]efen[cs]e\s+[Ff]orces?|[Mm]arines)\b)?")
+
+
+def _with_counted_members(text: str, assets: list[AssetHit], actors: list[ActorHit],
+                          catalogue: Catalogue) -> list[AssetHit]:
+    if "members" not in text:
+        return assets
+    actor_spans = {(a.start, a.end) for a in actors}
+    taken = SpanIndex([(a.start, a.end) for a in assets])
+    personnel = catalogue.by_id["asset:personnel"]
+    counted = []
+    for match in _COUNTED_MEMBERS.finditer(text):
+        named_force = match.group("who") is not None and match.span("who") in actor_spans
+        if not (named_force or match.group("of")) or taken.overlaps(match.start("members"), match.end()):
+            continue
+        counted.append(AssetHit(match.start("members"), match.end(), text[match.start("members"): match.end()],
+                                personnel))
+    return sorted(assets + counted, key=lambda hit: hit.start) if counted else assets
+
+
 # A ship's name right after its type: "the frigate Admiral Makarov", "Naval Ship (INS) 'Delhi'",
 # "Naval Ships Whirlwind (PC-11) and Squall (PC-7)", "Hospital Ship Peace Ark".
 _SHIP_NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[A-Z]{3,}"
@@ -731,6 +760,7 @@ _LIST_GAP = re.compile(ADMIN_WORD + r"\s*(?:(?:,\s*)?(?:and|or|as well as|,)\s+(
 _TO_GAP = re.compile(r"\s+to\s+(?:the\s+)?")
 _BRACKET_GAP = re.compile(r"\s*\(\s*")
 _COMMA_GAP = re.compile(r"\s*,\s*")
+_IN_GAP = re.compile(r"\s+in\s+(?:the\s+)?")  # "Ishigaki Island in Okinawa Prefecture"
 # An appositive noun phrase that describes the place before it by another: ", a crucial waterway near
 # the mouth of the" (a clause, ", a battery will be stationed in", names a place of its own).
 _DESCRIBED = re.compile(
@@ -845,7 +875,7 @@ def _qualifies(previous: PlaceMention, place: PlaceMention, gap: str) -> bool:
         # Western Australia" is a list
         west, south, east, north = place.place.covered.bounds
         inside = west <= previous.place.lon <= east and south <= previous.place.lat <= north
-        return inside and bool(_COMMA_GAP.fullmatch(gap))
+        return inside and bool(_COMMA_GAP.fullmatch(gap) or _IN_GAP.fullmatch(gap))
     if _COMMA_GAP.fullmatch(gap):
         return True
     same_country = (bool(place.place.country) and place.place.country == previous.place.country) \

@@ -878,6 +878,28 @@ def test_uncounted_troops_take_the_one_head_count_the_article_gives(later, count
     assert [a.count for a in deployment.assets if a.category == "personnel"] == [count]
 
 
+@pytest.mark.parametrize(("text", "count"), [
+    ("About 400 JGSDF members will be stationed at the new camp on Yonaguni Island.", 400),
+    ("Nigeria will deploy 900 members of the armed forces to Gambia next month.", 900),
+])
+def test_members_of_a_named_force_are_its_head_count(text, count):
+    event = only(events_of(text))
+    assert [(a.category, a.count) for a in event.assets] == [("personnel", count)]
+
+
+def test_members_alone_are_no_force():
+    events = events_of("Finland and Sweden, the newest NATO members, sent 2,000 troops to Norway on Monday.")
+    assert [(a.name, a.count) for e in events for a in e.assets] == [("troops", 2000)]
+
+
+def test_a_ship_word_inside_a_compound_is_no_ship():
+    event = only(events_of("Japan stationed land-to-ship missile units on Ishigaki Island in Okinawa "
+                           "Prefecture in March."))
+    assert [a.name for a in event.assets] == ["cruise missile"]
+    # ... and the prefecture says where the island is: one event, on the island.
+    assert [p.name for p in event.places] == ["Ishigaki"]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
