@@ -57,7 +57,9 @@ CAUSE_NOUNS = FoldedPattern(
 # ("since mid-April" alone is the start of this one.)
 BACKGROUND_DATE = FoldedPattern(r"\b(?:(?:before|after|until|prior to)\s+(?:\w+\s+){0,5}|since\s+(?:\w+\s+){2,6}"
                                 # "with the last one having taken place in 2010": an earlier edition's date
-                                r"|(?:last|previous|prior|first)\s+(?:one|time|edition|iteration)\s+(?:\w+\s+){0,4})$")
+                                r"|(?:last|previous|prior|first)\s+(?:one|time|edition|iteration)\s+(?:\w+\s+){0,4}"
+                                # "... dubbed North Star back in September of 1991": a memory, told as one
+                                r"|\bback\s+(?:(?:in|on)\s+)?)$")
 # "..., where MQ-9 drones have been operating since last year,": that date describes the place.
 IN_RELATIVE_CLAUSE = re.compile(r",\s*where\b[^,;]*$", re.IGNORECASE)
 RELATIVE_CLAUSE = re.compile(r"[^,;]{0,40},\s*(?:where|which|home to|hosting|whose)\b[^,;]*")

@@ -900,6 +900,13 @@ def test_a_ship_word_inside_a_compound_is_no_ship():
     assert [p.name for p in event.places] == ["Ishigaki"]
 
 
+def test_a_date_recalled_with_back_in_does_not_date_the_event():
+    text = ("The carrier USS Harry S. Truman sailed into the Norwegian Sea on Friday, the first time a US "
+            "carrier has been there since USS America took part in an exercise back in September of 1991.")
+    event = only(events_of(text, published="2018-10"))  # a month: "Friday" names no day
+    assert event.places[0].name == "Norwegian Sea" and event.start.startswith("2018-10")
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
