@@ -930,6 +930,9 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
                 return "origin"  # "flew in from the 7th Bomb Wing at Dyess"
             if role in LOCATING_ROLES and any(words.get(t) == "origin" for t in tokens[max(0, index - 6): index]):
                 return "origin"  # "normally based at Whiteman"
+            if role in LOCATING_ROLES and previous in ("visit", "visits") and index > 1 \
+                    and tokens[index - 2] in _PORT_CALL:
+                return role  # "during their visit to Karachi", "a port visit to Manila": a port call
             if role in LOCATING_ROLES and words.get(previous) == "venue":
                 return "venue"
             if token in _STATIC_PREPOSITIONS and words.get(previous) == "ranking":
@@ -948,6 +951,8 @@ def _role_from_tokens(tokens: list[str], prepositions: dict[str, str], words: di
 
 
 _STATIC_PREPOSITIONS = frozenset({"at", "in", "on", "near"})
+# Whose visit it is: the ships' own ("their visit"), or a kind of visit only ships make.
+_PORT_CALL = frozenset({"port", "goodwill", "their", "its", "her", "friendly", "logistics", "replenishment"})
 
 
 def _before_aside(tokens: list[str], index: int) -> str:

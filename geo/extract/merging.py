@@ -179,11 +179,11 @@ def count_named_ships(events: list[Event], warship: AssetType) -> None:
     when the event gives its ships no number (on the generic "warship" it carries, or on one added)."""
     for event in events:
         ships = [a for a in event.assets if a.category in _SHIP_CATEGORIES]
-        hulls = {a.name.lower() for a in ships if (a.catalogue_id or "").startswith(NAMED_SHIP_PREFIX)
-                 or _HULL_NAME.match(a.name)}
+        named = [a for a in ships if (a.catalogue_id or "").startswith(NAMED_SHIP_PREFIX) or _HULL_NAME.match(a.name)]
+        hulls = {a.name.lower() for a in named}
         if len(hulls) < 2 or any(a.count for a in ships):
             continue
-        generic = next((a for a in ships if a.family == warship.family), None)
+        generic = next((a for a in ships if a.family == warship.family and a not in named), None)
         if generic is None:
             event.assets.append(asset_of(warship, len(hulls), ""))
         else:

@@ -907,10 +907,24 @@ def test_a_date_recalled_with_back_in_does_not_date_the_event():
     assert event.places[0].name == "Norwegian Sea" and event.start.startswith("2018-10")
 
 
+def test_ships_on_their_visit_to_a_port_are_there():
+    event = only(events_of("Two American patrol ships held a bilateral exercise with the Pakistan Navy during "
+                           "their visit to Karachi on Tuesday."))
+    assert event.kind == "exercise" and [p.name for p in event.places] == ["Karachi"]
+    # A leader's visit is where talks were held, not where forces went.
+    events = events_of("Two Australian warships sailed to the South China Sea, a month after the prime "
+                       "minister's state visit to Manila.")
+    assert "Manila" not in [p.name for e in events for p in e.places]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
     assert [(a.name, a.count) for a in event.assets if a.count] == [("warship", 2)]
+    # Without a generic word the count goes on a warship of its own, never on one of the named ships.
+    named = only(events_of("The American Naval Ships Whirlwind (PC-11) and Squall (PC-7) arrived in Karachi "
+                           "on Sunday for a port call."))
+    assert [(a.name, a.count) for a in named.assets] == [("Whirlwind", None), ("Squall", None), ("warship", 2)]
     # One named ship is no number to add.
     alone = only(events_of("The Indian Navy ship INS Delhi arrived in Manila on Sunday for a port call."))
     assert all(a.count is None for a in alone.assets)
