@@ -373,6 +373,7 @@ def find_mentions(
         if r.score >= MIN_SCORE.get(r.place.kind, 0.0) and r.place.subkind != SECOND_LEVEL_DIVISION
     ]
     places = _with_shared_heads(text, places, geocoder)
+    places = _with_short_names(text, places)
     # Actors never overlap a kept place ("RAF" in "RAF Fairford" is the base's name), except
     # services and commands, whose place words were masked above.
     at_places = SpanIndex([(p.start, p.end) for p in places])
@@ -441,6 +442,35 @@ def find_mentions(
         masked=masked,
         exercise_names=exercise_names,
     )
+
+
+# "... transited the Taiwan Strait. On Sept. 17, the USS Barry sailed through the Strait": a feature
+# named in full once is then called by its head word alone.
+_SHORT_NAME = re.compile(r"\bthe\s+(Strait|Gulf|Channel|Sea|Peninsula|Straits)\b(?!\s+of\b)")
+
+
+def _calls_by(words: list[str], head: str) -> bool:
+    """Whether a name is called by its head: "the Strait" after "Taiwan Strait" or "Strait of Hormuz";
+    but "the Gulf" after "Gulf of Aden" is, by habit, the Persian Gulf."""
+    return words[-1] == head or (head.startswith("Strait") and words[0] == head)
+
+
+def _with_short_names(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+    if not places:
+        return places
+    taken = SpanIndex([(p.start, p.end) for p in places])
+    starts = [p.start for p in places]
+    found = []
+    for match in _SHORT_NAME.finditer(text):
+        if taken.overlaps(match.start(1), match.end(1)):
+            continue
+        head = match.group(1)
+        earlier = places[:bisect_left(starts, match.start())]
+        named = next((p for p in reversed(earlier) if p.place.kind in ("sea", "region")
+                      and p.text != head and _calls_by(p.text.split(), head)), None)
+        if named is not None:
+            found.append(PlaceMention(match.start(1), match.end(1), head, named.place, named.score))
+    return sorted(places + found, key=lambda p: p.start) if found else places
 
 
 # "the Barents and Norwegian Seas", "the East and South China Seas": two names sharing one plural head.

@@ -917,6 +917,16 @@ def test_ships_on_their_visit_to_a_port_are_there():
     assert "Manila" not in [p.name for e in events for p in e.places]
 
 
+def test_a_feature_named_in_full_is_then_called_by_its_head_word():
+    events = events_of("The USS Dewey transited the Taiwan Strait on Thursday. On Sept. 17, the USS Barry "
+                       "sailed through the Strait.", published="2021-10-16")
+    assert [(e.places[0].name, e.start) for e in events] == [("Taiwan Strait", "2021-10-14"),
+                                                             ("Taiwan Strait", "2021-09-17")]
+    # "The Gulf" after the Gulf of Aden is not the Gulf of Aden.
+    text = "Iranian warships patrolled the Gulf of Aden on Monday. Two more frigates sailed into the Gulf."
+    assert all(p.name != "Gulf of Aden" for p in extract_text(text, document="t.txt").mentions.places[1:])
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
