@@ -115,6 +115,10 @@ NOT_HAPPENING = FoldedPattern(r"\b(?:den(?:y|ies|ied)|ready to|rule[sd]? out|rul
 # for the annual Balikatan exercises": the arrival is one event, the drill it is for another.
 FOR_EXERCISE = FoldedPattern(r"[^.;]{0,40}?\b(?:to (?:take part|participate|join|attend|conduct|hold|carry out)|for|"
                              r"ahead of|in preparation for)\b")
+# "... held a bilateral exercise during their visit to Karachi", "arrived in Colombo and conducted a
+# PASSEX": the codebook makes the port call an event (a deployment) beside the drill held there.
+PORT_ARRIVAL = FoldedPattern(r"\b(?:arriv(?:e|es|ed|ing|al)|dock(?:s|ed|ing)|moor(?:s|ed)|berth(?:s|ed)|called at|"
+                             r"port (?:call|visit)|(?:their|its|her|goodwill|good-will) visit)\b")
 AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.

@@ -51,6 +51,7 @@ from geo.extract.clues import (
     OBSERVED,
     OTHER_MOMENT,
     PATROLLING,
+    PORT_ARRIVAL,
     QUOTE_MARKS,
     RELATIVE_CLAUSE,
     REPORTED_ON,
@@ -587,6 +588,11 @@ class Extractor:
                                  borrowed_assets=bool(borrowed) and assets == borrowed,
                                  area_only=area_only and assets == borrowed,
                                  anaphoric=refers_back(mentions, segment_start, segment_end)))
+            if kind == "exercise" and location.place.kind in ("city", "installation") and assets \
+                    and PORT_ARRIVAL.search(folded, sentence.start, sentence.end):
+                visitors = [a for a in actors if a != location.place.country] or actors
+                also.append(Draft(sentence, "deployment", trigger.priority, list(places_here),
+                                  [copy.copy(a) for a in assets], visitors, [], here, status, signals))
             if kind in ("deployment", "basing"):
                 drill = self._drill_arrived_for(mentions, folded, location, sentence)
                 if drill is not None:

@@ -657,10 +657,10 @@ def test_an_earlier_edition_s_date_does_not_date_this_one():
 
 
 def test_a_plural_type_before_two_names_is_two_ships_and_a_unit_takes_its_members_count():
-    """ "Naval Ships Rana and Kiltan": two named ships; "350 members of the 9th ... battalion": the
+    """ "Naval Ships Rana and Kiltan": two named ships, so two warships; "350 members of the 9th ... battalion": the
     battalion's strength is the count (the codebook's one personnel figure)."""
     ships = only(events_of("Indian Naval Ships Rana and Kiltan arrived in Manila on Sunday.", published="2024-12-23"))
-    assert [a.name for a in ships.assets] == ["Rana", "Kiltan"]
+    assert [(a.name, a.count) for a in ships.assets] == [("Rana", None), ("Kiltan", None), ("warship", 2)]
     battalion = only(events_of("The second group of 350 members of the 9th Chinese peacekeeping infantry battalion "
                                "arrived in Juba on 21 December.", published="2024-12-23"))
     assert [(a.family, a.count) for a in battalion.assets] == [("battalion", 350)]
@@ -908,9 +908,9 @@ def test_a_date_recalled_with_back_in_does_not_date_the_event():
 
 
 def test_ships_on_their_visit_to_a_port_are_there():
-    event = only(events_of("Two American patrol ships held a bilateral exercise with the Pakistan Navy during "
-                           "their visit to Karachi on Tuesday."))
-    assert event.kind == "exercise" and [p.name for p in event.places] == ["Karachi"]
+    events = events_of("Two American patrol ships held a bilateral exercise with the Pakistan Navy during "
+                       "their visit to Karachi on Tuesday.")
+    assert {p.name for e in events for p in e.places} == {"Karachi"}
     # A leader's visit is where talks were held, not where forces went.
     events = events_of("Two Australian warships sailed to the South China Sea, a month after the prime "
                        "minister's state visit to Manila.")
@@ -925,6 +925,13 @@ def test_a_feature_named_in_full_is_then_called_by_its_head_word():
     # "The Gulf" after the Gulf of Aden is not the Gulf of Aden.
     text = "Iranian warships patrolled the Gulf of Aden on Monday. Two more frigates sailed into the Gulf."
     assert all(p.name != "Gulf of Aden" for p in extract_text(text, document="t.txt").mentions.places[1:])
+
+
+def test_a_drill_held_on_a_port_call_is_also_the_port_call():
+    events = events_of("Two American patrol ships held a bilateral exercise with the Pakistan Navy during "
+                       "their visit to Karachi on Tuesday.")
+    assert sorted((e.kind, tuple(e.actors), e.places[0].name) for e in events) == [
+        ("deployment", ("US",), "Karachi"), ("exercise", ("US",), "Karachi")]
 
 
 def test_ships_named_one_by_one_are_counted():
