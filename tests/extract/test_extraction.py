@@ -934,6 +934,12 @@ def test_a_drill_held_on_a_port_call_is_also_the_port_call():
         ("deployment", ("US",), "Karachi"), ("exercise", ("US",), "Karachi")]
 
 
+def test_a_named_drill_of_no_named_forces_is_its_hosts():
+    event = only(events_of("Exercise Pitch Black, with 140 aircraft, began over the Northern Territory on July 12.",
+                           published="2024-07-14"))
+    assert (event.kind, event.actors, event.places[0].name) == ("exercise", ["AU"], "Northern Territory")
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
