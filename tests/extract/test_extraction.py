@@ -940,6 +940,12 @@ def test_a_named_drill_of_no_named_forces_is_its_hosts():
     assert (event.kind, event.actors, event.places[0].name) == ("exercise", ["AU"], "Northern Territory")
 
 
+def test_a_naval_facility_expanded_is_a_basing():
+    event = only(events_of("The Duma ratified an agreement to expand the Russian navy's naval facility in the "
+                           "Syrian port of Tartus on Tuesday."))
+    assert (event.kind, event.actors, [a.name for a in event.assets]) == ("basing", ["RU"], ["military base"])
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
