@@ -503,6 +503,12 @@ class Extractor:
                 # "through the Tsugaru Strait on 18 October and through the Osumi Strait on 22 October":
                 # the same forces on another day, another leg
                 assets = [copy.copy(a) for a in drafts[-1].assets]
+            elif drafts and not joined and not assets and any(
+                    t.priority >= 3 and t.kind != drafts[-1].kind
+                    for t in mentions.within(mentions.triggers, segment_start, location.start)):
+                # "... arrived off Cuba on Wednesday, had conducted missile drills in the Atlantic": the
+                # same forces doing another thing at the next place
+                assets = [copy.copy(a) for a in drafts[-1].assets]
             elif drafts and joined and not assets:
                 # "over the Sea of Japan and the East China Sea", "in Estonia, Latvia and Lithuania":
                 # one activity over several named places is one event per place (the codebook)

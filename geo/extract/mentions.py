@@ -359,6 +359,7 @@ def find_mentions(
     assets = _with_named_ships(names, assets, actors, catalogue)
     assets = _with_typed_names(text, assets, actors, catalogue)
     assets = _with_counted_members(text, assets, actors, catalogue)
+    assets = _with_grouped_vessels(text, assets, catalogue)
     hits = [h for h in geocoder.finder.find(text) if not in_names.covers(h.start, h.end)]
     # A designator or unit name is never a place ("Tu" in "Tu-95", "Paris" in "Paris-class").
     in_assets = SpanIndex([(a.start, a.end) for a in assets])
@@ -704,6 +705,22 @@ def _with_counted_members(text: str, assets: list[AssetHit], actors: list[ActorH
         counted.append(AssetHit(match.start("members"), match.end(), text[match.start("members"): match.end()],
                                 personnel))
     return sorted(assets + counted, key=lambda hit: hit.start) if counted else assets
+
+
+# "part of the group of four Russian vessels", "a flotilla of three vessels": vessels in a naval group
+# are warships ("vessels" alone may be merchant ships, so it is no alias of theirs).
+_GROUPED_VESSELS = re.compile(
+    r"\b(?:group|flotilla|squadron|detachment|formation|task\s+group|task\s+force)\s+of\s+"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:[A-Z][\w-]*\s+)?(?P<vessels>vessels)\b")
+
+
+def _with_grouped_vessels(text: str, assets: list[AssetHit], catalogue: Catalogue) -> list[AssetHit]:
+    if "vessels" not in text:
+        return assets
+    warship = catalogue.by_id["asset:warship"]
+    grouped = [AssetHit(m.start("vessels"), m.end("vessels"), m.group("vessels"), warship)
+               for m in _GROUPED_VESSELS.finditer(text)]
+    return sorted(assets + grouped, key=lambda hit: hit.start) if grouped else assets
 
 
 # A ship's name right after its type: "the frigate Admiral Makarov", "Naval Ship (INS) 'Delhi'",

@@ -946,6 +946,16 @@ def test_a_naval_facility_expanded_is_a_basing():
     assert (event.kind, event.actors, [a.name for a in event.assets]) == ("basing", ["RU"], ["military base"])
 
 
+def test_the_same_forces_doing_another_thing_at_the_next_place_are_another_event():
+    text = ("The frigate and tanker, part of a group of three Chinese vessels that arrived off Djibouti on "
+            "Monday, had conducted live-fire drills in the Arabian Sea on the way.")
+    events = events_of(text)
+    assert sorted((e.kind, e.places[0].name) for e in events) == [("deployment", "Djibouti"),
+                                                                  ("exercise", "Arabian Sea")]
+    # "A group of three vessels": three warships.
+    assert all(("warship", 3) in [(a.name, a.count) for a in e.assets] for e in events)
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
