@@ -54,8 +54,14 @@ def _same_event(a: Draft, b: Draft, published: tuple[dt.date, str] | None = None
         # "The five-day exercise ... will cover air defence drills in the Arabian Sea": the exercise
         # just reported off India's coast, told again with its forces and sea area
         return True
-    if any(d.ongoing or _SINCE.search(d.sentence.text) for d in (a, b)):
-        published = None  # "the deployment ... since February", extended now: one posture, told twice
+    if group[a.kind] == group[b.kind] and common and _MOVE_ANAPHOR.match(b.sentence.text):
+        # "The deployment of strategic bombers to RAF Fairford helps ...": the move just reported
+        return True
+    if any(d.ongoing or _SINCE.search(d.sentence.text) or (d.date is None and _ENDED.search(d.sentence.text))
+           for d in (a, b)):
+        # "the deployment ... since February", extended now; "Bomber Task Force deployment concludes at
+        # RAF Fairford", undated, and the arrival in March: one posture, told twice
+        published = None
     if "exercise" not in (a.kind, b.kind) and _apart_in_time(a.date or published, b.date or published):
         # "last month USS Michigan also called at Busan": an earlier visit, not this one (an
         # exercise runs for weeks: its phases are told with dates of their own)
@@ -90,7 +96,11 @@ def resolve_references(drafts: list[Draft]) -> None:
 
 _FORMATION = re.compile(r"\b(?:task force|task group|strike group|group|squadron|wing|brigade|battalion|detachment|"
                         r"corps|division|regiment|fleet|flotilla|battle ?group|rotational force)s?$", re.IGNORECASE)
+_MOVE_ANAPHOR = re.compile(r"(?:The|This|That)\s+(?:[\w'’-]+\s+){0,2}?(?:deployment|rotation|mission|visit|"
+                           r"port call|patrol|transit)\b")
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+_ENDED = re.compile(r"\b(?:conclude[sd]|concluding|ends|ended|wraps\s+up|wrapped\s+up|completes|completed)\b",
+                    re.IGNORECASE)
 AIR = frozenset({"bomber", "fighter", "maritime patrol", "transport/tanker", "helicopter", "reconnaissance",
                  "early warning", "drone", "aircraft"})
 

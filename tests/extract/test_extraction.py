@@ -956,6 +956,14 @@ def test_the_same_forces_doing_another_thing_at_the_next_place_are_another_event
     assert all(("warship", 3) in [(a.name, a.count) for a in e.assets] for e in events)
 
 
+def test_a_deployment_told_as_ended_and_then_as_begun_and_named_again_is_one_event():
+    text = ("Bomber Task Force deployment concludes at Morón Air Base\n\n"
+            "Four B-1B bombers arrived at Morón Air Base on 3 March with 200 airmen. "
+            "The deployment of strategic bombers to Morón Air Base helps train the base's crews.")
+    event = only(extract_text(text, document="t.txt", published="2025-04-20").events)
+    assert event.start == "2025-03-03" and ("B-1B", 4) in [(a.name, a.count) for a in event.assets]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
