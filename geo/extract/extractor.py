@@ -167,10 +167,13 @@ def per_place(draft: Draft) -> list[Draft]:
     places = [p for p in places if p not in framing] or places
     # Places a few kilometres apart are one place named two ways ("Busan" and its naval base, the
     # air base "near Bucharest"): they stay one event.
+    # "Greece/Mediterranean Sea", "Estonia/Baltic Sea": a country and its sea written as one area.
+    text, offset = draft.sentence.text, draft.sentence.start
     groups: list[list[PlaceMention]] = []
     for place in places:
         group = next((g for g in groups if any(
-            haversine_km(place.place.lat, place.place.lon, o.place.lat, o.place.lon) <= SAME_SITE_KM for o in g)), None)
+            haversine_km(place.place.lat, place.place.lon, o.place.lat, o.place.lon) <= SAME_SITE_KM
+            or text[o.end - offset: place.start - offset].strip() == "/" for o in g)), None)
         if group is None:
             groups.append([place])
         else:

@@ -964,6 +964,11 @@ def test_a_deployment_told_as_ended_and_then_as_begun_and_named_again_is_one_eve
     assert event.start == "2025-03-03" and ("B-1B", 4) in [(a.name, a.count) for a in event.assets]
 
 
+def test_a_country_and_its_sea_written_with_a_slash_are_one_area():
+    events = events_of("Two B-52H bombers flew missions over Greece/Mediterranean Sea and Poland on Monday.")
+    assert sorted(tuple(p.name for p in e.places) for e in events) == [("Greece", "Mediterranean Sea"), ("Poland",)]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
