@@ -119,6 +119,8 @@ FOR_EXERCISE = FoldedPattern(r"[^.;]{0,40}?\b(?:to (?:take part|participate|join
 # PASSEX": the codebook makes the port call an event (a deployment) beside the drill held there.
 PORT_ARRIVAL = FoldedPattern(r"\b(?:arriv(?:e|es|ed|ing|al)|dock(?:s|ed|ing)|moor(?:s|ed)|berth(?:s|ed)|called at|"
                              r"port (?:call|visit)|(?:their|its|her|goodwill|good-will) visit)\b")
+# ", where they took part in the annual": a clause after a place that says what was done there.
+WHERE_CLAUSE = FoldedPattern(r",\s*where\s+[^,;.]{0,60}$")
 AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.

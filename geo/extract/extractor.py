@@ -59,6 +59,7 @@ from geo.extract.clues import (
     RETURNING,
     SEA_AS_MODIFIER,
     SINCE_BEFORE,
+    WHERE_CLAUSE,
     WORDS_ONLY,
     acting,
     ahead_if_planned,
@@ -478,6 +479,13 @@ class Extractor:
         # "at the Tapa army base as a NATO battlegroup ... was welcomed into Estonia": a site named
         # before the forces, inside the wider place the sentence then names, is where they are.
         site_first: PlaceMention | None = None
+
+        def drilled_here(location: PlaceMention, segment_end: int) -> bool:
+            """ "... Hungary and Morocco, where they took part in the African Lion exercise": what the
+            forces did at the place is told in a clause right after it."""
+            return any(_names_a_drill(t) and WHERE_CLAUSE.match(folded, location.end, t.start)
+                       for t in mentions.within(mentions.triggers, location.end, segment_end))
+
         also: list[Draft] = []  # the drills that forces arrived for, read after the arrivals
         claimed = sentence.start  # dates before this belong to places already read
         for index, location in enumerate(locations):
@@ -517,6 +525,8 @@ class Extractor:
                 # one activity over several named places is one event per place (the codebook)
                 listed = copy.copy(drafts[-1])
                 listed.places = [location]
+                if drilled_here(location, segment_end):
+                    listed.kind = "exercise"
                 listed.assets = [copy.copy(a) for a in drafts[-1].assets]
                 drafts.append(listed)
                 segment_start = segment_end
@@ -549,6 +559,8 @@ class Extractor:
             if kind == "deployment" and trigger.priority < 3 and any(a.category in PATROLLING for a in assets) \
                     and AIRSPACE.match(mentions.text, location.end):
                 kind = "patrol"  # "crossed into Japan's airspace": an incursion, not a posting
+            if drilled_here(location, segment_end):
+                kind = "exercise"
             if kind == "patrol" and not any(a.category in PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
             if kind == "patrol" and location.place.kind in ("city", "installation") \

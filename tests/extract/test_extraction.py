@@ -969,6 +969,13 @@ def test_a_country_and_its_sea_written_with_a_slash_are_one_area():
     assert sorted(tuple(p.name for p in e.places) for e in events) == [("Greece", "Mediterranean Sea"), ("Poland",)]
 
 
+def test_a_drill_told_in_a_where_clause_after_a_place_is_what_was_done_there():
+    events = events_of("Four B-1B bombers flew missions over Poland, Hungary and Morocco, where they took part "
+                       "in the annual Flintlock exercise, on Monday.")
+    assert sorted((e.places[0].name, e.kind) for e in events) == [
+        ("Hungary", "patrol"), ("Morocco", "exercise"), ("Poland", "patrol")]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
