@@ -564,7 +564,7 @@ class Extractor:
             if kind == "patrol" and not any(a.category in PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
             if kind == "patrol" and location.place.kind in ("city", "installation") \
-                    and ARRIVING_AT.search(folded, max(segment_start, location.start - 12), location.start):
+                    and ARRIVING_AT.search(folded, max(segment_start, location.start - 24), location.start):
                 kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival
             # An exercise's area without its forces: the forces, and so the participants, are the
             # ones just listed before it.

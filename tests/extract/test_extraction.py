@@ -977,6 +977,18 @@ def test_a_drill_told_in_a_where_clause_after_a_place_is_what_was_done_there():
         ("Hungary", "patrol"), ("Morocco", "exercise"), ("Poland", "patrol")]
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("German frigate enters South China Sea on first Indo-Pacific deployment in two decades", "patrol"),
+    ("Upon entering the port of Vladivostok, the Chinese ships greeted the Russian Navy on Monday.", "deployment"),
+])
+def test_entering_a_sea_is_presence_and_entering_a_port_an_arrival(text, kind):
+    assert only(events_of(text)).kind == kind
+
+
+def test_entering_an_agreement_is_no_move():
+    assert events_of("Japan entered into an agreement with Australia on Monday.") == []
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
