@@ -167,12 +167,50 @@ def _model_of(data: LabelledCandidates) -> tuple[EventModel, float]:
     if not data.rows:
         raise InputError("no candidates in the training folders")
     names = sorted(data.rows[0])
-    probabilities = _out_of_fold(data, names)
+    slope, offset = _calibration(data, names)
+    probabilities = [_platt(p, slope, offset) for p in _out_of_fold(data, names)]
     threshold = _threshold(probabilities, data)
     means, scales, weights, bias = _fit(data, names)
     model = EventModel(tuple(names), tuple(round(v, 6) for v in means), tuple(round(v, 6) for v in scales),
-                       tuple(round(v, 6) for v in weights), round(bias, 6), threshold, feature_hash())
+                       tuple(round(v, 6) for v in weights), round(bias, 6), threshold, feature_hash(),
+                       calibration_slope=round(slope, 6), calibration_bias=round(offset, 6))
     return model, _f1(probabilities, data, threshold)
+
+
+def _calibration(data: LabelledCandidates, names: Sequence[str]) -> tuple[float, float]:
+    """Platt scaling (slope, offset on the log-odds) fitted on each folder's candidates as scored by a
+    model trained on the other folders: how sure the regression may be on a style it has not read.
+    With one folder there is nothing to learn it from, and the scores stay as they are."""
+    from sklearn.linear_model import LogisticRegression  # training only
+
+    folders = sorted({data.folder_of(i) for i in range(len(data.rows))})
+    if len(folders) < 2:
+        return 1.0, 0.0
+    scores: list[list[float]] = []
+    labels: list[int] = []
+    for folder in folders:
+        inside = [i for i in range(len(data.rows)) if data.folder_of(i) != folder]
+        outside = [i for i in range(len(data.rows)) if data.folder_of(i) == folder]
+        part = LabelledCandidates([data.rows[i] for i in inside], [data.labels[i] for i in inside],
+                                  [data.groups[i] for i in inside], {})
+        if len(set(part.labels)) < 2:
+            continue
+        means, scales, weights, bias = _fit(part, names)
+        model = EventModel(tuple(names), tuple(means), tuple(scales), tuple(weights), bias, 0.5, "")
+        scores += [[model.raw_score(data.rows[i])] for i in outside]
+        labels += [data.labels[i] for i in outside]
+    if len(set(labels)) < 2:
+        return 1.0, 0.0
+    platt = LogisticRegression(C=1e6, max_iter=1000)
+    platt.fit(scores, labels)
+    return float(platt.coef_[0][0]), float(platt.intercept_[0])
+
+
+def _platt(probability: float, slope: float, offset: float) -> float:
+    """An uncalibrated probability put through the calibration."""
+    clipped = min(max(probability, 1e-12), 1 - 1e-12)
+    z = math.log(clipped / (1 - clipped))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, slope * z + offset))))
 
 
 @dataclass

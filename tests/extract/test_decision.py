@@ -58,6 +58,23 @@ def test_training_is_deterministic_and_the_file_round_trips(tmp_path, extractor,
     assert trained.trained_on["folders"]["seeds"]["required"] == 10
 
 
+def test_confidence_is_calibrated_on_folders_the_regression_did_not_see(extractor, trained):
+    """Trained on two folders, the model carries a Platt scaling learnt on each folder as scored by a
+    model of the other; it changes how sure the model is, never the order of two candidates."""
+    assert (trained.calibration_slope, trained.calibration_bias) != (1.0, 0.0)
+    assert trained.calibration_slope > 0.0
+    _, candidates = extractor.candidates(read_article(SEEDS / "001_faa9ce2b65bbefc6.txt"))
+    rows = [features for _, features in candidates]
+    raw = dataclasses.replace(trained, calibration_slope=1.0, calibration_bias=0.0)
+    by_raw = sorted(range(len(rows)), key=lambda i: raw.probability(rows[i]))
+    by_calibrated = sorted(range(len(rows)), key=lambda i: trained.probability(rows[i]))
+    assert [raw.probability(rows[i]) for i in by_raw] == sorted(raw.probability(r) for r in rows)
+    assert [round(trained.probability(rows[i]), 9) for i in by_raw] == \
+        sorted(round(trained.probability(rows[i]), 9) for i in by_calibrated)
+    one_folder = train_model([HELDOUT], extractor)
+    assert (one_folder.calibration_slope, one_folder.calibration_bias) == (1.0, 0.0)
+
+
 def test_a_model_decides_which_candidates_are_events(extractor):
     article = read_article(SEEDS / "001_faa9ce2b65bbefc6.txt")
     _, candidates = extractor.candidates(article)
