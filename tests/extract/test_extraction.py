@@ -855,28 +855,24 @@ def test_an_undated_report_is_not_merged_with_an_older_dated_step():
     assert arrival.start == "2019-10-26" and [(a.name, a.count) for a in arrival.assets] == [("troops", None)]
 
 
-@pytest.mark.parametrize(("later", "count"), [
-    ("Two RAF Typhoons shadowed them for an hour.", 2),
+_SCRAMBLE = "RAF Typhoons were scrambled to intercept Russian aircraft over the North Sea on Monday. "
+_SENDING = "Norway is sending troops to Latvia to reinforce the alliance's eastern flank. "
+
+
+@pytest.mark.parametrize(("text", "counted", "count"), [
+    (_SCRAMBLE + "Two RAF Typhoons shadowed them for an hour.", "Eurofighter Typhoon", 2),
     # Two numbers for the type: neither is the number of the scramble.
-    ("Two RAF Typhoons took off first and four RAF Typhoons followed.", None),
+    (_SCRAMBLE + "Two RAF Typhoons took off first and four RAF Typhoons followed.", "Eurofighter Typhoon", None),
+    # A head count told once is the uncounted troops' ...
+    (_SENDING + "The battalion will number some 1,500 soldiers.", "troops", 1500),
+    # ... but of two head counts the article does not say which is the deployment's.
+    (_SENDING + "The battalion will number some 1,500 soldiers, and the Dutch send 300 troops.", "troops", None),
 ])
-def test_a_platform_takes_the_one_number_the_article_gives_its_type(later, count):
-    text = "RAF Typhoons were scrambled to intercept Russian aircraft over the North Sea on Monday. " + later
+def test_an_uncounted_asset_takes_the_one_number_the_article_gives_its_type(text, counted, count):
     events = extract_text(text, document="test.txt", published="2024-01-15").events
-    typhoons = [a for e in events for a in e.assets if a.family == "Eurofighter Typhoon"]
-    assert typhoons and {a.count for a in typhoons} == {count}
-
-
-@pytest.mark.parametrize(("later", "count"), [
-    ("The battalion will number some 1,500 soldiers.", 1500),
-    # Two head counts: the article does not say which is the deployment's.
-    ("The battalion will number some 1,500 soldiers, and the Dutch send 300 troops.", None),
-])
-def test_uncounted_troops_take_the_one_head_count_the_article_gives(later, count):
-    text = "Norway is sending troops to Latvia to reinforce the alliance's eastern flank. " + later
-    events = extract_text(text, document="test.txt", published="2024-01-15").events
-    deployment = next(e for e in events if e.places[0].name == "Latvia")
-    assert [a.count for a in deployment.assets if a.category == "personnel"] == [count]
+    first = [e for e in events if e.source.sentence == text.split(". ")[0] + "."]
+    assets = [a for e in first for a in e.assets if a.family == counted]
+    assert assets and {a.count for a in assets} == {count}
 
 
 @pytest.mark.parametrize(("text", "count"), [
