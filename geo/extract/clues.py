@@ -121,6 +121,9 @@ PORT_ARRIVAL = FoldedPattern(r"\b(?:arriv(?:e|es|ed|ing|al)|dock(?:s|ed|ing)|moo
                              r"port (?:call|visit)|(?:their|its|her|goodwill|good-will) visit)\b")
 # ", where they took part in the annual": a clause after a place that says what was done there.
 WHERE_CLAUSE = FoldedPattern(r",\s*where\s+[^,;.]{0,60}$")
+# "Japan's Air Force", "Russia's Northern Fleet": a country's possessive before its armed service.
+FORCES_OF = FoldedPattern(r"['’]s\s+(?:[\w-]+\s+)?(?:air\s+force|navy|army|fleet|armed\s+forces|military|"
+                          r"coast\s+guard|self-defen[cs]e\s+forces?|marines?)\b")
 AT_PLACE = re.compile(r"\b(?:in|at|to|into|near|off|via)\s+$")
 # "UK / SPAIN: Two additional F-35 squadrons ...": a live blog's or round-up's section label names
 # the topic, not the forces.

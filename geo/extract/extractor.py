@@ -38,6 +38,7 @@ from geo.extract.clues import (
     CIVILIAN,
     CONVEYANCE,
     FOR_EXERCISE,
+    FORCES_OF,
     FROM_TO,
     FUTURE,
     GOING_HOME,
@@ -193,7 +194,7 @@ def per_place(draft: Draft) -> list[Draft]:
 
 # "intercepted", "scrambled to intercept", "shadowed": one side's forces meet the other's.
 INTERCEPTING = FoldedPattern(r"\b(?:intercept(?:ed|s|ing)?|scrambl(?:e|ed|es|ing)|shadow(?:ed|s|ing)?|"
-                             r"tail(?:ed|ing)|escort(?:ed|ing)\s+(?:[\w-]+\s+){0,3}(?:away|out))\b")
+                             r"tail(?:ed|ing)|escort(?:ed|ing)\s+(?:[\w-]+\s+){0,3}(?:away|out)|escorted\s+by)\b")
 
 
 def per_side(draft: Draft, mentions: Mentions, catalogue: Catalogue) -> list[Draft]:
@@ -204,7 +205,8 @@ def per_side(draft: Draft, mentions: Mentions, catalogue: Catalogue) -> list[Dra
     if draft.kind != "patrol" or len(draft.actors) < 2:
         return [draft]
     sentence = draft.sentence
-    verb = INTERCEPTING.search(fold_article(mentions.text), sentence.start, sentence.end)
+    folded = fold_article(mentions.text)
+    verb = INTERCEPTING.search(folded, sentence.start, sentence.end)
     if verb is None:
         return [draft]
     named_at: dict[str, int] = {}
@@ -212,7 +214,8 @@ def per_side(draft: Draft, mentions: Mentions, catalogue: Catalogue) -> list[Dra
         for country in hit.actor.countries:
             named_at.setdefault(country, hit.start)
     for place in mentions.within(mentions.places, sentence.start, sentence.end):
-        if place.place.kind == "country" and place.role == "mention" and place.place.country:
+        if place.place.kind == "country" and place.place.country \
+                and (place.role == "mention" or FORCES_OF.match(folded, place.end)):
             named_at.setdefault(place.place.country, place.start)
     before = [c for c in draft.actors if c in named_at and named_at[c] < verb.start()]
     after = [c for c in draft.actors if c in named_at and named_at[c] > verb.start()]
@@ -793,6 +796,9 @@ class Extractor:
                     countries = [c for c in countries if c in named] or countries
                 found.extend(countries)
         for place in mentions.within(mentions.places, start, end):
+            if place.place.kind == "country" and place.place.country and FORCES_OF.match(folded, place.end):
+                found.append(place.place.country)  # "F-15 fighters of Japan's Air Force": whose forces
+                continue
             if place.role != "mention" or place.place.kind not in ("country", "city"):
                 continue
             if place.place.kind == "city" and not place.place.capital:

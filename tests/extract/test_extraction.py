@@ -985,6 +985,13 @@ def test_entering_an_agreement_is_no_move():
     assert events_of("Japan entered into an agreement with Australia on Monday.") == []
 
 
+def test_bombers_escorted_by_another_countrys_fighters_are_two_patrols():
+    events = events_of("Over the Sea of Japan, the Russian strategic bombers were escorted by F-15 fighters of "
+                       "Japan's Air Force on Thursday.")
+    assert sorted((tuple(e.actors), tuple(a.name for a in e.assets)) for e in events) == [
+        (("JP",), ("F-15",)), (("RU",), ("bomber",))]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
