@@ -25,6 +25,7 @@ from geo.gazetteer import DATA_DIR, WordStartDictionary, fold_text, nationality_
 __all__ = [
     "ASSETS_PATH",
     "NAMED_SHIP_PREFIX",
+    "SHIP_CATEGORIES",
     "ActorAlias",
     "ActorHit",
     "AssetHit",
@@ -38,6 +39,8 @@ ASSETS_PATH = DATA_DIR / "assets.csv"
 ACTORS_PATH = DATA_DIR / "actors.csv"
 # The id of a ship the text names that the catalogue does not list ("ship:ins delhi").
 NAMED_SHIP_PREFIX = "ship:"
+# The asset categories that are ships (a named ship is of one of them).
+SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
 ACTOR_KINDS = ("demonym", "abbreviation", "combined", "service", "command", "government", "country")
 
 T = TypeVar("T")

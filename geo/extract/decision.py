@@ -32,7 +32,7 @@ from geo.extract.dates import PublicationDate
 from geo.extract.drafts import Draft, confidence
 from geo.extract.geometry import most_specific, unique_places
 
-__all__ = ["EventModel", "candidate_features", "feature_hash", "load_event_model"]
+__all__ = ["EventModel", "candidate_features", "feature_hash", "load_event_model", "logistic"]
 
 MODEL_FORMAT = 2  # 2: with its calibration
 
@@ -151,9 +151,7 @@ class EventModel:
     calibration_bias: float = 0.0
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * (features.get(n, 0.0) - m) / s
-                            for n, m, s, w in zip(self.names, self.means, self.scales, self.weights, strict=True))
-        return _sigmoid(self.calibration_slope * z + self.calibration_bias)
+        return logistic(self.calibration_slope * self.raw_score(features) + self.calibration_bias)
 
     def raw_score(self, features: dict[str, float]) -> float:
         """The regression's log-odds before calibration."""
@@ -185,7 +183,8 @@ class EventModel:
         return model
 
 
-def _sigmoid(z: float) -> float:
+def logistic(z: float) -> float:
+    """The probability of log-odds `z` (clamped: exp overflows past about 700)."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -366,7 +366,7 @@ class Extractor:
                 if not draft.actors and draft.kind == "exercise":
                     # "Exercise Pitch Black is taking to the skies over the Northern Territory", in
                     # an article that names no one's forces: the host takes part in what it hosts.
-                    draft.actors = list(dict.fromkeys(p.place.country for p in draft.places if p.place.country))[:1]
+                    draft.actors = [p.place.country for p in draft.places if p.place.country][:1]
         # The area of an exercise, with its forces taken from around it, stands in only when the
         # article reports an exercise ("drills", a named one) and no sentence names forces of the
         # same participants or at the same place already.

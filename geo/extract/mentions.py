@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from geo.budget import UNLIMITED, TimeBudget
 from geo.extract.catalogue import (
     NAMED_SHIP_PREFIX,
+    SHIP_CATEGORIES,
     ActorHit,
     AssetHit,
     AssetType,
@@ -679,7 +680,7 @@ def _with_named_ships(names: list[tuple[str, re.Match[str]]], assets: list[Asset
     named = [AssetHit(m.start(), m.end(), m.group(0), catalogue.named_ship(m.group(0), prefixes[m.start()]))
              for kind, m in names
              if kind == "ship" and m.start() in prefixes and not taken.overlaps(m.start(), m.end())]
-    return sorted(assets + named, key=lambda hit: hit.start) if named else assets
+    return _with_added(assets, named)
 
 
 # "570 GSDF members", "1,000 members of the armed forces": a head count of a named force or of a
@@ -704,7 +705,7 @@ def _with_counted_members(text: str, assets: list[AssetHit], actors: list[ActorH
             continue
         counted.append(AssetHit(match.start("members"), match.end(), text[match.start("members"): match.end()],
                                 personnel))
-    return sorted(assets + counted, key=lambda hit: hit.start) if counted else assets
+    return _with_added(assets, counted)
 
 
 # "part of the group of four Russian vessels", "a flotilla of three vessels": vessels in a naval group
@@ -720,7 +721,12 @@ def _with_grouped_vessels(text: str, assets: list[AssetHit], catalogue: Catalogu
     warship = catalogue.by_id["asset:warship"]
     grouped = [AssetHit(m.start("vessels"), m.end("vessels"), m.group("vessels"), warship)
                for m in _GROUPED_VESSELS.finditer(text)]
-    return sorted(assets + grouped, key=lambda hit: hit.start) if grouped else assets
+    return _with_added(assets, grouped)
+
+
+def _with_added(assets: list[AssetHit], added: list[AssetHit]) -> list[AssetHit]:
+    """The assets and some found by another reading, in text order."""
+    return sorted(assets + added, key=lambda hit: hit.start) if added else assets
 
 
 # A ship's name right after its type: "the frigate Admiral Makarov", "Naval Ship (INS) 'Delhi'",
@@ -731,7 +737,6 @@ _TYPED_NAME = re.compile(
     rf"(?P<name>(?:{_SHIP_NAME_WORD})(?:[^\S\n](?:{_SHIP_NAME_WORD})){{0,2}})['’\"”]?"
     r"(?:[^\S\n]*\((?P<hull>[A-Z]{1,4}[- ]?\d{1,4})\))?")
 _NEXT_TYPED_NAME = re.compile(r"[^\S\n]*(?:,|and)[^\S\n]+" + _TYPED_NAME.pattern.removeprefix(r"[^\S\n]*"))
-_SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
 # ... nor a ship's name a headline's verb or a type word.
 _NOT_SHIP_NAMES = _NOT_NAME_WORDS | frozenset(
     "arrives arrive arrived arriving sails sail sailed docks docked visits visited leaves left enters entered joins "
@@ -747,7 +752,7 @@ def _with_typed_names(text: str, assets: list[AssetHit], actors: list[ActorHit],
     named: list[AssetHit] = []
     replaced: set[int] = set()
     for hit in assets:
-        if hit.asset.category not in _SHIP_CATEGORIES or hit.asset.id.startswith(NAMED_SHIP_PREFIX):
+        if hit.asset.category not in SHIP_CATEGORIES or hit.asset.id.startswith(NAMED_SHIP_PREFIX):
             continue  # a prefixed name ("INS Delhi") is a named ship already
         found: list[tuple[re.Match[str], int]] = []  # each name and where it ends
         match = _TYPED_NAME.match(text, hit.end)

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.budget import UNLIMITED, TimeBudget
 from geo.events import Asset, Event, name_series
-from geo.extract.catalogue import NAMED_SHIP_PREFIX, AssetType, asset_of
+from geo.extract.catalogue import NAMED_SHIP_PREFIX, SHIP_CATEGORIES, AssetType, asset_of
 from geo.extract.clues import is_generic
 from geo.extract.drafts import Draft
 from geo.extract.geometry import MAX_CACHED_PAIRS, contains, drawn, most_specific, unique_places
@@ -167,9 +167,14 @@ def count_told_elsewhere(events: list[Event], told: list[Asset]) -> None:
     # "Germany is deploying troops to Lithuania ... The brigade will consist of about 5,000 personnel":
     # a head count told once in the whole article belongs to the uncounted force, when the events
     # that leave their people uncounted are one actor's one kind and no event holds that number yet.
-    waiting = [(e, next(a for a in e.assets if a.category == "personnel" and a.count is None)) for e in events
-               if any(a.category == "personnel" and a.count is None for a in e.assets)]
-    held = {a.count for e in events for a in e.assets if a.category == "personnel" and a.count}
+    waiting: list[tuple[Event, Asset]] = []
+    held: set[int] = set()
+    for event in events:
+        personnel = [a for a in event.assets if a.category == "personnel"]
+        held.update(a.count for a in personnel if a.count)
+        uncounted = next((a for a in personnel if a.count is None), None)
+        if uncounted is not None:
+            waiting.append((event, uncounted))
     if len(people) == 1 and not people & held and len({(e.kind, *e.actors) for e, _ in waiting}) == 1:
         for _, asset in waiting:
             asset.count = next(iter(people))
@@ -180,7 +185,6 @@ def count_told_elsewhere(events: list[Event], told: list[Asset]) -> None:
                 asset.count = next(iter(found))
 
 
-_SHIP_CATEGORIES = frozenset({"surface combatant", "carrier", "amphibious", "submarine"})
 _HULL_NAME = re.compile(r"[A-Z]{2,5}\s[A-Z]")  # "USS Nimitz", "INS Kolkata": one ship, by its prefix
 
 
@@ -188,12 +192,13 @@ def count_named_ships(events: list[Event], warship: AssetType) -> None:
     """ "Indian Naval Ships Kolkata and Shakti arrived in Busan": ships named one by one are counted,
     when the event gives its ships no number (on the generic "warship" it carries, or on one added)."""
     for event in events:
-        ships = [a for a in event.assets if a.category in _SHIP_CATEGORIES]
-        named = [a for a in ships if (a.catalogue_id or "").startswith(NAMED_SHIP_PREFIX) or _HULL_NAME.match(a.name)]
-        hulls = {a.name.lower() for a in named}
+        ships = [a for a in event.assets if a.category in SHIP_CATEGORIES]
+        named = {id(a): a for a in ships if (a.catalogue_id or "").startswith(NAMED_SHIP_PREFIX)
+                 or _HULL_NAME.match(a.name)}
+        hulls = {a.name.lower() for a in named.values()}
         if len(hulls) < 2 or any(a.count for a in ships):
             continue
-        generic = next((a for a in ships if a.family == warship.family and a not in named), None)
+        generic = next((a for a in ships if a.family == warship.family and id(a) not in named), None)
         if generic is None:
             event.assets.append(asset_of(warship, len(hulls), ""))
         else:

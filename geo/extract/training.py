@@ -21,7 +21,7 @@ from pathlib import Path
 
 from geo.errors import InputError
 from geo.extract.article import read_article
-from geo.extract.decision import EventModel, feature_hash
+from geo.extract.decision import EventModel, feature_hash, logistic
 from geo.extract.evaluation import evaluate_folder, load_gold, maximum_matching
 from geo.extract.extractor import Extractor
 
@@ -123,23 +123,31 @@ def _threshold(probabilities: list[float], data: LabelledCandidates) -> float:
     return max(THRESHOLDS, key=lambda t: (round(_f1(probabilities, data, t), 4), -t))
 
 
-def _out_of_fold(data: LabelledCandidates, names: Sequence[str]) -> list[float]:
-    """Each candidate's probability from a model trained without its article's fold."""
-    articles = sorted(set(data.groups))
-    fold_of = {article: number % FOLDS for number, article in enumerate(articles)}
-    probabilities = [0.0] * len(data.rows)
-    for fold in range(FOLDS):
-        inside = [i for i, g in enumerate(data.groups) if fold_of[g] != fold]
-        outside = [i for i, g in enumerate(data.groups) if fold_of[g] == fold]
-        if not outside:
-            continue
+def _held_out_scores(data: LabelledCandidates, names: Sequence[str], folds: Sequence[object], *,
+                     skip_one_kind: bool = False) -> list[float | None]:
+    """Each candidate's log-odds from a model trained without the candidates of its fold (`folds[i]`
+    is candidate i's). With `skip_one_kind`, a fold whose complement holds one kind of label only is
+    left unscored (None) instead of refused."""
+    scores: list[float | None] = [None] * len(data.rows)
+    for fold in sorted(set(folds), key=str):
+        inside = [i for i, f in enumerate(folds) if f != fold]
         part = LabelledCandidates([data.rows[i] for i in inside], [data.labels[i] for i in inside],
                                   [data.groups[i] for i in inside], {})
+        if skip_one_kind and len(set(part.labels)) < 2:
+            continue
         means, scales, weights, bias = _fit(part, names)
         model = EventModel(tuple(names), tuple(means), tuple(scales), tuple(weights), bias, 0.5, "")
-        for i in outside:
-            probabilities[i] = model.probability(data.rows[i])
-    return probabilities
+        for i, f in enumerate(folds):
+            if f == fold:
+                scores[i] = model.raw_score(data.rows[i])
+    return scores
+
+
+def _out_of_fold(data: LabelledCandidates, names: Sequence[str]) -> list[float]:
+    """Each candidate's log-odds from a model trained without its article's fold."""
+    articles = sorted(set(data.groups))
+    fold_of = {article: number % FOLDS for number, article in enumerate(articles)}
+    return [score or 0.0 for score in _held_out_scores(data, names, [fold_of[g] for g in data.groups])]
 
 
 def train_model(folders: Sequence[str | Path], extractor: Extractor | None = None,
@@ -168,7 +176,7 @@ def _model_of(data: LabelledCandidates) -> tuple[EventModel, float]:
         raise InputError("no candidates in the training folders")
     names = sorted(data.rows[0])
     slope, offset = _calibration(data, names)
-    probabilities = [_platt(p, slope, offset) for p in _out_of_fold(data, names)]
+    probabilities = [logistic(slope * z + offset) for z in _out_of_fold(data, names)]
     threshold = _threshold(probabilities, data)
     means, scales, weights, bias = _fit(data, names)
     model = EventModel(tuple(names), tuple(round(v, 6) for v in means), tuple(round(v, 6) for v in scales),
@@ -183,34 +191,17 @@ def _calibration(data: LabelledCandidates, names: Sequence[str]) -> tuple[float,
     With one folder there is nothing to learn it from, and the scores stay as they are."""
     from sklearn.linear_model import LogisticRegression  # training only
 
-    folders = sorted({data.folder_of(i) for i in range(len(data.rows))})
-    if len(folders) < 2:
+    folders = [data.folder_of(i) for i in range(len(data.rows))]
+    if len(set(folders)) < 2:
         return 1.0, 0.0
-    scores: list[list[float]] = []
-    labels: list[int] = []
-    for folder in folders:
-        inside = [i for i in range(len(data.rows)) if data.folder_of(i) != folder]
-        outside = [i for i in range(len(data.rows)) if data.folder_of(i) == folder]
-        part = LabelledCandidates([data.rows[i] for i in inside], [data.labels[i] for i in inside],
-                                  [data.groups[i] for i in inside], {})
-        if len(set(part.labels)) < 2:
-            continue
-        means, scales, weights, bias = _fit(part, names)
-        model = EventModel(tuple(names), tuple(means), tuple(scales), tuple(weights), bias, 0.5, "")
-        scores += [[model.raw_score(data.rows[i])] for i in outside]
-        labels += [data.labels[i] for i in outside]
-    if len(set(labels)) < 2:
+    held_out = _held_out_scores(data, names, folders, skip_one_kind=True)
+    scored = [(score, label) for score, label in zip(held_out, data.labels, strict=True) if score is not None]
+    if len({label for _, label in scored}) < 2:
         return 1.0, 0.0
     platt = LogisticRegression(C=1e6, max_iter=1000)
-    platt.fit(scores, labels)
+    platt.fit([[score] for score, _ in scored], [label for _, label in scored])
     return float(platt.coef_[0][0]), float(platt.intercept_[0])
 
-
-def _platt(probability: float, slope: float, offset: float) -> float:
-    """An uncalibrated probability put through the calibration."""
-    clipped = min(max(probability, 1e-12), 1 - 1e-12)
-    z = math.log(clipped / (1 - clipped))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, slope * z + offset))))
 
 
 @dataclass
