@@ -99,6 +99,12 @@ HEADING_BACK = FoldedPattern(r"\b(?:flew|flown|flying|sailed|sailing|headed|head
 MISSION_DONE = FoldedPattern(r"\s*(?:port\s+|naval\s+base\s+|base\s+)?(?:,\s*)?(?:on\s+\w+\s+)?after\s+"
                              r"(?:successfully\s+)?(?:completing|accomplishing|concluding|finishing|ending|"
                              r"wrapping\s+up)\b")
+# "The ASDF's fighters have previously been sent to the United States", "usually operates in the
+# Mediterranean": a move told as habit or as an undated past, which the codebook keeps out (optional
+# at most); a dated background event names its date instead. ("The drill, previously called Cold
+# Response": an old name, not an old move.)
+UNDATED_PAST = FoldedPattern(r"\b(?:previously(?!\s+(?:called|named|known|dubbed))|in the past|on previous occasions|"
+                             r"in previous years|usually|routinely|typically|habitually)\b")
 OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 # What the codebook says is no posture event, read in the words that report one: arms handed over
 # ("will also be sent to Ukraine" in an aid package, S-400 "deliveries"), strikes, and moves that are
@@ -331,13 +337,13 @@ _PLACE_CLAUSE_END = FoldedPattern(r"[,;:]|\s(?:but|while|whereas|and)\s")
 
 def no_posture_event(folded: str, start: int, place_end: int, end: int) -> bool:
     """Whether one place's words in a sentence (from `start`, the place ending at `place_end`, up to
-    `end` or the end of the place's clause) report arms handed over, a strike or crash, or a move
-    denied or only imagined: none of them puts forces somewhere (the codebook's traps), whatever verb
-    of movement they also use. ("... will deploy to Poland but will not deploy to Ukraine": the
-    denial is Ukraine's.)"""
+    `end` or the end of the place's clause) report arms handed over, a strike or crash, a move
+    denied or only imagined, or one told as habit or an undated past: none of them puts forces
+    somewhere now (the codebook's traps), whatever verb of movement they also use. ("... will deploy
+    to Poland but will not deploy to Ukraine": the denial is Ukraine's.)"""
     clause_end = _PLACE_CLAUSE_END.search(folded, place_end, end)
     end = clause_end.start() if clause_end else end
-    return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING))
+    return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING, UNDATED_PAST))
 
 
 def ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | None) -> dt.date:

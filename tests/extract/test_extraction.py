@@ -992,6 +992,20 @@ def test_bombers_escorted_by_another_countrys_fighters_are_two_patrols():
         (("JP",), ("F-15",)), (("RU",), ("bomber",))]
 
 
+@pytest.mark.parametrize("text", [
+    "The ASDF's fighters have previously been sent to the United States and Australia.",
+    "US bombers have routinely flown over the Baltic Sea.",
+])
+def test_a_move_told_as_habit_or_undated_past_is_no_event(text):
+    assert events_of(text) == []
+
+
+def test_an_old_name_is_no_old_move():
+    event = only(events_of("Nordic Response, previously called Cold Response, began in Finland on Sunday with "
+                           "20,000 troops."))
+    assert event.kind == "exercise" and event.places[0].name == "Finland"
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
