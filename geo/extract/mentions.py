@@ -865,6 +865,12 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
             role = "mention"  # "submarines in Russia's fleet": whose forces, not where they are
         if role in LOCATING_ROLES and place.place.capital and _GOVERNMENT_POSSESSIVE.match(text, place.end):
             role = "mention"  # "to Moscow's annoyance", "Beijing's claims": the government, not the city
+        if role in LOCATING_ROLES and (
+                (place.place.capital and _GOVERNMENT_ACTS.match(text, place.end)
+                 and not _JUST_AFTER_PREPOSITION.search(text, max(sentence.start, place.start - 12), place.start))
+                or (place.place.kind == "city"
+                    and _GOVERNMENT_IN.search(text, max(sentence.start, place.start - 40), place.start))):
+            role = "mention"  # "a port Beijing leases", "the cabinet in The Hague agreed": the government
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
@@ -897,6 +903,16 @@ _POSSESSOR = re.compile(r"['’]s\s+(?:own\s+|\w+\s+)?(?:fleet|navy|army|air for
 # A capital's possessive names its government, unless what follows is ground or sea ("Tokyo's port").
 _GOVERNMENT_POSSESSIVE = re.compile(r"['’]s\s+(?!(?:\w+\s+)?(?:port|harbou?r|airport|outskirts|suburbs?|"
                                     r"streets?|centre|center|districts?|waters|airspace|coast|skies|bay)\b)")
+# A capital as the subject of a verb, or a city where a government sits, stands for the government
+# (the codebook: such a capital is a toponym but no event's place).
+_GOVERNMENT_ACTS = re.compile(r"\s+(?:has|have|had|is|was|says|said|leases|leased|wants|wanted|denies|denied|"
+                              r"claims|claimed|insists|insisted|warns|warned|accuses|accused|fears|feared|sees|saw|"
+                              r"views|viewed|considers|regards|agreed|agrees|approved|rejected|protested|"
+                              r"condemned|responded|hopes|believes|announced)\b")
+_JUST_AFTER_PREPOSITION = re.compile(r"\b(?:in|at|to|into|from|near|over|off|on|towards?|across|around|outside|"
+                                     r"inside|via)\s+(?:the\s+)?$", re.IGNORECASE)
+_GOVERNMENT_IN = re.compile(r"\b(?:government|cabinet|parliament|ministry|leadership|policymakers|regime|"
+                            r"embass(?:y|ies))\s+(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
 _FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
                           r"conference|ceremony|signing)\b")
 _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"

@@ -1006,6 +1006,20 @@ def test_an_old_name_is_no_old_move():
     assert event.kind == "exercise" and event.places[0].name == "Finland"
 
 
+@pytest.mark.parametrize(("text", "seat"), [
+    ("A Chinese research ship docked at a Sri Lankan port Beijing leases from the government on Tuesday.",
+     "Beijing"),
+    ("The Netherlands and Germany will send Patriot batteries to Slovakia. The Dutch cabinet in The Hague "
+     "agreed on Monday to deploy the Patriots.", "The Hague"),
+])
+def test_a_capital_standing_for_its_government_is_no_events_place(text, seat):
+    assert seat not in [p.name for e in events_of(text) for p in e.places]
+
+
+def test_forces_arriving_in_a_capital_are_there():
+    assert only(events_of("Russian troops arrived in Minsk on Monday.")).places[0].name == "Minsk"
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
