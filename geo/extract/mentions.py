@@ -871,6 +871,9 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
                 or (place.place.kind == "city"
                     and _GOVERNMENT_IN.search(text, max(sentence.start, place.start - 40), place.start))):
             role = "mention"  # "a port Beijing leases", "the cabinet in The Hague agreed": the government
+        if role in LOCATING_ROLES and place.place.kind == "country" and _COUNTRY_AS_MODIFIER.match(text, place.end) \
+                and not _JUST_AFTER_PREPOSITION.search(text, max(sentence.start, place.start - 12), place.start):
+            role = "mention"  # "the United States military said": whose forces or government, not a place
         if role in LOCATING_ROLES and _APPOSITIVE_HOME.search(text, max(sentence.start, place.start - 120),
                                                               place.start):
             role = "origin"  # "The 101st, based at Fort Campbell, ...": where a unit lives, not where it went
@@ -913,6 +916,9 @@ _JUST_AFTER_PREPOSITION = re.compile(r"\b(?:in|at|to|into|from|near|over|off|on|
                                      r"inside|via)\s+(?:the\s+)?$", re.IGNORECASE)
 _GOVERNMENT_IN = re.compile(r"\b(?:government|cabinet|parliament|ministry|leadership|policymakers|regime|"
                             r"embass(?:y|ies))\s+(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
+_COUNTRY_AS_MODIFIER = re.compile(r"\s+(?:military|armed\s+forces|forces|navy|army|air\s+force|government|"
+                                  r"officials|administration|president|embassy|defen[cs]e\s+(?:ministry|department|"
+                                  r"officials|secretary|minister))\b", re.IGNORECASE)
 _FOR_MEETING = re.compile(r"\s+for\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+)?(?:summit|talks|meeting|meetings|"
                           r"conference|ceremony|signing)\b")
 _SPAN_FROM = re.compile(r"\b(?:stretch|stretches|stretching|extend|extends|extending|span|spans|spanning|"

@@ -1020,6 +1020,12 @@ def test_forces_arriving_in_a_capital_are_there():
     assert only(events_of("Russian troops arrived in Minsk on Monday.")).places[0].name == "Minsk"
 
 
+def test_a_country_named_before_its_military_is_whose_forces_not_where():
+    events = events_of("A second US aircraft carrier has arrived in the Middle East, the United States military "
+                       "said on Friday.")
+    assert [p.name for e in events for p in e.places] == ["Middle East"]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
