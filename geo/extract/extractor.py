@@ -490,6 +490,25 @@ class Extractor:
                        for t in mentions.within(mentions.triggers, location.end, segment_end))
 
         also: list[Draft] = []  # the drills that forces arrived for, read after the arrivals
+
+        def arrived_for(arrival: Draft, location: PlaceMention) -> None:
+            """The drill the forces of `arrival` came to `location` for, if the sentence names one."""
+            if arrival.kind not in ("deployment", "basing"):
+                return
+            drill = self._drill_arrived_for(mentions, folded, location, sentence)
+            if drill is None:
+                return
+            # The drill joins the forces that came with the host of the place they came to.
+            host = [location.place.country] if location.place.country else []
+            participants = list(dict.fromkeys([*arrival.actors, *host]))
+            # "... to participate in the exercise scheduled for September": the drill's own date
+            here = arrival.date
+            when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
+                         if here and d.date > here[0]), here)
+            also.append(Draft(sentence, "exercise", drill.priority, list(arrival.places),
+                              [copy.copy(a) for a in arrival.assets], participants,
+                              [p for p in arrival.partners if p not in participants], when, arrival.status,
+                              arrival.signals))
         claimed = sentence.start  # dates before this belong to places already read
         for index, location in enumerate(locations):
             last = index == len(locations) - 1
@@ -532,6 +551,8 @@ class Extractor:
                     listed.kind = "exercise"
                 listed.assets = [copy.copy(a) for a in drafts[-1].assets]
                 drafts.append(listed)
+                # "arrived at RAAF Bases Darwin and Tindal for the exercise": the drill at each base
+                arrived_for(listed, location)
                 segment_start = segment_end
                 continue
             elif drafts and (joined or not assets):
@@ -621,18 +642,7 @@ class Extractor:
                 visitors = [a for a in actors if a != location.place.country] or actors
                 also.append(Draft(sentence, "deployment", trigger.priority, list(places_here),
                                   [copy.copy(a) for a in assets], visitors, [], here, status, signals))
-            if kind in ("deployment", "basing"):
-                drill = self._drill_arrived_for(mentions, folded, location, sentence)
-                if drill is not None:
-                    # The drill joins the forces that came with the host of the place they came to.
-                    host = [location.place.country] if location.place.country else []
-                    participants = list(dict.fromkeys([*actors, *host]))
-                    # "... to participate in the exercise scheduled for September": the drill's own date
-                    when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
-                                 if here and d.date > here[0]), here)
-                    also.append(Draft(sentence, "exercise", drill.priority, list(places_here),
-                                      [copy.copy(a) for a in assets], participants,
-                                      [p for p in partners if p not in participants], when, status, signals))
+            arrived_for(drafts[-1], location)
             segment_start = segment_end
         return drafts + also
 

@@ -480,10 +480,26 @@ _SHARED_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+)?[A-Z][\w-]+)\s+and\s+(?:the\s+
                           r"\s+([Ss]eas|[Oo]ceans)\b")
 
 
+# "RAAF Bases Darwin and Tindal", "Air Stations Iwakuni and Futenma": a plural head before two names.
+_SHARED_BASE_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+){0,3}?)(Bases|[Bb]ases|Stations)\s+([A-Z][\w-]+)"
+                               r"(?:,\s+([A-Z][\w-]+))?,?\s+and\s+([A-Z][\w-]+)\b")
+
+
 def _with_shared_heads(text: str, places: list[PlaceMention], geocoder: OfflineGazetteer) -> list[PlaceMention]:
     """Each name of a shared plural head is a sea of its own: "Barents" is the Barents Sea and "East"
-    before "South China Seas" the East China Sea (the gazetteer holds each full name)."""
+    before "South China Seas" the East China Sea (the gazetteer holds each full name); each name after
+    "RAAF Bases" is a base of its own, when the gazetteer knows "RAAF Base <name>"."""
     added: list[PlaceMention] = []
+    for match in _SHARED_BASE_HEAD.finditer(text):
+        head = f"{match.group(1)}{match.group(2)[:-1].capitalize()}"  # "RAAF Bases" -> "RAAF Base"
+        for group in (3, 4, 5):
+            if match.group(group) is None:
+                continue
+            place = next((p for p in geocoder.gazetteer.candidates(f"{head} {match.group(group)}")
+                          if p.kind == "installation"), None)
+            if place is not None:
+                start = match.start(1) if group == 3 else match.start(group)
+                added.append(PlaceMention(start, match.end(group), text[start: match.end(group)], place, 1.0))
     for match in _SHARED_HEAD.finditer(text):
         head = match.group(3)[:-1].capitalize()  # "Seas" -> "Sea"
         second = match.group(2)
@@ -835,6 +851,7 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         return
     prepositions, words = _role_tables()
     previous: PlaceMention | None = None
+    bracketed_after: PlaceMention | None = None  # "France" while "(New Caledonia)" qualifies it
     # The sentence's tokens up to its last place, read once; each place takes the last few before it.
     token_spans = [m.span() for m in _TOKEN.finditer(text, sentence.start, places[-1].start)]
     token_starts = [start for start, _end in token_spans]
@@ -842,7 +859,10 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
         tokens = _tokens_before(text, token_spans, bisect_left(token_starts, place.start), place.start)
         role = _role_from_tokens(tokens, prepositions, words)
         gap = text[previous.end: place.start] if previous else ""
-        if previous is not None and _qualifies(previous, place, gap):
+        outer, bracketed_after = bracketed_after, None
+        if outer is not None and gap[:1] == ")" and _LIST_GAP.fullmatch(gap[1:]):
+            role = outer.role  # "Canada, France (New Caledonia), Germany": the list goes on past the brackets
+        elif previous is not None and _qualifies(previous, place, gap):
             role = "qualifier"  # "Rota, Spain", "Fort Stewart, Georgia", "Hmeimim air base in Syria"
         elif previous is not None and _LIST_GAP.fullmatch(gap):
             # "... Marines to Poland, and the United States has ordered ...": a new subject, not a place
@@ -851,7 +871,7 @@ def _assign_roles(text: str, sentence: Sentence, places: list[PlaceMention]) -> 
                 and _SPAN_FROM.search(text, max(sentence.start, previous.start - 30), previous.start):
             role = previous.role = "context"  # "would stretch from the Baltic to the Black Sea": an extent
         elif previous is not None and _BRACKET_GAP.fullmatch(gap):
-            role = "qualifier"
+            role, bracketed_after = "qualifier", previous
         elif previous is not None and _DESCRIBED.fullmatch(gap):
             role = "qualifier"  # "the Gulf of Oman, a crucial waterway near the mouth of the Persian Gulf"
         elif previous is not None and previous.place.kind in ("installation", "city") and _NEAR.fullmatch(gap):
@@ -965,7 +985,8 @@ _AREA_NOUNS = frozenset({"areas", "regions", "locations", "sites", "places", "wa
 
 
 def _listed_in_area(tokens: list[str], prepositions: dict[str, str]) -> str | None:
-    """The locating role of "<preposition> ... <areas>, including" ending `tokens`, if they end so."""
+    """The locating (or partner) role of "<preposition> ... <areas>, including" ending `tokens`, if
+    they end so."""
     index = len(tokens) - 1
     if index < 1 or tokens[index] not in _LISTING:
         return None
@@ -977,7 +998,8 @@ def _listed_in_area(tokens: list[str], prepositions: dict[str, str]) -> str | No
     for token in reversed(tokens[max(0, index - 6): index]):
         if token in prepositions:
             role = prepositions[token]
-            return role if role in LOCATING_ROLES else None
+            # "with participating nations including Canada, France, ...": the partners that take part
+            return role if role in LOCATING_ROLES or role == "partner" else None
         if token in (",", ";", ":", "(", ")"):
             return None
     return None

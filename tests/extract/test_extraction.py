@@ -1026,6 +1026,17 @@ def test_a_country_named_before_its_military_is_whose_forces_not_where():
     assert [p.name for e in events for p in e.places] == ["Middle East"]
 
 
+def test_forces_arriving_at_two_bases_for_a_drill_drill_at_both_with_every_listed_partner():
+    events = events_of("Up to 2500 personnel and 115 aircraft have arrived at RAAF Bases Darwin and Tindal for "
+                       "the exercise with participating nations including Canada, France (New Caledonia), Germany "
+                       "and the US.")
+    drills = {e.places[0].name: set(e.actors) for e in events if e.kind == "exercise"}
+    assert drills == {"RAAF Base Darwin": {"AU", "CA", "FR", "DE", "US"},
+                      "RAAF Base Tindal": {"AU", "CA", "FR", "DE", "US"}}
+    assert sorted(e.places[0].name for e in events if e.kind == "deployment") == [
+        "RAAF Base Darwin", "RAAF Base Tindal"]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
