@@ -530,7 +530,10 @@ _QUALIFIED_NOUNS = frozenset(
     "embassy envoy ambassador side allies ally carrier destroyer destroyers bombers bomber jets jet fighters "
     "aircraft planes drones sanctions intelligence commander commanders diplomats lawmakers senator base bases "
     "presence strategy policy department secretary media nuclear missile missiles special command "
-    "counterparts counterpart partners deployment deployments".split()
+    "counterparts counterpart partners deployment deployments "
+    # adjectives that open a noun phrase of forces: "US naval forces", "U.S. ground troops"
+    "naval ground armed combat fighter stealth strategic long-range guided-missile attack amphibious "
+    "reconnaissance surveillance spy warplanes aircraft-carrier".split()
 )
 
 

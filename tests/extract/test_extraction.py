@@ -1037,6 +1037,17 @@ def test_forces_arriving_at_two_bases_for_a_drill_drill_at_both_with_every_liste
         "RAAF Base Darwin", "RAAF Base Tindal"]
 
 
+@pytest.mark.parametrize(("text", "place"), [
+    ("U.S. ground troops arrived in Saudi Arabia on Tuesday to take part in the exercise.", "Saudi Arabia"),
+    ("US combat troops arrived in Saudi Arabia on Tuesday.", "Saudi Arabia"),
+    ("Two US strategic bombers flew over the Baltic Sea on Tuesday.", "Baltic Sea"),
+    ("On Thursday the U.S. attack submarine USS Helena arrived at the U.S. naval base at Guantánamo Bay, on "
+     "the island's eastern tip.", "Naval Station Guantanamo Bay"),
+])
+def test_an_abbreviation_before_an_adjective_of_forces_is_whose_forces(text, place):
+    assert {p.name for e in events_of(text) for p in e.places} == {place}
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
