@@ -192,6 +192,55 @@ def per_place(draft: Draft) -> list[Draft]:
     return parts
 
 
+# Between two dates of one list: "and", a comma or a semicolon, perhaps the next ship's name ("on Feb. 4
+# and April 7; the USS Curtis Wilbur on Feb. 24"), never a range ("from 8 to 13 October").
+_DATE_LIST_GAP = re.compile(r"(?=[^.]*(?:,|;|\band\b))(?![^.]*\b(?:to|until|till|through|thru|between)\b)"
+                            r"[^.\-–—]{1,60}")
+
+
+def per_date(draft: Draft, mentions: Mentions) -> list[Draft]:
+    """One event per day of a list: "sailed through the Strait on Feb. 4 and April 7; the USS Curtis
+    Wilbur on Feb. 24, May 18 and June 22" is six transits (the codebook dates an event by its start).
+    Each day goes to the named ship written last before it, when the sentence names several."""
+    if draft.date is None or draft.date[1] != "day":
+        return [draft]
+    sentence = draft.sentence
+    days = [d for d in mentions.within(mentions.dates, sentence.start, sentence.end) if d.precision == "day"]
+    first = next((n for n, d in enumerate(days) if d.date == draft.date[0]), None)
+    if first is None:
+        return [draft]
+    listed = [days[first]]
+    own = {id(p) for p in draft.places}
+    for number, day in enumerate(days[first + 1:], first + 1):
+        until = days[number + 1].start if number + 1 < len(days) else sentence.end
+        if not _DATE_LIST_GAP.fullmatch(mentions.text, listed[-1].end, day.start) or any(
+                p.role in LOCATING_ROLES and id(p) not in own
+                for p in mentions.within(mentions.places, listed[-1].end, until)):
+            break  # "on 18 October, and on 22 October through the Osumi Strait": another place's day
+        if abs((day.date - listed[-1].date).days) > 1:  # "on Thursday and Friday": one transit
+            listed.append(day)
+    if len({d.date for d in listed}) < 2:
+        return [draft]
+    ships = [h for h in mentions.within(mentions.assets, sentence.start, sentence.end)
+             if h.asset.id.startswith("ship:")]
+    named = {a.catalogue_id: a for a in draft.assets if (a.catalogue_id or "").startswith("ship:")}
+    parts = []
+    for day in listed:
+        part = copy.copy(draft)
+        part.date = (day.date, "day")
+        owner = ""  # the named ship written last before the day
+        for hit in ships:
+            if hit.end <= day.start:
+                owner = hit.asset.id
+        if len(named) >= 2 and owner in named:
+            part.assets = [copy.copy(named[owner])]
+        else:
+            part.assets = [copy.copy(a) for a in draft.assets]
+        part.places = list(draft.places)
+        parts.append(part)
+    return parts
+
+
 # "intercepted", "scrambled to intercept", "shadowed": one side's forces meet the other's.
 INTERCEPTING = FoldedPattern(r"\b(?:intercept(?:ed|s|ing)?|scrambl(?:e|ed|es|ing)|shadow(?:ed|s|ing)?|"
                              r"tail(?:ed|ing)|escort(?:ed|ing)\s+(?:[\w-]+\s+){0,3}(?:away|out)|escorted\s+by)\b")
@@ -384,8 +433,8 @@ class Extractor:
         events = []
         candidates: list[tuple[Event, dict[str, float]]] = []
         published_on = (published.date, published.precision) if published is not None else None
-        merged = [side for draft in merge(current, budget, published_on) for part in per_place(draft)
-                  for side in per_side(part, mentions, self.catalogue)]
+        merged = [dated for draft in merge(current, budget, published_on) for part in per_place(draft)
+                  for side in per_side(part, mentions, self.catalogue) for dated in per_date(side, mentions)]
         if deciding:
             if 1 not in dominant:
                 dominant[1] = dominant_actors(mentions, 1)

@@ -1048,6 +1048,26 @@ def test_an_abbreviation_before_an_adjective_of_forces_is_whose_forces(text, pla
     assert {p.name for e in events_of(text) for p in e.places} == {place}
 
 
+def test_a_list_of_days_is_one_event_per_day_each_with_the_ship_named_before_it():
+    events = events_of("The USS John S. McCain sailed through the Taiwan Strait on Feb. 4 and April 7; the USS "
+                       "Curtis Wilbur on Feb. 24, May 18 and June 22.")
+    assert sorted((e.start, [a.name for a in e.assets]) for e in events) == [
+        ("2024-02-04", ["USS John S. McCain"]), ("2024-02-24", ["USS Curtis Wilbur"]),
+        ("2024-04-07", ["USS John S. McCain"]), ("2024-05-18", ["USS Curtis Wilbur"]),
+        ("2024-06-22", ["USS Curtis Wilbur"])]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    # the second day is the next strait's, two days running one transit, a range one drill
+    ("Russian warships sailed through the Tsugaru Strait on 18 October, and on 22 October through the Osumi "
+     "Strait.", [("2023-10-18", "Tsugaru Strait"), ("2023-10-22", "Osumi Strait")]),
+    ("A US Navy destroyer transited the Taiwan Strait on Thursday and Friday.", [("2024-05-30", "Taiwan Strait")]),
+    ("Chinese bombers flew over the Sea of Japan between 8 and 13 October.", [("2023-10-08", "Sea of Japan")]),
+])
+def test_days_that_are_no_list_of_events_stay_one_event(text, days):
+    assert sorted((e.start, e.places[0].name) for e in events_of(text)) == days
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
