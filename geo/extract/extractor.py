@@ -241,6 +241,10 @@ def per_date(draft: Draft, mentions: Mentions) -> list[Draft]:
     return parts
 
 
+# The article's drill told again by its common noun.
+_THE_DRILL = FoldedPattern(r"\bthe (?:exercise|drills?|manoeuvres|maneuvers)\b(?! (?:of|by|in|at|on)\b)")
+
+
 # "intercepted", "scrambled to intercept", "shadowed": one side's forces meet the other's.
 INTERCEPTING = FoldedPattern(r"\b(?:intercept(?:ed|s|ing)?|scrambl(?:e|ed|es|ing)|shadow(?:ed|s|ing)?|"
                              r"tail(?:ed|ing)|escort(?:ed|ing)\s+(?:[\w-]+\s+){0,3}(?:away|out)|escorted\s+by)\b")
@@ -612,7 +616,12 @@ class Extractor:
                 continue
             # "Sea Breeze 2020 exercises kick off in the Black Sea": a named drill at a place is an
             # event before its forces are told
-            named_drill = not assets and bool(mentions.within(mentions.exercise_names, sentence.start, sentence.end))
+            named_drill = not assets and (
+                bool(mentions.within(mentions.exercise_names, sentence.start, sentence.end))
+                # "the exercise will take place in the Northern Territory ... at RAAF Bases Darwin and
+                # Tindal", after "Exercise Pitch Black": the named drill told again
+                or (bool(_THE_DRILL.search(folded, sentence.start, sentence.end))
+                    and bool(mentions.within(mentions.exercise_names, 0, sentence.start))))
             if not assets and not named_drill:
                 if not drafts and index == 0 and location.place.kind in ("installation", "city"):
                     site_first = location

@@ -1068,6 +1068,15 @@ def test_days_that_are_no_list_of_events_stay_one_event(text, days):
     assert sorted((e.start, e.places[0].name) for e in events_of(text)) == days
 
 
+def test_the_named_drill_told_again_by_its_common_noun_is_held_at_the_places_then_named():
+    events = events_of("16 nations will take part in Exercise Pitch Black with Australia from today until 8 "
+                       "September. The commander said it was a great opportunity to fortify alliances. He welcomed "
+                       "the new partners warmly. The exercise will take place in the Northern Territory with the "
+                       "majority of the forces located at RAAF Bases Darwin and Tindal.")
+    assert sorted((e.kind, e.places[0].name) for e in events) == [
+        ("exercise", "RAAF Base Darwin"), ("exercise", "RAAF Base Tindal")]
+
+
 def test_ships_named_one_by_one_are_counted():
     text = "The Indian Navy ships INS Delhi and INS Satpura arrived in Manila on Sunday for a port call."
     event = only(events_of(text))
