@@ -481,7 +481,7 @@ _SHARED_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+)?[A-Z][\w-]+)\s+and\s+(?:the\s+
 
 
 # "RAAF Bases Darwin and Tindal", "Air Stations Iwakuni and Futenma": a plural head before two names.
-_SHARED_BASE_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+){0,3}?)(Bases|[Bb]ases|Stations)\s+([A-Z][\w-]+)"
+_SHARED_BASE_HEAD = re.compile(r"\b((?:[A-Z][\w-]+\s+){0,3}?)([Bb]ases|Stations)\s+([A-Z][\w-]+)"
                                r"(?:,\s+([A-Z][\w-]+))?,?\s+and\s+([A-Z][\w-]+)\b")
 
 
