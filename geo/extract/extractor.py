@@ -200,7 +200,7 @@ _DATE_LIST_GAP = re.compile(r"(?=[^.]*(?:,|;|\band\b))(?![^.]*\b(?:to|until|till
 
 def per_date(draft: Draft, mentions: Mentions) -> list[Draft]:
     """One event per day of a list: "sailed through the Strait on Feb. 4 and April 7; the USS Curtis
-    Wilbur on Feb. 24, May 18 and June 22" is six transits (the codebook dates an event by its start).
+    Wilbur on Feb. 24, May 18 and June 22" is five transits (the codebook dates an event by its start).
     Each day goes to the named ship written last before it, when the sentence names several."""
     if draft.date is None or draft.date[1] != "day":
         return [draft]
@@ -219,7 +219,7 @@ def per_date(draft: Draft, mentions: Mentions) -> list[Draft]:
             break  # "on 18 October, and on 22 October through the Osumi Strait": another place's day
         if abs((day.date - listed[-1].date).days) > 1:  # "on Thursday and Friday": one transit
             listed.append(day)
-    if len({d.date for d in listed}) < 2:
+    if len(listed) < 2:  # the days listed are distinct: adjacent ones were left out above
         return [draft]
     ships = [h for h in mentions.within(mentions.assets, sentence.start, sentence.end)
              if h.asset.id.startswith("ship:")]
@@ -555,9 +555,9 @@ class Extractor:
             host = [location.place.country] if location.place.country else []
             participants = list(dict.fromkeys([*arrival.actors, *host]))
             # "... to participate in the exercise scheduled for September": the drill's own date
-            here = arrival.date
+            arrived = arrival.date
             when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
-                         if here and d.date > here[0]), here)
+                         if arrived and d.date > arrived[0]), arrived)
             also.append(Draft(sentence, "exercise", drill.priority, list(arrival.places),
                               [copy.copy(a) for a in arrival.assets], participants,
                               [p for p in arrival.partners if p not in participants], when, arrival.status,
