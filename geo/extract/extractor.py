@@ -115,6 +115,13 @@ _SEA_WORDS = re.compile(r"\b(?:naval|maritime|navy|navies|warships?)\b", re.IGNO
 
 
 
+def _after_dateline(mentions: Mentions, sentence: Sentence, at: int) -> bool:
+    """ "PYONGYANG, July 24 (Xinhua) -- ... oversaw on Wednesday a firing contest": the date right after
+    a dateline's city is the day of the report, not of the event."""
+    return any(p.role == "dateline" and p.end <= at and not mentions.text[p.end:at].strip(" ,")
+               for p in mentions.within(mentions.places, sentence.start, at))
+
+
 def _names_a_drill(trigger: TriggerMention) -> bool:
     """A strong exercise word ("drills", "exercise", a named exercise), not "practised" or "training"."""
     return trigger.kind == "exercise" and trigger.priority >= 3
@@ -361,6 +368,7 @@ class Extractor:
                 and not REPORTING_DATE.search(folded[max(sentence.start, d.start - 25): d.start])
                 and not IN_RELATIVE_CLAUSE.search(article.text[sentence.start: d.start])
                 and d.text[:5].lower() not in ("until", "till ")  # "stay in Poland until December": an end
+                and not _after_dateline(mentions, sentence, d.start)
             ]
             if len(sentence_dates) > 1 and REPORTED_ON.match(folded, sentence_dates[0].end):
                 sentence_dates = sentence_dates[1:]
@@ -717,7 +725,10 @@ class Extractor:
         a drill of one country's forces, in an article that places nothing anywhere, is held at home."""
         triggers = mentions.within(mentions.triggers, sentence.start, sentence.end)
         drill = next((t for t in triggers if _names_a_drill(t)), None)
-        if drill is None or any(t.kind != "exercise" for t in triggers) \
+        # Forces that went somewhere ("arrived for the exercise") went away from home; a weaker word of
+        # basing does not outweigh the drill ("chairman of the State Affairs Commission ... guided a drill").
+        if drill is None or any(t.kind in ("deployment", "patrol")
+                                or (t.kind != "exercise" and t.priority >= drill.priority) for t in triggers) \
                 or not mentions.within(mentions.assets, sentence.start, sentence.end):
             return []
         if any(p.role in LOCATING_ROLES for p in mentions.places):
@@ -726,8 +737,9 @@ class Extractor:
         home = self.geocoder.gazetteer.get(f"country:{actors[0]}") if len(actors) == 1 else None
         if home is None:
             return []
-        # The drill's own words stand for the place: the kind is read from the words nearest it.
-        return [PlaceMention(drill.start, drill.end, drill.text, home, 1.0, "location")]
+        # The drill's own words stand for the place, placed just after them so that the drill is the
+        # word that leads to it ("chairman of the ... Commission ... guided a drill" is a drill).
+        return [PlaceMention(drill.end, drill.end, drill.text, home, 1.0, "location")]
 
     def _joint_subject(self, mentions: Mentions, sentence: Sentence, places: list[PlaceMention],
                        triggers: list[TriggerMention]) -> tuple[list[Asset], list[str]] | None:

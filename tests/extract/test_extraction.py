@@ -1104,6 +1104,21 @@ def test_a_drill_placed_nowhere_is_held_at_home(text, places):
     assert [p.name for e in events for p in e.places] == places
 
 
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    # A firing contest of one country's forces is a drill at home; the date right after a dateline's
+    # city is the report's day, so "on Wednesday" dates the contest.
+    ("PYONGYANG, July 24 (Xinhua) -- Kim Jong Un oversaw on Wednesday a firing contest involving artillery "
+     "sub-units of the Korean People's Army.", "2025-07-24", ("exercise", "Dem. Rep. Korea", "2025-07-23")),
+    # A leader's title naming a commission (a word of basing) does not outweigh the drill he guided.
+    ("Kim Jong Un, chairman of the State Affairs Commission of the DPRK, guided a firepower strike drill of "
+     "long-range artillery sub-units of the Korean People's Army on March 9.", "2020-03-10",
+     ("exercise", "Dem. Rep. Korea", "2020-03-09")),
+])
+def test_a_contest_of_home_forces_is_a_drill_on_its_own_day(text, published, expected):
+    event = only(extract_text(text, document="test.txt", published=published).events)
+    assert (event.kind, event.places[0].name, event.start) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # A host's forces moving inside their own country for the drill just told are at its sites ...
     ("Australia's largest military exercise, Exercise Talisman Sabre 2025, began on Sunday. Over the next three "
