@@ -1104,6 +1104,19 @@ def test_a_drill_placed_nowhere_is_held_at_home(text, places):
     assert [p.name for e in events for p in e.places] == places
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # A gulf named after a country or a state is the water, not the land it is named after ...
+    ("Two Russian frigates patrolled the Gulf of Guinea on Monday.", ("patrol", "Gulf of Guinea")),
+    # ... and forces running training operations there are exercising.
+    ("The aircraft carrier USS Theodore Roosevelt ran training operations in the Gulf of Alaska on Monday.",
+     ("exercise", "Gulf of Alaska")),
+    ("Two B-52 bombers flew over the Beaufort Sea on Monday.", ("patrol", "Beaufort Sea")),
+])
+def test_seas_named_after_land_are_water(text, expected):
+    event = only(events_of(text))
+    assert (event.kind, event.places[0].name) == expected
+
+
 @pytest.mark.parametrize(("text", "published", "expected"), [
     # A firing contest of one country's forces is a drill at home; the date right after a dateline's
     # city is the report's day, so "on Wednesday" dates the contest.

@@ -153,6 +153,19 @@ WATER_POINTS = [
     (-140.0, 10.0, "ocean:pacific-ocean"),
     (80.0, -30.0, "ocean:indian-ocean"),
     (0.0, 85.0, "ocean:arctic-ocean"),
+    (-145.0, 57.5, "gulf:gulf-of-alaska"),
+    (-140.0, 71.0, "sea:beaufort-sea"),
+    (2.0, 3.0, "gulf:gulf-of-guinea"),
+    (107.5, 20.0, "gulf:gulf-of-tonkin"),
+    (8.5, 43.7, "sea:ligurian-sea"),
+    (34.75, 28.7, "gulf:gulf-of-aqaba"),
+    (33.0, 28.8, "gulf:gulf-of-suez"),
+    (-85.0, 60.0, "bay:hudson-bay"),
+    (-80.0, 52.5, "bay:hudson-bay"),  # James Bay
+    (-65.0, 73.0, "bay:baffin-bay"),
+    (-62.0, 48.5, "gulf:gulf-of-st-lawrence"),
+    (125.0, 76.0, "sea:laptev-sea"),
+    (160.0, 73.0, "sea:east-siberian-sea"),
 ]
 
 
