@@ -566,6 +566,11 @@ class Extractor:
             arrived = arrival.date
             when = next(((d.date, d.precision) for d in mentions.within(mentions.dates, drill.end, sentence.end)
                          if arrived and d.date > arrived[0]), arrived)
+            if location.place.kind == "sea":
+                # "Frigates are deployed in the Aegean Sea for the Blue Homeland exercise": no one is
+                # posted to open water; being there for the drill is the drill
+                arrival.kind, arrival.date = "exercise", when
+                return
             also.append(Draft(sentence, "exercise", drill.priority, list(arrival.places),
                               [copy.copy(a) for a in arrival.assets], participants,
                               [p for p in arrival.partners if p not in participants], when, arrival.status,

@@ -1104,6 +1104,15 @@ def test_a_drill_placed_nowhere_is_held_at_home(text, places):
     assert [p.name for e in events for p in e.places] == places
 
 
+def test_forces_at_sea_for_a_drill_are_the_drill():
+    # At sea, being there for the drill is the drill: no one is posted to open water ...
+    event = only(events_of("Turkish frigates are deployed in the Aegean Sea for the Blue Homeland 2019 exercise."))
+    assert (event.kind, event.places[0].name) == ("exercise", "Aegean Sea")
+    # ... while forces arriving in a port for a drill are both visitors there and in the drill.
+    port = events_of("Russian warships arrived in Zhanjiang on Monday to take part in joint naval exercises.")
+    assert sorted(e.kind for e in port) == ["deployment", "exercise"]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # A gulf named after a country or a state is the water, not the land it is named after ...
     ("Two Russian frigates patrolled the Gulf of Guinea on Monday.", ("patrol", "Gulf of Guinea")),
