@@ -373,6 +373,7 @@ def find_mentions(
         PlaceMention(r.hit.start, r.hit.end, r.hit.text, r.place, r.score)
         for r in resolved
         if r.score >= MIN_SCORE.get(r.place.kind, 0.0) and r.place.subkind != SECOND_LEVEL_DIVISION
+        and not _named_otherwise(text, r.hit.start, r.hit.end, r.place)
     ]
     places = _with_shared_heads(text, places, geocoder)
     places = _with_short_names(text, places)
@@ -455,6 +456,22 @@ def _calls_by(words: list[str], head: str) -> bool:
     """Whether a name is called by its head: "the Strait" after "Taiwan Strait" or "Strait of Hormuz";
     but "the Gulf" after "Gulf of Aden" is, by habit, the Persian Gulf."""
     return words[-1] == head or (head.startswith("Strait") and words[0] == head)
+
+
+# "the Northern Forest exercise": a town's name closing a capitalised name of a drill is part of it
+_CLOSES_A_DRILL_NAME = re.compile(r"\s+(?:exercises?|drills?|war ?games?|manoeuvres|maneuvers)\b")
+_CAPITALISED_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
+
+
+def _named_otherwise(text: str, start: int, end: int, place: Place) -> bool:
+    """Whether a name the gazetteer knows stands for something else here: a capitalised acronym that is
+    no spelling of the place ("on LAC", the Line of Actual Control, is not Chad's Lac region), or a
+    town's name at the end of a drill's name ("the Northern Forest exercise")."""
+    written = text[start:end]
+    if written.isupper() and len(written) <= 3 and written != place.name and written not in place.aliases:
+        return True
+    return place.kind == "city" and bool(_CLOSES_A_DRILL_NAME.match(text, end)) \
+        and bool(_CAPITALISED_BEFORE.search(text, max(0, start - 20), start))
 
 
 def _with_short_names(text: str, places: list[PlaceMention]) -> list[PlaceMention]:

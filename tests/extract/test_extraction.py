@@ -1104,6 +1104,19 @@ def test_a_drill_placed_nowhere_is_held_at_home(text, places):
     assert [p.name for e in events for p in e.places] == places
 
 
+@pytest.mark.parametrize(("text", "places"), [
+    # A capitalised acronym that is no spelling of a place is something else (the Line of Actual Control) ...
+    ("India has deployed more troops on the LAC in Ladakh.", ["Ladakh"]),
+    # ... while acronyms that are a country's spelling stay places.
+    ("US troops deployed to the UK and the UAE.", ["United Kingdom", "United Arab Emirates"]),
+    # A town's name closing a drill's name is part of the name.
+    ("Some 1,000 US soldiers joined 6,500 Finnish troops for the Northern Forest exercise.", []),
+])
+def test_names_that_stand_for_something_else_are_no_places(text, places):
+    events = events_of(text)
+    assert [p.name for e in events for p in e.places] == places
+
+
 def test_forces_at_sea_for_a_drill_are_the_drill():
     # At sea, being there for the drill is the drill: no one is posted to open water ...
     event = only(events_of("Turkish frigates are deployed in the Aegean Sea for the Blue Homeland 2019 exercise."))
