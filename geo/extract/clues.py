@@ -77,6 +77,8 @@ PATROLLING = frozenset({"bomber", "fighter", "maritime patrol", "reconnaissance"
                          "aircraft"})
 # A patrol's ground is a sea or an area; a force that goes "to" or "into" a port or base arrives there.
 ARRIVING_AT = FoldedPattern(r"\b(?:to|into|enter(?:s|ed|ing)?)\s+(?:the\s+)?(?:port\s+of\s+|harbou?r\s+of\s+)?$")
+# "sent ... fighter jets and bombers through the Miyako Strait": forces sent across water pass through
+PASSING_THROUGH = FoldedPattern(r"\b(?:through|across|past)\s+(?:the\s+)?$")
 CONVEYANCE = FoldedPattern(r"(?:aboard|on board|onboard|by|on|via|in)\s+(?:\w+\s+){0,2}$")
 # "On 18 October the NIS said ... between 8 and 13 October": the day of the report, when the
 # sentence dates the event itself too (read on the folded, lower-case text).

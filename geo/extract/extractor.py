@@ -51,6 +51,7 @@ from geo.extract.clues import (
     NON_STATE,
     OBSERVED,
     OTHER_MOMENT,
+    PASSING_THROUGH,
     PATROLLING,
     PORT_ARRIVAL,
     QUOTE_MARKS,
@@ -658,6 +659,9 @@ class Extractor:
                 kind = "exercise"
             if kind == "patrol" and not any(a.category in PATROLLING for a in assets):
                 kind = "deployment"  # HIMARS "flown into Latvia" were carried, not patrolling
+            if kind == "deployment" and location.place.kind == "sea" and any(a.category in PATROLLING for a in assets) \
+                    and PASSING_THROUGH.search(folded, max(segment_start, location.start - 16), location.start):
+                kind = "patrol"  # "sent ... bombers through the Miyako Strait": a transit, no posting
             if kind == "patrol" and location.place.kind in ("city", "installation") \
                     and ARRIVING_AT.search(folded, max(segment_start, location.start - 24), location.start):
                 kind = "deployment"  # "flew ... to Keflavik", "sailed ... into Havana harbour": an arrival

@@ -1117,6 +1117,18 @@ def test_names_that_stand_for_something_else_are_no_places(text, places):
     assert [p.name for e in events for p in e.places] == places
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # Aircraft or ships sent through a strait pass through it: a transit ...
+    ("China's air force sent a large fleet of fighter jets and bombers through the Miyako Strait on Sunday.",
+     "patrol"),
+    # ... while ships sent to a sea, or troops sent anywhere, are a deployment.
+    ("China sent three destroyers to the South China Sea on Sunday.", "deployment"),
+    ("Russia sent troops across the Kerch Strait on Sunday.", "deployment"),
+])
+def test_forces_sent_through_a_strait_transit_it(text, expected):
+    assert only(events_of(text)).kind == expected
+
+
 def test_forces_at_sea_for_a_drill_are_the_drill():
     # At sea, being there for the drill is the drill: no one is posted to open water ...
     event = only(events_of("Turkish frigates are deployed in the Aegean Sea for the Blue Homeland 2019 exercise."))
