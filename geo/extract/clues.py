@@ -114,6 +114,15 @@ OTHER_MOMENT = FoldedPattern(r"\b(?:before|after|until|since)\s+$")
 ARMS_TRANSFER = FoldedPattern(r"\b(?:deliver(?:y|ies|ed)|donat(?:e|ed|es|ing|ion)|aid package|military aid|"
                               r"security assistance|arms (?:sale|deal|transfer)s?|sold|sale of|purchas(?:e|ed|es)|"
                               r"procure(?:d|ment)?|shipments? of|cargo|components of|handed over|hand over)\b")
+# Forces shown, christened or built somewhere are not posted there: "to reveal the J-35A at the Zhuhai
+# air show", "commissioning ceremonies in New York, Boston and Milwaukee", "to be constructed at Mumbai".
+SHOWCASE = FoldedPattern(r"\b(?:air ?shows?|defen[cs]e (?:shows?|expos?|exhibitions?|fairs?)|"
+                         r"arms (?:fairs?|shows?|expos?|exhibitions?)|trade shows?|commissioning ceremon(?:y|ies)|"
+                         r"christening|keel[- ]laying|(?:built|constructed) (?:at|in))\b")
+# "USS John Basilone was commissioned during a ceremony in New York", "In a separate ceremony in
+# Boston, ... the Navy commissioned ...": a ship entering service, anywhere in the sentence
+SERVICE_CEREMONY = FoldedPattern(r"\b(?:commission\w*|christen\w*)\b[^;]{0,60}\bceremon(?:y|ies)\b|"
+                                 r"\bceremon(?:y|ies)\b[^;]{0,60}\b(?:commission\w*|christen\w*)\b")
 STRIKE = FoldedPattern(r"\b(?:struck|airstrikes?|air strikes?|air raids?|bombed|bombing|shelled|crash(?:ed|es)?)\b")
 NOT_HAPPENING = FoldedPattern(r"\b(?:den(?:y|ies|ied)|ready to|rule[sd]? out|ruling out|no plans?|never|would not|"
                               r"will not|won't|not (?:be )?(?:sent|deployed|send|deploy)|there will be no|"
@@ -340,12 +349,14 @@ _PLACE_CLAUSE_END = FoldedPattern(r"[,;:]|\s(?:but|while|whereas|and)\s")
 def no_posture_event(folded: str, start: int, place_end: int, end: int) -> bool:
     """Whether one place's words in a sentence (from `start`, the place ending at `place_end`, up to
     `end` or the end of the place's clause) report arms handed over, a strike or crash, a move
-    denied or only imagined, or one told as habit or an undated past: none of them puts forces
-    somewhere now (the codebook's traps), whatever verb of movement they also use. ("... will deploy
-    to Poland but will not deploy to Ukraine": the denial is Ukraine's.)"""
+    denied or only imagined, one told as habit or an undated past, or forces on show, christened or
+    being built: none of them puts forces somewhere now (the codebook's traps), whatever verb of
+    movement they also use. ("... will deploy to Poland but will not deploy to Ukraine": the denial
+    is Ukraine's.)"""
     clause_end = _PLACE_CLAUSE_END.search(folded, place_end, end)
     end = clause_end.start() if clause_end else end
-    return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING, UNDATED_PAST))
+    return any(cue.search(folded, start, end) for cue in (ARMS_TRANSFER, STRIKE, NOT_HAPPENING, UNDATED_PAST,
+                                                          SHOWCASE))
 
 
 def ahead_if_planned(mention, sentence: Sentence, published: PublicationDate | None) -> dt.date:

@@ -60,6 +60,7 @@ from geo.extract.clues import (
     REPORTING_DATE,
     RETURNING,
     SEA_AS_MODIFIER,
+    SERVICE_CEREMONY,
     SINCE_BEFORE,
     WHERE_CLAUSE,
     WORDS_ONLY,
@@ -686,7 +687,8 @@ class Extractor:
                 # bombers then flew back to eastern Russia": whoever flew back, they left
                 segment_start = segment_end
                 continue
-            if no_posture_event(folded, segment_start, location.end, min(segment_end, next(
+            if SERVICE_CEREMONY.search(folded, sentence.start, sentence.end) \
+                    or no_posture_event(folded, segment_start, location.end, min(segment_end, next(
                     (p.start for p in places if p.start > location.start), sentence.end))):
                 # "... will deploy to Poland but will not deploy to Ukraine": this place's words only
                 segment_start = segment_end

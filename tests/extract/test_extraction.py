@@ -1129,6 +1129,22 @@ def test_forces_sent_through_a_strait_transit_it(text, expected):
     assert only(events_of(text)).kind == expected
 
 
+@pytest.mark.parametrize("text", [
+    # Forces on show, entering service or being built are not posted where that happens.
+    "China will unveil its J-35A stealth fighter at the Zhuhai air show next week.",
+    "The destroyer USS John Basilone was commissioned during a ceremony in New York on Saturday.",
+    "The other four Indian frigates are scheduled to be constructed at Mumbai's Mazagon Docks.",
+])
+def test_forces_on_show_christened_or_built_are_not_posted(text):
+    assert events_of(text) == []
+
+
+def test_a_base_commissioned_is_still_basing():
+    # Without a ceremony, commissioning a site is still a basing.
+    event = only(events_of("Japan commissioned a new radar station on Yonaguni island on Monday."))
+    assert event.kind == "basing"
+
+
 def test_forces_at_sea_for_a_drill_are_the_drill():
     # At sea, being there for the drill is the drill: no one is posted to open water ...
     event = only(events_of("Turkish frigates are deployed in the Aegean Sea for the Blue Homeland 2019 exercise."))
