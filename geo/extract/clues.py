@@ -115,12 +115,12 @@ ARMS_TRANSFER = FoldedPattern(r"\b(?:deliver(?:y|ies|ed)|donat(?:e|ed|es|ing|ion
                               r"security assistance|arms (?:sale|deal|transfer)s?|sold|sale of|purchas(?:e|ed|es)|"
                               r"procure(?:d|ment)?|shipments? of|cargo|components of|handed over|hand over)\b")
 # Forces shown, christened or built somewhere are not posted there: "to reveal the J-35A at the Zhuhai
-# air show", "commissioning ceremonies in New York, Boston and Milwaukee", "to be constructed at Mumbai".
+# air show", "to be constructed at Mumbai".
 SHOWCASE = FoldedPattern(r"\b(?:air ?shows?|defen[cs]e (?:shows?|expos?|exhibitions?|fairs?)|"
-                         r"arms (?:fairs?|shows?|expos?|exhibitions?)|trade shows?|commissioning ceremon(?:y|ies)|"
+                         r"arms (?:fairs?|shows?|expos?|exhibitions?)|trade shows?|"
                          r"christening|keel[- ]laying|(?:built|constructed) (?:at|in))\b")
 # "USS John Basilone was commissioned during a ceremony in New York", "In a separate ceremony in
-# Boston, ... the Navy commissioned ...": a ship entering service, anywhere in the sentence
+# Boston, ... the Navy commissioned ...": a ship entering service, the sentence's news wherever told
 SERVICE_CEREMONY = FoldedPattern(r"\b(?:commission\w*|christen\w*)\b[^;]{0,60}\bceremon(?:y|ies)\b|"
                                  r"\bceremon(?:y|ies)\b[^;]{0,60}\b(?:commission\w*|christen\w*)\b")
 STRIKE = FoldedPattern(r"\b(?:struck|airstrikes?|air strikes?|air raids?|bombed|bombing|shelled|crash(?:ed|es)?)\b")

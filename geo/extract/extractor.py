@@ -499,6 +499,8 @@ class Extractor:
         locations = [p for p in locations if not (p.place.kind == "region" and p.place.subkind == "composite"
                      and any(o is not p and o.place.kind != "region" and contains(p, o) for o in locations))]
         folded = fold_article(mentions.text)
+        if SERVICE_CEREMONY.search(folded, sentence.start, sentence.end):
+            return []  # "USS John Basilone was commissioned during a ceremony in New York": no posting
         locations = [p for p in locations if not GOING_HOME.match(folded, p.end, sentence.end)]
         if not locations:
             locations = self._home_drill(mentions, sentence, actors_in)
@@ -687,8 +689,7 @@ class Extractor:
                 # bombers then flew back to eastern Russia": whoever flew back, they left
                 segment_start = segment_end
                 continue
-            if SERVICE_CEREMONY.search(folded, sentence.start, sentence.end) \
-                    or no_posture_event(folded, segment_start, location.end, min(segment_end, next(
+            if no_posture_event(folded, segment_start, location.end, min(segment_end, next(
                     (p.start for p in places if p.start > location.start), sentence.end))):
                 # "... will deploy to Poland but will not deploy to Ukraine": this place's words only
                 segment_start = segment_end
