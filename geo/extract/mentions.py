@@ -458,8 +458,10 @@ def _calls_by(words: list[str], head: str) -> bool:
     return words[-1] == head or (head.startswith("Strait") and words[0] == head)
 
 
+# A word of a drill, as a drill's name ends (also read by the names of drills below).
+_DRILL_WORD = r"(?:exercises?|drills?|war[ -]?games?|manoeuvres|maneuvers)\b"
 # "the Northern Forest exercise": a town's name closing a capitalised name of a drill is part of it
-_CLOSES_A_DRILL_NAME = re.compile(r"\s+(?:exercises?|drills?|war ?games?|manoeuvres|maneuvers)\b")
+_CLOSES_A_DRILL_NAME = re.compile(r"\s+" + _DRILL_WORD)
 _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 
 
@@ -646,7 +648,6 @@ def _exercise_names(names: list[tuple[str, re.Match[str]]]) -> list[TriggerMenti
 
 # The names of drills the name patterns do not list, read from how news writes them. A name is one
 # to four capitalised words (or all capitals), never a place, actor or asset the other steps found.
-_DRILL_WORD = r"(?:exercises?|drills?|war[ -]?games?|manoeuvres|maneuvers)\b"
 _NAME_WORD = r"[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
 _ITERATED = rf"(?:{_NAME_WORD}[^\S\n]+|{_NAME_WORD}-){{0,3}}{_NAME_WORD}[^\S\n-]*-?(?:20\d\d|\d{{2}})[A-Z]?\b"
 _QUOTED = r"[“\"](?P<quoted>[A-Z][^”\"\n]{1,40}?)[”\"]"
